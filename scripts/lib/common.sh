@@ -1,0 +1,76 @@
+# Shared helpers for jxrp's scripts. Source it; it defines functions and sets JXRP_ROOT.
+# shellcheck shell=bash
+
+JXRP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export JXRP_ROOT
+
+log() { printf '[jxrp] %s\n' "$*" >&2; }
+die() { printf '[jxrp] error: %s\n' "$*" >&2; exit 1; }
+
+# java_major HOME -> prints the feature version of the JDK at HOME (e.g. 25), or nothing
+java_major() {
+  local home="$1" v
+  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
+  v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)
+  [ -n "$v" ] || return 1
+  printf '%s\n' "${v%%.*}"
+}
+
+# find_jdk: exports JAVA_HOME pointing at a JDK >= 25. JAVA_HOME first, then the usual locations.
+find_jdk() {
+  local want=25 cand m
+  local -a cands=()
+  [ -n "${JAVA_HOME:-}" ] && cands+=("$JAVA_HOME")
+  for cand in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/java/* /usr/local/lib/jvm/* "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/*; do
+    [ -d "$cand" ] && cands+=("$cand")
+  done
+  if command -v javac >/dev/null 2>&1; then
+    cands+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  fi
+  for cand in "${cands[@]}"; do
+    m=$(java_major "$cand" 2>/dev/null) || continue
+    if [ -n "$m" ] && [ "$m" -ge "$want" ]; then
+      JAVA_HOME="$(readlink -f "$cand")"
+      export JAVA_HOME
+      export PATH="$JAVA_HOME/bin:$PATH"
+      return 0
+    fi
+  done
+  die "no JDK >= $want found (looked at JAVA_HOME, /usr/lib/jvm, /opt, /usr/java, ~/.sdkman, ~/.jdks).
+  Install one (e.g. Temurin 25: apt-get install temurin-25-jdk from the Adoptium repository) and set JAVA_HOME."
+}
+
+# ensure_packages CMD:PKG ... : installs missing Debian packages with apt when root, else says what to install.
+# An entry is 'test-expression:package', where the test is a command name or a path prefixed with '/'.
+ensure_packages() {
+  local entry probe pkg
+  local -a missing=()
+  for entry in "$@"; do
+    probe="${entry%%:*}"; pkg="${entry#*:}"
+    if [[ "$probe" == /* ]]; then [ -e "$probe" ] && continue
+    else command -v "$probe" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} with apt-get"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+           DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+      log "warning: apt-get could not install ${missing[*]}; the parts that need them will be skipped or fail"
+    fi
+  else
+    log "warning: missing packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})"
+  fi
+}
+
+# build_packages: what the build and tests use. gcc + liburing build the shim; clang builds the
+# eBPF storage functions; fio measures the device limit; e2fsprogs/util-linux give mkfs.ext4 and losetup.
+ensure_build_packages() {
+  ensure_packages gcc:gcc /usr/include/liburing.h:liburing-dev clang:clang fio:fio \
+    mvn:maven mkfs.ext4:e2fsprogs losetup:mount
+}
+
+mvn_cmd() {
+  command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is not installed: apt-get install maven"
+  mvn -B -q -Dstyle.color=never "$@"
+}
