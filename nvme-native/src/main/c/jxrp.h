@@ -1,0 +1,54 @@
+/*
+ * Shared definitions of the jxrp native shim.
+ *
+ * Error convention for every exported function: a result >= 0 is success, a negative result is
+ * -errno. EINTR is retried here in C; Java never sees it.
+ * Every exported symbol starts with jxrp_ and carries JXRP_EXPORT (the library is built with
+ * -fvisibility=hidden, so nothing else leaks).
+ */
+#ifndef JXRP_H
+#define JXRP_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#define JXRP_EXPORT __attribute__((visibility("default")))
+
+/* Retries a libc call returning -1/errno on EINTR; yields the result or -errno. */
+#define JXRP_RETRY_ERRNO(expr)                       \
+    ({                                               \
+        long jxrp_rc_;                               \
+        do {                                         \
+            jxrp_rc_ = (long)(expr);                 \
+        } while (jxrp_rc_ == -1 && errno == EINTR);  \
+        jxrp_rc_ == -1 ? (long)-errno : jxrp_rc_;    \
+    })
+
+/* Descriptor record, see io.jxrp.nvme.SubmissionDescriptor: 24 bytes, little-endian. */
+struct jxrp_descriptor {
+    uint64_t tag;
+    uint64_t offset;
+    uint32_t length;
+    uint16_t slot;
+    uint8_t file_index;
+    uint8_t op;
+};
+_Static_assert(sizeof(struct jxrp_descriptor) == 24, "descriptor record is 24 bytes");
+
+#define JXRP_OP_READ 0
+#define JXRP_OP_WRITE 1
+
+/* Completion record, see io.jxrp.nvme.CompletionDescriptor: 16 bytes. */
+struct jxrp_completion {
+    uint64_t tag;
+    int32_t result;
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct jxrp_completion) == 16, "completion record is 16 bytes");
+
+#define JXRP_MAX_FILES 8
+
+/* Current CLOCK_MONOTONIC time in nanoseconds. */
+int64_t jxrp_now_nanos(void);
+
+#endif

@@ -1,0 +1,353 @@
+/*
+ * Queue pair over io_uring: registered files, a Java-owned buffer slab registered as fixed
+ * buffers (or used for plain reads/writes when registration is refused), batched submit+reap,
+ * and an eventfd-based wake-up for a reactor blocked in the wait.
+ *
+ * Threading: one thread at a time calls submit_and_reap/close for a given queue pair (the Java
+ * side guarantees it); jxrp_qp_wakeup may be called from any thread concurrently.
+ */
+#include "jxrp.h"
+
+#include <fcntl.h>
+#include <liburing.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+/* user_data values the shim uses for its own requests; Java refuses tags -4..-1. */
+#define JXRP_TAG_LIBURING ((uint64_t)-1) /* liburing's internal timeout SQE (old kernels) */
+#define JXRP_TAG_WAKE ((uint64_t)-2)
+#define JXRP_TAG_CANCEL ((uint64_t)-3)
+
+struct jxrp_qp {
+    struct io_uring ring;
+    int fds[JXRP_MAX_FILES];
+    int nfiles;
+    int event_fd;
+    int poll_armed;
+    int fixed_buffers; /* 1, or -errno of the failed io_uring_register_buffers */
+    uint8_t *slab;
+    uint32_t buffer_count;
+    uint32_t buffer_size;
+    uint64_t inflight; /* SQEs handed to the ring whose CQE has not been reaped yet */
+};
+
+int64_t jxrp_now_nanos(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+JXRP_EXPORT const char *jxrp_errno_name(int32_t err)
+{
+    const char *name = strerrorname_np(err);
+    return name != NULL ? name : "E?";
+}
+
+JXRP_EXPORT const char *jxrp_errno_text(int32_t err)
+{
+    const char *text = strerrordesc_np(err);
+    return text != NULL ? text : "unknown error";
+}
+
+JXRP_EXPORT int32_t jxrp_probe(void)
+{
+    struct io_uring ring;
+    int rc = io_uring_queue_init(2, &ring, 0);
+    if (rc < 0) {
+        return rc;
+    }
+    /* Timed waits need IORING_ENTER_EXT_ARG (5.11); without it liburing would inject
+       timeout SQEs into our ring. */
+    int has_ext_arg = (ring.features & IORING_FEAT_EXT_ARG) != 0;
+    io_uring_queue_exit(&ring);
+    return has_ext_arg ? 0 : -ENOSYS;
+}
+
+JXRP_EXPORT int32_t jxrp_open_direct(const char *path, int32_t writable)
+{
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC;
+    return (int32_t)JXRP_RETRY_ERRNO(open(path, flags));
+}
+
+JXRP_EXPORT int32_t jxrp_close_fd(int32_t fd)
+{
+    /* close() is not retried on EINTR: on Linux the descriptor is released regardless. */
+    return close(fd) == 0 ? 0 : -errno;
+}
+
+static void arm_wake_poll(struct jxrp_qp *qp)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&qp->ring);
+    if (sqe == NULL) {
+        return; /* SQ full: armed on the next call */
+    }
+    io_uring_prep_poll_multishot(sqe, qp->event_fd, POLLIN);
+    io_uring_sqe_set_data64(sqe, JXRP_TAG_WAKE);
+    qp->poll_armed = 1;
+}
+
+JXRP_EXPORT int64_t jxrp_qp_create(int64_t fds_addr, int32_t nfiles, int32_t depth, int64_t slab_addr,
+                                   int32_t buffer_count, int32_t buffer_size)
+{
+    if (nfiles < 1 || nfiles > JXRP_MAX_FILES || depth < 1 || buffer_count < 1 || buffer_size < 1) {
+        return -EINVAL;
+    }
+    struct jxrp_qp *qp = calloc(1, sizeof(*qp));
+    if (qp == NULL) {
+        return -ENOMEM;
+    }
+    const int32_t *fds = (const int32_t *)(uintptr_t)fds_addr;
+    for (int i = 0; i < nfiles; i++) {
+        qp->fds[i] = fds[i];
+    }
+    qp->nfiles = nfiles;
+    qp->slab = (uint8_t *)(uintptr_t)slab_addr;
+    qp->buffer_count = (uint32_t)buffer_count;
+    qp->buffer_size = (uint32_t)buffer_size;
+
+    int rc = io_uring_queue_init((unsigned)depth, &qp->ring, 0);
+    if (rc < 0) {
+        free(qp);
+        return rc;
+    }
+    rc = io_uring_register_files(&qp->ring, qp->fds, (unsigned)nfiles);
+    if (rc < 0) {
+        goto fail_ring;
+    }
+    qp->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (qp->event_fd < 0) {
+        rc = -errno;
+        goto fail_ring;
+    }
+    struct iovec *iov = calloc((size_t)buffer_count, sizeof(*iov));
+    if (iov == NULL) {
+        rc = -ENOMEM;
+        goto fail_eventfd;
+    }
+    for (int i = 0; i < buffer_count; i++) {
+        iov[i].iov_base = qp->slab + (size_t)i * (size_t)buffer_size;
+        iov[i].iov_len = (size_t)buffer_size;
+    }
+    /* Refused e.g. by RLIMIT_MEMLOCK or too many buffers: plain read/write on the same memory. */
+    rc = io_uring_register_buffers(&qp->ring, iov, (unsigned)buffer_count);
+    free(iov);
+    qp->fixed_buffers = rc < 0 ? rc : 1;
+    /* The files now belong to the queue pair (closed by jxrp_qp_close). */
+    return (int64_t)(uintptr_t)qp;
+
+fail_eventfd:
+    close(qp->event_fd);
+fail_ring:
+    io_uring_queue_exit(&qp->ring);
+    free(qp);
+    return rc;
+}
+
+JXRP_EXPORT int32_t jxrp_qp_fixed_buffers(int64_t handle)
+{
+    return ((struct jxrp_qp *)(uintptr_t)handle)->fixed_buffers;
+}
+
+/* Moves ready CQEs into out[*n..cap); wake-up CQEs set *woken and are never reported. */
+static void reap(struct jxrp_qp *qp, struct jxrp_completion *out, uint32_t cap, uint32_t *n, int *woken)
+{
+    struct io_uring_cqe *cqe;
+    unsigned head;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&qp->ring, head, cqe) {
+        uint64_t tag = cqe->user_data;
+        if (tag == JXRP_TAG_WAKE) {
+            uint64_t ignored;
+            /* Reset the eventfd counter; EAGAIN means another reap already did. */
+            (void)JXRP_RETRY_ERRNO(read(qp->event_fd, &ignored, sizeof(ignored)));
+            if (!(cqe->flags & IORING_CQE_F_MORE)) {
+                qp->poll_armed = 0;
+            }
+            *woken = 1;
+        } else if (tag == JXRP_TAG_CANCEL || tag == JXRP_TAG_LIBURING) {
+            /* internal, nothing to report */
+        } else {
+            if (*n >= cap) {
+                break;
+            }
+            out[*n].tag = tag;
+            out[*n].result = cqe->res;
+            out[*n].pad = 0;
+            (*n)++;
+            qp->inflight--;
+        }
+        seen++;
+    }
+    io_uring_cq_advance(&qp->ring, seen);
+}
+
+static int is_transient(int rc)
+{
+    return rc == -ETIME || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY;
+}
+
+/*
+ * Stages `count` descriptors as SQEs (as many as the SQ takes), submits them and reaps up to
+ * `cap` completions into compl_addr, waiting until at least min_complete arrived, a wake-up
+ * came, or timeout_nanos (-1: none) passed.
+ * Returns (descriptors consumed << 32) | completions reaped, or -errno when nothing happened.
+ */
+JXRP_EXPORT int64_t jxrp_qp_submit_and_reap(int64_t handle, int64_t desc_addr, int32_t count, int64_t compl_addr,
+                                            int32_t cap, int32_t min_complete, int64_t timeout_nanos)
+{
+    struct jxrp_qp *qp = (struct jxrp_qp *)(uintptr_t)handle;
+    const struct jxrp_descriptor *desc = (const struct jxrp_descriptor *)(uintptr_t)desc_addr;
+    struct jxrp_completion *out = (struct jxrp_completion *)(uintptr_t)compl_addr;
+    struct io_uring *ring = &qp->ring;
+
+    if (!qp->poll_armed) {
+        arm_wake_poll(qp);
+    }
+    uint32_t consumed = 0;
+    int bad_descriptor = 0;
+    for (; consumed < (uint32_t)count; consumed++) {
+        const struct jxrp_descriptor *d = &desc[consumed];
+        if (d->file_index >= qp->nfiles || d->slot >= qp->buffer_count || d->length > qp->buffer_size ||
+            d->op > JXRP_OP_WRITE) {
+            bad_descriptor = 1; /* Java validates; this is a second line of defence */
+            break;
+        }
+        struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+        if (sqe == NULL) {
+            break; /* SQ full: the rest stays staged on the Java side */
+        }
+        void *buf = qp->slab + (size_t)d->slot * qp->buffer_size;
+        if (qp->fixed_buffers > 0) {
+            if (d->op == JXRP_OP_READ) {
+                io_uring_prep_read_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
+            } else {
+                io_uring_prep_write_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
+            }
+        } else if (d->op == JXRP_OP_READ) {
+            io_uring_prep_read(sqe, d->file_index, buf, d->length, d->offset);
+        } else {
+            io_uring_prep_write(sqe, d->file_index, buf, d->length, d->offset);
+        }
+        sqe->flags |= IOSQE_FIXED_FILE;
+        io_uring_sqe_set_data64(sqe, d->tag);
+    }
+    qp->inflight += consumed;
+    if (bad_descriptor && consumed == 0) {
+        return -EINVAL;
+    }
+
+    if (cap < 0) {
+        cap = 0;
+    }
+    if (min_complete > cap) {
+        min_complete = cap;
+    }
+    int64_t deadline = timeout_nanos >= 0 ? jxrp_now_nanos() + timeout_nanos : -1;
+    uint32_t n = 0;
+    int woken = 0;
+    int hard_error = 0;
+    reap(qp, out, (uint32_t)cap, &n, &woken);
+    for (;;) {
+        int must_wait = n < (uint32_t)min_complete && !woken;
+        if (must_wait && deadline >= 0 && deadline - jxrp_now_nanos() <= 0) {
+            must_wait = 0;
+        }
+        if (!must_wait) {
+            if (io_uring_sq_ready(ring) > 0) {
+                int rc;
+                do {
+                    rc = io_uring_submit(ring);
+                } while (rc == -EINTR);
+                if (rc < 0 && !is_transient(rc)) {
+                    hard_error = rc;
+                }
+                reap(qp, out, (uint32_t)cap, &n, &woken); /* inline completions */
+            }
+            break;
+        }
+        struct io_uring_cqe *cqe;
+        int rc;
+        if (deadline >= 0) {
+            int64_t remaining = deadline - jxrp_now_nanos();
+            struct __kernel_timespec ts = {.tv_sec = remaining / 1000000000LL, .tv_nsec = remaining % 1000000000LL};
+            rc = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
+        } else {
+            rc = io_uring_submit_and_wait(ring, 1);
+        }
+        reap(qp, out, (uint32_t)cap, &n, &woken);
+        if (rc < 0 && !is_transient(rc)) {
+            hard_error = rc;
+            break;
+        }
+        if (rc == -ETIME) {
+            break;
+        }
+    }
+    if (hard_error && consumed == 0 && n == 0) {
+        return hard_error;
+    }
+    return ((int64_t)consumed << 32) | n;
+}
+
+JXRP_EXPORT int32_t jxrp_qp_wakeup(int64_t handle)
+{
+    struct jxrp_qp *qp = (struct jxrp_qp *)(uintptr_t)handle;
+    uint64_t one = 1;
+    long rc = JXRP_RETRY_ERRNO(write(qp->event_fd, &one, sizeof(one)));
+    /* EAGAIN: the counter is saturated, a wake-up is pending anyway. */
+    return rc < 0 && rc != -EAGAIN ? (int32_t)rc : 0;
+}
+
+/*
+ * Cancels what can be cancelled, waits up to drain_timeout_nanos for every in-flight request to
+ * complete (the kernel may still be writing into the Java-owned slab until then), then tears the
+ * ring down and closes the files. Returns 0, or -ETIMEDOUT when requests were still in flight:
+ * the caller must then not free the slab.
+ */
+JXRP_EXPORT int32_t jxrp_qp_close(int64_t handle, int64_t drain_timeout_nanos)
+{
+    struct jxrp_qp *qp = (struct jxrp_qp *)(uintptr_t)handle;
+    struct io_uring *ring = &qp->ring;
+    if (qp->inflight > 0) {
+        struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+        if (sqe == NULL) {
+            io_uring_submit(ring);
+            sqe = io_uring_get_sqe(ring);
+        }
+        if (sqe != NULL) {
+            io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+            io_uring_sqe_set_data64(sqe, JXRP_TAG_CANCEL);
+        }
+        int64_t deadline = jxrp_now_nanos() + drain_timeout_nanos;
+        struct jxrp_completion discard[64];
+        while (qp->inflight > 0) {
+            int64_t remaining = deadline - jxrp_now_nanos();
+            if (remaining <= 0) {
+                break;
+            }
+            struct __kernel_timespec ts = {.tv_sec = remaining / 1000000000LL, .tv_nsec = remaining % 1000000000LL};
+            struct io_uring_cqe *cqe;
+            int rc = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
+            uint32_t n = 0;
+            int woken = 0;
+            reap(qp, discard, 64, &n, &woken);
+            if (rc < 0 && !is_transient(rc)) {
+                break;
+            }
+        }
+    }
+    int32_t result = qp->inflight > 0 ? -ETIMEDOUT : 0;
+    io_uring_queue_exit(ring);
+    for (int i = 0; i < qp->nfiles; i++) {
+        close(qp->fds[i]);
+    }
+    close(qp->event_fd);
+    free(qp);
+    return result;
+}

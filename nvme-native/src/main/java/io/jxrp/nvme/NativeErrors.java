@@ -1,0 +1,39 @@
+package io.jxrp.nvme;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The one place that turns a {@code -errno} result into an {@link IOException}. */
+final class NativeErrors {
+    private NativeErrors() {}
+
+    /** Symbolic name of an errno ({@code EACCES}); works even when the library failed to load. */
+    static String errnoName(int errno) {
+        try {
+            return NativeShim.jxrp_errno_name(errno);
+        } catch (LinkageError e) {
+            return "errno " + errno;
+        }
+    }
+
+    /** {@code "<operation> <path>: EACCES (Permission denied)"} for a negative result. */
+    static IOException ioException(String operation, Object path, long negativeErrno) {
+        int errno = (int) -negativeErrno;
+        String text;
+        try {
+            text = errnoName(errno) + " (" + NativeShim.jxrp_errno_text(errno) + ")";
+        } catch (LinkageError e) {
+            text = "errno " + errno;
+        }
+        String where = path == null ? "" : " " + path;
+        return new NativeIOException(operation + where + ": " + text, errno);
+    }
+
+    /** Throws {@link #ioException} when the result is negative, else returns it. */
+    static long check(long result, String operation, Path path) throws IOException {
+        if (result < 0) {
+            throw ioException(operation, path, result);
+        }
+        return result;
+    }
+}

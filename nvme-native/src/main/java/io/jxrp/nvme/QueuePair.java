@@ -1,0 +1,305 @@
+package io.jxrp.nvme;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One io_uring over up to 8 files or block devices opened {@code O_DIRECT}, with a slab of
+ * 4 KiB-aligned buffers registered as fixed buffers.
+ *
+ * <p>Use: stage reads/writes with {@link #addRead}/{@link #addWrite} (no native call), then
+ * {@link #submitAndReap} submits them all and reaps completions in ONE native call; read the
+ * completions with {@link #completionTag}/{@link #completionResult}.
+ *
+ * <p>Threading: one owner thread stages, submits and reads completions. {@link #wakeup()} may be
+ * called from any thread; {@link #close()} from any thread too (it wakes the owner, waits for its
+ * native call to return, drains in-flight I/O and only then frees the memory). After close, every
+ * method but {@code close} and {@code wakeup} throws {@link IllegalStateException}.
+ *
+ * <p>Tags are the caller's; -4..-1 are reserved for the shim's internal requests.
+ */
+public final class QueuePair implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueuePair.class);
+    /** How long close waits for in-flight I/O before giving up and leaking the slab. */
+    private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final List<Path> files;
+    private final boolean writable;
+    private final int depth;
+    private final int bufferCount;
+    private final int bufferSizeBytes;
+    private final int stagingCapacity;
+    private final Arena arena;
+    private final MemorySegment slab;
+    private final MemorySegment descriptors;
+    private final MemorySegment completions;
+    private final long descriptorsAddress;
+    private final long completionsAddress;
+    private final long handle;
+    private final boolean fixedBuffers;
+    private final CloseGuard guard;
+    private int staged;
+
+    private QueuePair(QueuePairConfig cfg, Arena arena, MemorySegment slab, MemorySegment descriptors,
+                      MemorySegment completions, int stagingCapacity, long handle, boolean fixedBuffers) {
+        this.files = cfg.files();
+        this.writable = cfg.writable();
+        this.depth = cfg.depth();
+        this.bufferCount = cfg.bufferCount();
+        this.bufferSizeBytes = cfg.bufferSizeBytes();
+        this.stagingCapacity = stagingCapacity;
+        this.arena = arena;
+        this.slab = slab;
+        this.descriptors = descriptors;
+        this.completions = completions;
+        this.descriptorsAddress = descriptors.address();
+        this.completionsAddress = completions.address();
+        this.handle = handle;
+        this.fixedBuffers = fixedBuffers;
+        this.guard = new CloseGuard("QueuePair " + files);
+    }
+
+    /**
+     * Opens every file {@code O_DIRECT} ({@code O_RDONLY} or {@code O_RDWR}), registers them as
+     * fixed files, sets up the ring and registers the slab as fixed buffers (falling back to
+     * plain reads/writes on the same memory when the kernel refuses, see {@link #fixedBuffers()}).
+     *
+     * @throws IOException naming the path and errno ({@code EINVAL}: the file system does not
+     *     support O_DIRECT; {@code EACCES}; ...)
+     * @throws UnsupportedOperationException when the shim is unavailable ({@link NvmeNative})
+     */
+    public static QueuePair open(QueuePairConfig cfg) throws IOException {
+        NvmeNative.ensureAvailable();
+        int fileCount = cfg.files().size();
+        int stagingCapacity = cfg.bufferCount() + cfg.depth();
+        Arena arena = Arena.ofShared();
+        int[] fds = new int[fileCount];
+        int opened = 0;
+        long handle = -1;
+        try {
+            MemorySegment slab = arena.allocate((long) cfg.bufferCount() * cfg.bufferSizeBytes(),
+                    QueuePairConfig.BUFFER_ALIGNMENT);
+            MemorySegment descriptors = arena.allocate((long) stagingCapacity * SubmissionDescriptor.LENGTH,
+                    SubmissionDescriptor.ALIGNMENT);
+            MemorySegment completions = arena.allocate((long) cfg.depth() * CompletionDescriptor.LENGTH,
+                    CompletionDescriptor.ALIGNMENT);
+            MemorySegment fdArray = arena.allocate(ValueLayout.JAVA_INT, fileCount);
+            for (; opened < fileCount; opened++) {
+                Path path = cfg.files().get(opened);
+                int fd = NativeShim.jxrp_open_direct(path.toString(), cfg.writable() ? 1 : 0);
+                if (fd < 0) {
+                    throw NativeErrors.ioException("open O_DIRECT " + (cfg.writable() ? "O_RDWR" : "O_RDONLY"),
+                            path, fd);
+                }
+                fds[opened] = fd;
+                fdArray.setAtIndex(ValueLayout.JAVA_INT, opened, fd);
+            }
+            handle = NativeShim.jxrp_qp_create(fdArray.address(), fileCount, cfg.depth(), slab.address(),
+                    cfg.bufferCount(), cfg.bufferSizeBytes());
+            if (handle < 0) {
+                throw NativeErrors.ioException("io_uring queue pair setup (depth " + cfg.depth() + ") for",
+                        cfg.files(), handle);
+            }
+            int fixed = NativeShim.jxrp_qp_fixed_buffers(handle);
+            if (fixed < 0) {
+                LOG.info("io_uring_register_buffers refused ({}): plain reads/writes on the same slab for {}",
+                        NativeErrors.errnoName(-fixed), cfg.files());
+            }
+            return new QueuePair(cfg, arena, slab, descriptors, completions, stagingCapacity, handle, fixed > 0);
+        } catch (IOException | RuntimeException | Error e) {
+            if (handle < 0) { // the queue pair owns the fds once created
+                for (int i = 0; i < opened; i++) {
+                    NativeShim.jxrp_close_fd(fds[i]);
+                }
+            }
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Buffer {@code slot}: {@code bufferSizeBytes} bytes, 4096-aligned, shared with the kernel. */
+    public MemorySegment buffer(int slot) {
+        guard.ensureOpen();
+        checkSlot(slot);
+        return slab.asSlice((long) slot * bufferSizeBytes, bufferSizeBytes);
+    }
+
+    public int bufferCount() {
+        return bufferCount;
+    }
+
+    public int bufferSizeBytes() {
+        return bufferSizeBytes;
+    }
+
+    /** Ring entries; also the most completions one {@link #submitAndReap} reports. */
+    public int depth() {
+        return depth;
+    }
+
+    /** True when the slab is registered as io_uring fixed buffers (else plain read/write). */
+    public boolean fixedBuffers() {
+        return fixedBuffers;
+    }
+
+    /** The files, in fileIndex order. */
+    public List<Path> files() {
+        return files;
+    }
+
+    /** How many descriptors can be staged at once ({@code bufferCount + depth}). */
+    public int stagingCapacity() {
+        return stagingCapacity;
+    }
+
+    /**
+     * Stages a read of {@code length} bytes at {@code offset} of file {@code fileIndex} into
+     * buffer {@code slot}. No native call. Offsets and lengths are passed to the kernel as they are:
+     * misaligned ones complete with {@code -EINVAL}.
+     *
+     * @throws IllegalArgumentException bad fileIndex, slot, length or a reserved tag
+     * @throws IllegalStateException the staging area is full or the queue pair is closed
+     */
+    public void addRead(long tag, int fileIndex, long offset, int length, int slot) {
+        stage(tag, fileIndex, offset, length, slot, SubmissionDescriptor.OP_READ);
+    }
+
+    /** Like {@link #addRead} but writes the slot's buffer to the file; needs a writable queue pair. */
+    public void addWrite(long tag, int fileIndex, long offset, int length, int slot) {
+        if (!writable) {
+            throw new IllegalStateException("queue pair " + files + " was opened read-only");
+        }
+        stage(tag, fileIndex, offset, length, slot, SubmissionDescriptor.OP_WRITE);
+    }
+
+    private void stage(long tag, int fileIndex, long offset, int length, int slot, byte op) {
+        guard.ensureOpen();
+        if (fileIndex < 0 || fileIndex >= files.size()) {
+            throw new IllegalArgumentException("fileIndex " + fileIndex + " not in 0.." + (files.size() - 1));
+        }
+        checkSlot(slot);
+        if (length < 0 || length > bufferSizeBytes) {
+            throw new IllegalArgumentException("length " + length + " not in 0.." + bufferSizeBytes);
+        }
+        if (SubmissionDescriptor.isReservedTag(tag)) {
+            throw new IllegalArgumentException("tag " + tag + " is reserved (-4..-1)");
+        }
+        int index = staged;
+        if (index >= stagingCapacity) {
+            throw new IllegalStateException("staging area full (" + stagingCapacity + " descriptors)");
+        }
+        SubmissionDescriptor.write(descriptors, index, tag, offset, length, slot, fileIndex, op);
+        staged = index + 1;
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= bufferCount) {
+            throw new IllegalArgumentException("slot " + slot + " not in 0.." + (bufferCount - 1));
+        }
+    }
+
+    /** Descriptors staged and not yet handed to the kernel. */
+    public int staged() {
+        return staged;
+    }
+
+    /**
+     * One native call: submits every staged descriptor the submission queue takes (the rest stay
+     * staged, see {@link #staged()}), then reaps up to {@link #depth()} completions, waiting until
+     * at least {@code minComplete} are there (0: no wait), a {@link #wakeup()} arrives, or
+     * {@code timeoutNanos} passed (-1: no timeout).
+     *
+     * @return completions reaped, readable with {@link #completionTag}/{@link #completionResult}
+     *     until the next call
+     * @throws IOException io_uring_enter failed outright (not an I/O error: those are results)
+     */
+    public int submitAndReap(int minComplete, long timeoutNanos) throws IOException {
+        guard.acquire();
+        try {
+            int count = staged;
+            long packed = NativeShim.jxrp_qp_submit_and_reap(handle, descriptorsAddress, count, completionsAddress,
+                    depth, Math.max(0, minComplete), timeoutNanos < 0 ? -1 : timeoutNanos);
+            if (packed < 0) {
+                throw NativeErrors.ioException("io_uring submit/reap on", files, packed);
+            }
+            int consumed = (int) (packed >>> 32);
+            int remaining = count - consumed;
+            if (remaining > 0 && consumed > 0) {
+                MemorySegment.copy(descriptors, (long) consumed * SubmissionDescriptor.LENGTH, descriptors, 0,
+                        (long) remaining * SubmissionDescriptor.LENGTH);
+            }
+            staged = remaining;
+            return (int) packed;
+        } finally {
+            guard.release();
+        }
+    }
+
+    /** Tag of completion {@code i} of the last {@link #submitAndReap}. */
+    public long completionTag(int i) {
+        return CompletionDescriptor.tag(completions, i);
+    }
+
+    /** Result of completion {@code i}: bytes transferred ({@code >= 0}) or {@code -errno}, as in the CQE. */
+    public int completionResult(int i) {
+        return CompletionDescriptor.result(completions, i);
+    }
+
+    /**
+     * Makes a blocked (or the next) {@link #submitAndReap} return promptly. Any thread; a no-op
+     * after close (wake-ups racing a shutdown are normal, not errors).
+     */
+    public void wakeup() {
+        if (!guard.tryAcquire()) {
+            return;
+        }
+        try {
+            int rc = NativeShim.jxrp_qp_wakeup(handle);
+            if (rc < 0) { // eventfd write cannot fail on a live eventfd; this would be a shim bug
+                throw new IllegalStateException(NativeErrors.ioException("eventfd write for", files, rc));
+            }
+        } finally {
+            guard.release();
+        }
+    }
+
+    /**
+     * Idempotent. Wakes the owner thread, waits for its native call to return, cancels and drains
+     * in-flight I/O (the kernel may still be writing into the slab), tears the ring down, closes
+     * the files and only then frees the memory. If I/O is still in flight after 30 s, the slab is
+     * leaked rather than freed under the device, and an error is logged.
+     */
+    @Override
+    public void close() {
+        if (!guard.markClosed()) {
+            return;
+        }
+        NativeShim.jxrp_qp_wakeup(handle);
+        guard.awaitCallsDone();
+        int rc = NativeShim.jxrp_qp_close(handle, DRAIN_TIMEOUT_NANOS);
+        if (rc < 0) {
+            LOG.error("queue pair {}: I/O still in flight after close ({}); leaking its {} B slab instead of freeing it",
+                    files, NativeErrors.errnoName(-rc), slab.byteSize());
+            return;
+        }
+        arena.close();
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return guard.isClosed();
+    }
+
+    @Override
+    public String toString() {
+        return "QueuePair" + files + "[depth=" + depth + ", buffers=" + bufferCount + "x" + bufferSizeBytes
+                + (fixedBuffers ? ", fixed" : ", not fixed") + (isClosed() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,340 @@
+package io.jxrp.nvme;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class QueuePairTest {
+    private static final int BLOCK = 4096;
+    private static final int BLOCKS = 256;
+
+    private Path dir;
+    private Path file;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        TestFiles.assumeUring();
+        dir = TestFiles.scratchDir("qp");
+        file = dir.resolve("data.bin");
+        Files.write(file, new byte[BLOCK * BLOCKS]);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (dir != null) {
+            TestFiles.deleteTree(dir);
+        }
+    }
+
+    private static QueuePairConfig config(Path file, boolean writable, int depth, int buffers) {
+        return new QueuePairConfig(List.of(file), writable, depth, buffers, BLOCK);
+    }
+
+    /** Reaps until `count` completions arrived; returns tag -> result. */
+    private static Map<Long, Integer> reapAll(QueuePair qp, int count) throws IOException {
+        Map<Long, Integer> results = new HashMap<>();
+        int guard = 0;
+        while (results.size() < count) {
+            int n = qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(10));
+            for (int i = 0; i < n; i++) {
+                results.put(qp.completionTag(i), qp.completionResult(i));
+            }
+            assertTrue(++guard < 100_000, "completions never arrived");
+        }
+        return results;
+    }
+
+    private static void fill(MemorySegment buffer, long seed) {
+        Random random = new Random(seed);
+        for (long i = 0; i < buffer.byteSize(); i += 8) {
+            buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, i, random.nextLong());
+        }
+    }
+
+    private static byte[] expected(long seed, int length) {
+        byte[] bytes = new byte[length];
+        MemorySegment segment = MemorySegment.ofArray(bytes);
+        fill(segment, seed);
+        return bytes;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 8, 32})
+    void writesThenReadsBackRandomBlocks(int depth) throws IOException {
+        long seed = System.nanoTime();
+        System.out.println("writesThenReadsBackRandomBlocks depth=" + depth + " seed=" + seed);
+        Random random = new Random(seed);
+        int buffers = Math.max(depth, 4);
+        Map<Integer, Long> contentSeedByBlock = new HashMap<>();
+        try (QueuePair qp = QueuePair.open(config(file, true, depth, buffers))) {
+            // writes: up to `buffers` in flight, each from its own slot
+            ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
+            for (int s = 0; s < buffers; s++) {
+                freeSlots.add(s);
+            }
+            Map<Long, Integer> slotByTag = new HashMap<>();
+            // distinct blocks in random order, so concurrent writes never overlap and the model is exact
+            List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, BLOCKS).boxed().toList());
+            java.util.Collections.shuffle(order, random);
+            int writes = 64;
+            int done = 0;
+            int tag = 0;
+            while (done < writes) {
+                while (!freeSlots.isEmpty() && tag < writes) {
+                    int slot = freeSlots.poll();
+                    int block = order.get(tag);
+                    long contentSeed = random.nextLong();
+                    fill(qp.buffer(slot), contentSeed);
+                    contentSeedByBlock.put(block, contentSeed);
+                    qp.addWrite(tag, 0, (long) block * BLOCK, BLOCK, slot);
+                    slotByTag.put((long) tag, slot);
+                    tag++;
+                }
+                int n = qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(10));
+                for (int i = 0; i < n; i++) {
+                    assertEquals(BLOCK, qp.completionResult(i), "write result");
+                    freeSlots.add(slotByTag.remove(qp.completionTag(i)));
+                    done++;
+                }
+            }
+            // reads of every written block, depth at a time, verified
+            List<Integer> blocks = List.copyOf(contentSeedByBlock.keySet());
+            int next = 0;
+            while (next < blocks.size()) {
+                int batch = Math.min(buffers, blocks.size() - next);
+                for (int i = 0; i < batch; i++) {
+                    qp.addRead(next + i, 0, (long) blocks.get(next + i) * BLOCK, BLOCK, i);
+                }
+                Map<Long, Integer> results = reapAll(qp, batch);
+                for (int i = 0; i < batch; i++) {
+                    assertEquals(BLOCK, results.get((long) (next + i)));
+                    byte[] actual = qp.buffer(i).toArray(ValueLayout.JAVA_BYTE);
+                    assertArrayEquals(expected(contentSeedByBlock.get(blocks.get(next + i)), BLOCK), actual,
+                            "block " + blocks.get(next + i));
+                }
+                next += batch;
+            }
+        }
+    }
+
+    @Test
+    void readsWhatWasWrittenWithPlainIo() throws IOException {
+        byte[] content = expected(42, BLOCK * 4);
+        Files.write(file, content);
+        try (QueuePair qp = QueuePair.open(QueuePairConfig.readOnly(file, 4, 4, BLOCK))) {
+            for (int i = 0; i < 4; i++) {
+                qp.addRead(100 + i, 0, (long) (3 - i) * BLOCK, BLOCK, i);
+            }
+            Map<Long, Integer> results = reapAll(qp, 4);
+            for (int i = 0; i < 4; i++) {
+                assertEquals(BLOCK, results.get(100L + i));
+                byte[] actual = qp.buffer(i).toArray(ValueLayout.JAVA_BYTE);
+                byte[] want = java.util.Arrays.copyOfRange(content, (3 - i) * BLOCK, (4 - i) * BLOCK);
+                assertArrayEquals(want, actual);
+            }
+        }
+    }
+
+    @Test
+    void batchLargerThanTheSubmissionQueueStaysStaged() throws IOException {
+        int depth = 4;
+        int buffers = 64;
+        try (QueuePair qp = QueuePair.open(config(file, false, depth, buffers))) {
+            for (int i = 0; i < buffers; i++) {
+                qp.addRead(i, 0, (long) i * BLOCK, BLOCK, i);
+            }
+            assertEquals(buffers, qp.staged());
+            Map<Long, Integer> results = new HashMap<>();
+            int calls = 0;
+            while (results.size() < buffers) {
+                int n = qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(10));
+                assertTrue(n <= depth, "at most depth completions per call");
+                for (int i = 0; i < n; i++) {
+                    results.put(qp.completionTag(i), qp.completionResult(i));
+                }
+                assertTrue(qp.staged() < buffers || n > 0 || calls == 0);
+                assertTrue(++calls < 10_000);
+            }
+            assertEquals(0, qp.staged());
+            for (int i = 0; i < buffers; i++) {
+                assertEquals(BLOCK, results.get((long) i), "tag " + i);
+            }
+        }
+    }
+
+    @Test
+    void readPastEndOfFileAndMisalignedOffsetsReportResults() throws IOException {
+        try (QueuePair qp = QueuePair.open(config(file, false, 8, 8))) {
+            long size = (long) BLOCK * BLOCKS;
+            qp.addRead(1, 0, size, BLOCK, 0);             // at EOF: 0 bytes
+            qp.addRead(2, 0, size + 10L * BLOCK, BLOCK, 1); // past EOF: 0 bytes
+            qp.addRead(3, 0, 100, BLOCK, 2);              // misaligned offset: -EINVAL
+            qp.addRead(4, 0, 0, 100, 3);                  // misaligned length: -EINVAL
+            qp.addRead(5, 0, -4096, BLOCK, 4);            // negative offset: -EINVAL
+            qp.addRead(6, 0, size - BLOCK, BLOCK, 5);     // last block: full
+            Map<Long, Integer> results = reapAll(qp, 6);
+            assertEquals(0, results.get(1L));
+            assertEquals(0, results.get(2L));
+            assertEquals(-22, results.get(3L));
+            assertEquals(-22, results.get(4L));
+            assertEquals(-22, results.get(5L));
+            assertEquals(BLOCK, results.get(6L));
+        }
+    }
+
+    @Test
+    void writeOnReadOnlyQueuePairIsRefused() throws IOException {
+        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+            assertThrows(IllegalStateException.class, () -> qp.addWrite(1, 0, 0, BLOCK, 0));
+        }
+    }
+
+    @Test
+    void argumentsAreValidated() throws IOException {
+        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+            assertThrows(IllegalArgumentException.class, () -> qp.addRead(1, 1, 0, BLOCK, 0));
+            assertThrows(IllegalArgumentException.class, () -> qp.addRead(1, 0, 0, BLOCK, 2));
+            assertThrows(IllegalArgumentException.class, () -> qp.addRead(1, 0, 0, BLOCK + 1, 0));
+            assertThrows(IllegalArgumentException.class, () -> qp.addRead(-2, 0, 0, BLOCK, 0));
+            assertThrows(IllegalArgumentException.class, () -> qp.buffer(-1));
+            for (int i = 0; i < qp.stagingCapacity(); i++) {
+                qp.addRead(i, 0, 0, BLOCK, 0);
+            }
+            assertThrows(IllegalStateException.class, () -> qp.addRead(99, 0, 0, BLOCK, 0));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new QueuePairConfig(List.of(file), false, 3, 1, BLOCK));
+        assertThrows(IllegalArgumentException.class, () -> new QueuePairConfig(List.of(file), false, 4, 1, 1000));
+        assertThrows(IllegalArgumentException.class, () -> new QueuePairConfig(List.of(), false, 4, 1, BLOCK));
+    }
+
+    @Test
+    void wakeupFromAnotherThreadEndsALongWait() throws Exception {
+        try (QueuePair qp = QueuePair.open(config(file, false, 4, 4))) {
+            CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return qp.submitAndReap(1, -1); // nothing in flight: only a wake-up can end this
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            // The wake-up may land before or during the wait: both must end it.
+            Thread.sleep(50);
+            qp.wakeup();
+            assertEquals(0, waiter.get(60, TimeUnit.SECONDS));
+            // a wake-up before the call makes the next call return at once, and is consumed by it
+            qp.wakeup();
+            assertEquals(0, qp.submitAndReap(1, -1));
+            assertEquals(0, qp.submitAndReap(1, TimeUnit.MILLISECONDS.toNanos(20)));
+            // still works for I/O afterwards
+            qp.addRead(7, 0, 0, BLOCK, 0);
+            assertEquals(Map.of(7L, BLOCK), reapAll(qp, 1));
+        }
+    }
+
+    @Test
+    void timeoutEndsAWaitWithNothingInFlight() throws IOException {
+        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+            assertEquals(0, qp.submitAndReap(1, TimeUnit.MILLISECONDS.toNanos(10)));
+            assertEquals(0, qp.submitAndReap(0, -1));
+        }
+    }
+
+    @Test
+    void closeWithIoInFlightNeitherCrashesNorHangs() throws IOException {
+        for (int round = 0; round < 20; round++) {
+            QueuePair qp = QueuePair.open(config(file, false, 32, 64));
+            for (int i = 0; i < 64; i++) {
+                qp.addRead(i, 0, (long) (i % BLOCKS) * BLOCK, BLOCK, i);
+            }
+            qp.submitAndReap(0, 0);
+            qp.close();
+            qp.close(); // idempotent
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadWakesTheOwner() throws Exception {
+        QueuePair qp = QueuePair.open(config(file, false, 4, 4));
+        CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return qp.submitAndReap(1, -1);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(50);
+        qp.close();
+        // either it returned 0, or it started after close and threw IllegalStateException
+        try {
+            assertEquals(0, waiter.get(60, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+        }
+    }
+
+    @Test
+    void useAfterCloseThrows() throws IOException {
+        QueuePair qp = QueuePair.open(config(file, true, 2, 2));
+        qp.close();
+        assertTrue(qp.isClosed());
+        assertThrows(IllegalStateException.class, () -> qp.addRead(1, 0, 0, BLOCK, 0));
+        assertThrows(IllegalStateException.class, () -> qp.addWrite(1, 0, 0, BLOCK, 0));
+        assertThrows(IllegalStateException.class, () -> qp.submitAndReap(0, 0));
+        assertThrows(IllegalStateException.class, () -> qp.buffer(0));
+        qp.wakeup(); // documented no-op
+    }
+
+    @Test
+    void openErrorsNameThePathAndErrno() {
+        Path missing = dir.resolve("missing.bin");
+        IOException e = assertThrows(IOException.class,
+                () -> QueuePair.open(QueuePairConfig.readOnly(missing, 2, 2, BLOCK)));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
+    }
+
+    @Test
+    void multipleFilesAreAddressedByIndex() throws IOException {
+        Path second = dir.resolve("second.bin");
+        byte[] one = expected(1, BLOCK);
+        byte[] two = expected(2, BLOCK);
+        Files.write(file, one);
+        Files.write(second, two);
+        try (QueuePair qp = QueuePair.open(new QueuePairConfig(List.of(file, second), false, 2, 2, BLOCK))) {
+            qp.addRead(0, 0, 0, BLOCK, 0);
+            qp.addRead(1, 1, 0, BLOCK, 1);
+            reapAll(qp, 2);
+            assertArrayEquals(one, qp.buffer(0).toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(two, qp.buffer(1).toArray(ValueLayout.JAVA_BYTE));
+            assertFalse(qp.isClosed());
+        }
+    }
+
+    @Test
+    void reportsWhetherFixedBuffersRegistered() throws IOException {
+        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+            System.out.println("fixedBuffers=" + qp.fixedBuffers() + " " + qp);
+            assertEquals(4096, qp.buffer(1).address() % 4096 == 0 ? 4096 : 0, "4096-aligned");
+        }
+    }
+}
