@@ -192,8 +192,27 @@ static int is_transient(int rc)
     return rc == -ETIME || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY;
 }
 
+static void prep_descriptor(struct jxrp_qp *qp, struct io_uring_sqe *sqe, const struct jxrp_descriptor *d)
+{
+    void *buf = qp->slab + (size_t)d->slot * qp->buffer_size;
+    if (qp->fixed_buffers > 0) {
+        if (d->op == JXRP_OP_READ) {
+            io_uring_prep_read_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
+        } else {
+            io_uring_prep_write_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
+        }
+    } else if (d->op == JXRP_OP_READ) {
+        io_uring_prep_read(sqe, d->file_index, buf, d->length, d->offset);
+    } else {
+        io_uring_prep_write(sqe, d->file_index, buf, d->length, d->offset);
+    }
+    sqe->flags |= IOSQE_FIXED_FILE;
+    io_uring_sqe_set_data64(sqe, d->tag);
+}
+
 /*
- * Stages `count` descriptors as SQEs (as many as the SQ takes), submits them and reaps up to
+ * Stages `count` descriptors as SQEs (all of them, flushing the SQ whenever it fills, unless the
+ * requests in flight would exceed the CQ size: the rest stays staged), submits them and reaps up to
  * `cap` completions into compl_addr, waiting until at least min_complete arrived, a wake-up
  * came, or timeout_nanos (-1: none) passed.
  * Returns (descriptors consumed << 32) | completions reaped, or -errno when nothing happened.
@@ -211,31 +230,35 @@ JXRP_EXPORT int64_t jxrp_qp_submit_and_reap(int64_t handle, int64_t desc_addr, i
     }
     uint32_t consumed = 0;
     int bad_descriptor = 0;
-    for (; consumed < (uint32_t)count; consumed++) {
-        const struct jxrp_descriptor *d = &desc[consumed];
-        if (d->file_index >= qp->nfiles || d->slot >= qp->buffer_count || d->length > qp->buffer_size ||
-            d->op > JXRP_OP_WRITE) {
-            bad_descriptor = 1; /* Java validates; this is a second line of defence */
+    /* Fill the SQ; when it is full, flush it and fill again, as long as everything in flight still
+       fits the CQ (so completions never overflow into the kernel's slow path). */
+    const uint64_t in_flight_limit = ring->cq.ring_entries;
+    while (consumed < (uint32_t)count && !bad_descriptor) {
+        uint32_t before = consumed;
+        for (; consumed < (uint32_t)count && qp->inflight + consumed < in_flight_limit; consumed++) {
+            const struct jxrp_descriptor *d = &desc[consumed];
+            if (d->file_index >= qp->nfiles || d->slot >= qp->buffer_count || d->length > qp->buffer_size ||
+                d->op > JXRP_OP_WRITE) {
+                bad_descriptor = 1; /* Java validates; this is a second line of defence */
+                break;
+            }
+            struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+            if (sqe == NULL) {
+                break;
+            }
+            prep_descriptor(qp, sqe, d);
+        }
+        if (consumed == (uint32_t)count || bad_descriptor || qp->inflight + consumed >= in_flight_limit) {
             break;
         }
-        struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-        if (sqe == NULL) {
-            break; /* SQ full: the rest stays staged on the Java side */
+        /* SQ full: flush it to make room */
+        int rc;
+        do {
+            rc = io_uring_submit(ring);
+        } while (rc == -EINTR);
+        if (rc <= 0 && consumed == before) {
+            break; /* no progress possible now; the rest stays staged */
         }
-        void *buf = qp->slab + (size_t)d->slot * qp->buffer_size;
-        if (qp->fixed_buffers > 0) {
-            if (d->op == JXRP_OP_READ) {
-                io_uring_prep_read_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
-            } else {
-                io_uring_prep_write_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
-            }
-        } else if (d->op == JXRP_OP_READ) {
-            io_uring_prep_read(sqe, d->file_index, buf, d->length, d->offset);
-        } else {
-            io_uring_prep_write(sqe, d->file_index, buf, d->length, d->offset);
-        }
-        sqe->flags |= IOSQE_FIXED_FILE;
-        io_uring_sqe_set_data64(sqe, d->tag);
     }
     qp->inflight += consumed;
     if (bad_descriptor && consumed == 0) {

@@ -52,4 +52,18 @@ final class NativeShim {
 
     static native int jxrp_fiemap(String path, long startOffset, long outAddress, int maxExtents, int sync);
 
+    static native int jxrp_lease_signal();
+
+    static native int jxrp_lease_acquire(String path, long counterAddress);
+
+    static native int jxrp_lease_set(int lease, int reacquire);
+
+    static native int jxrp_lease_await(int lease, long timeoutNanos);
+
+    static native int jxrp_lease_wake(int lease);
+
+    static native int jxrp_lease_close(int lease);
+
+    static native int jxrp_raw_random_reads(String path, int blockSize, int depth, long durationNanos, long seed,
+                                            long regionBytes, long outAddress);
 }

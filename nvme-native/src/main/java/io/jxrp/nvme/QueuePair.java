@@ -211,13 +211,14 @@ public final class QueuePair implements AutoCloseable {
     }
 
     /**
-     * One native call: submits every staged descriptor the submission queue takes (the rest stay
-     * staged, see {@link #staged()}), then reaps up to {@link #depth()} completions, waiting until
-     * at least {@code minComplete} are there (0: no wait), a {@link #wakeup()} arrives, or
-     * {@code timeoutNanos} passed (-1: no timeout).
+     * One native call: submits the staged descriptors (flushing the submission queue whenever it
+     * fills, as long as everything in flight still fits the completion queue of 2 x depth entries;
+     * what does not fit stays staged, see {@link #staged()}), then reaps up to {@link #depth()}
+     * completions, waiting until at least {@code minComplete} are there (0: no wait), a
+     * {@link #wakeup()} arrives, or {@code timeoutNanos} passed (-1: no timeout).
      *
      * @return completions reaped, readable with {@link #completionTag}/{@link #completionResult}
-     *     until the next call
+     *     until the next call; 0 after a wake-up or timeout with nothing ready
      * @throws IOException io_uring_enter failed outright (not an I/O error: those are results)
      */
     public int submitAndReap(int minComplete, long timeoutNanos) throws IOException {
