@@ -1,0 +1,127 @@
+package io.jxrp.bpfkv;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The independent model of a BPF-KV database, written from the format's definition without the
+ * production classes: key K -> "%63d" of K plus a NUL, keys 0 .. 31^L - 1, and a byte generator
+ * that follows the original creator's loop (running node and pointer counters).
+ */
+final class Model {
+    static final int FANOUT = 31;
+
+    final int layers;
+    final long keyCount;
+    final long totalNodes;
+
+    Model(int layers) {
+        this.layers = layers;
+        long cap = 1;
+        long total = 0;
+        for (int i = 0; i < layers; i++) {
+            total += cap;
+            cap *= FANOUT;
+        }
+        this.totalNodes = total;
+        this.keyCount = cap;
+    }
+
+    static byte[] value(long key) {
+        byte[] value = new byte[64];
+        byte[] text = String.format("%63d", key).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(text, 0, value, 0, 63);
+        return value;
+    }
+
+    boolean contains(long key) {
+        return key >= 0 && key < keyCount;
+    }
+
+    /** Keys of the range in order, by brute force over the definition of the flags. */
+    List<Long> keys(long begin, long end, boolean beginExclusive, boolean endInclusive) {
+        List<Long> keys = new ArrayList<>();
+        long from = Math.max(0, begin - 1);
+        long to = Math.min(keyCount - 1, end + 1);
+        for (long k = from; k <= to; k++) {
+            boolean afterBegin = beginExclusive ? k > begin : k >= begin;
+            boolean beforeEnd = endInclusive ? k <= end : k < end;
+            if (afterBegin && beforeEnd) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    /** The whole file, generated the way the original's create loop does. */
+    byte[] fileBytes() {
+        long[] layerCap = new long[layers];
+        layerCap[0] = 1;
+        for (int i = 1; i < layers; i++) {
+            layerCap[i] = layerCap[i - 1] * FANOUT;
+        }
+        long valueBlocks = (keyCount + 7) / 8;
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact((totalNodes + valueBlocks) * 512)).order(ByteOrder.LITTLE_ENDIAN);
+        long nextPos = 1;
+        long nextNodeOffset = 1;
+        for (int i = 0; i < layers; i++) {
+            long extent = keyCount / layerCap[i];
+            long startKey = 0;
+            for (long j = 0; j < layerCap[i]; j++, nextNodeOffset++) {
+                boolean leaf = i == layers - 1;
+                long subExtent = extent / FANOUT;
+                out.putLong(j == layerCap[i] - 1 ? 0 : nextNodeOffset * 512);
+                out.putLong(leaf ? 1 : 0);
+                long[] ptrs = new long[FANOUT];
+                for (int k = 0; k < FANOUT; k++) {
+                    out.putLong(startKey + k * subExtent);
+                    ptrs[k] = (leaf ? totalNodes * 512 + (nextPos - totalNodes) * 64 : nextPos * 512) | (1L << 63);
+                    nextPos++;
+                }
+                for (long p : ptrs) {
+                    out.putLong(p);
+                }
+                startKey += extent;
+            }
+        }
+        for (long i = 0; i < keyCount; i += 8) {
+            for (int j = 0; j < 8; j++) {
+                out.put(value(i + j));
+            }
+        }
+        return out.array();
+    }
+
+    /** A database of {@code layers} layers under target/test-dbs, created once per build. */
+    static Path database(int layers) throws IOException {
+        Path dir = testDir();
+        Path file = dir.resolve("model-L" + layers + ".db");
+        long expected = new TreeLayout(layers).fileSizeBytes();
+        synchronized (Model.class) {
+            if (!Files.exists(file) || Files.size(file) != expected) {
+                DbBuilder.create(file, layers, DbBuilder.Options.defaults().withForce(true));
+            }
+        }
+        return file;
+    }
+
+    static Path testDir() throws IOException {
+        // not /tmp: it may be tmpfs, which has no O_DIRECT
+        Path dir = Path.of("target", "test-dbs").toAbsolutePath();
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    static long seed() {
+        String given = System.getProperty("bpfkv.seed");
+        long seed = given != null ? Long.parseLong(given) : System.nanoTime();
+        System.out.println("seed " + seed + " (re-run with -Dbpfkv.seed=" + seed + ")");
+        return seed;
+    }
+}
