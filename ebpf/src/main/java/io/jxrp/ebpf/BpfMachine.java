@@ -1,0 +1,436 @@
+package io.jxrp.ebpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reusable execution context for one thread: registers, a 4 KiB stack, the region table and an
+ * instruction budget. The host binds memory onto regions, writes pointers it gets from
+ * {@link #address(Region)} into the context, and calls {@link #run(BpfProgram, long)}:
+ *
+ * <pre>{@code
+ * BpfMachine vm = new BpfMachine(ExecutionMode.JIT);          // once per thread
+ * vm.bind(Region.CONTEXT, ctx);  vm.bind(Region.SCRATCH, scratch);
+ * ctx.set(JAVA_LONG_UNALIGNED, 272, vm.address(Region.SCRATCH));
+ * // per invocation: no allocation
+ * vm.bind(Region.DATA, block);
+ * ctx.set(JAVA_LONG_UNALIGNED, 0, vm.address(Region.DATA));
+ * long r0 = vm.run(program, vm.address(Region.CONTEXT));      // may throw BpfFault
+ * }</pre>
+ *
+ * Not thread-safe: use one machine per thread. Programs and maps may be shared.
+ */
+public final class BpfMachine {
+    /** Default instruction budget per run. */
+    public static final long DEFAULT_BUDGET = 1_000_000;
+
+    private static final Logger TRACE = LoggerFactory.getLogger("io.jxrp.ebpf.trace");
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
+    private static final VarHandle ATOMIC64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final ExecutionMode mode;
+    private long budget;
+    /** Instructions left in the current run; generated code and the interpreter decrement it per block. */
+    long remaining;
+    private long lastInstructions;
+    private MemorySegment[] readable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
+    private MemorySegment[] writable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
+    private BpfProgram installed;
+    private final MemorySegment stack;
+    private long random = 0x9E3779B97F4A7C15L;
+    /** Interpreter state, kept here so runs do not allocate. */
+    final long[] regs = new long[11];
+    final long[] saved = new long[Verifier.MAX_FRAMES * 11];
+    /** Register files of JIT functions split into several methods, one per frame depth. */
+    private final long[][] jitFrames = new long[Verifier.MAX_FRAMES][11];
+
+    /** A machine with the {@link #DEFAULT_BUDGET default budget}. */
+    public BpfMachine(ExecutionMode mode) {
+        this(mode, DEFAULT_BUDGET);
+    }
+
+    /** A machine whose runs stop with a {@link BpfFault.Kind#BUDGET} fault after {@code instructionBudget} instructions. */
+    public BpfMachine(ExecutionMode mode, long instructionBudget) {
+        this.mode = Objects.requireNonNull(mode);
+        setInstructionBudget(instructionBudget);
+        // Confined to its creator's lifetime via the GC; a machine is owned by one thread.
+        this.stack = Arena.ofAuto().allocate(Addresses.STACK_BYTES, 8);
+        readable[Addresses.STACK_ID] = stack;
+        writable[Addresses.STACK_ID] = stack;
+    }
+
+    public ExecutionMode mode() { return mode; }
+
+    public long instructionBudget() { return budget; }
+
+    public void setInstructionBudget(long instructionBudget) {
+        if (instructionBudget <= 0) {
+            throw new IllegalArgumentException("instruction budget must be positive: " + instructionBudget);
+        }
+        this.budget = instructionBudget;
+    }
+
+    /** Instructions the last run executed (counted per basic block entered). */
+    public long lastInstructionCount() { return lastInstructions; }
+
+    /**
+     * Makes {@code segment} visible to programs at {@link #address(Region)}. Read-only segments
+     * fault on store. Rebinding replaces the previous segment; it does not allocate.
+     *
+     * @throws IllegalArgumentException if the segment is larger than 4 GiB
+     */
+    public void bind(Region region, MemorySegment segment) {
+        if (segment.byteSize() > 0xffffffffL) {
+            throw new IllegalArgumentException("region " + region + " larger than 4 GiB: " + segment.byteSize());
+        }
+        readable[region.id] = segment;
+        writable[region.id] = segment.isReadOnly() ? null : segment;
+    }
+
+    /** Removes a binding; accesses to the region fault afterwards. */
+    public void unbind(Region region) {
+        readable[region.id] = null;
+        writable[region.id] = null;
+    }
+
+    /** The virtual address at which programs see byte 0 of the region (constant per region). */
+    public long address(Region region) {
+        return (long) region.id << 32;
+    }
+
+    /**
+     * Runs {@code program} from its first instruction with r1 = {@code r1} (other registers zero,
+     * r10 = top of a zeroed stack frame) and returns r0.
+     *
+     * @throws BpfFault if the program accesses memory outside bound regions, exhausts the budget or
+     *         misuses a helper; the machine stays usable
+     */
+    public long run(BpfProgram program, long r1) {
+        return run(program, r1, 0);
+    }
+
+    /** Like {@link #run(BpfProgram, long)} with r2 set too (memory length, in the conformance-suite convention). */
+    public long run(BpfProgram program, long r1, long r2) {
+        install(program);
+        stack.asSlice(Addresses.STACK_BYTES - (long) program.analysis.maxFrames() * Verifier.FRAME_BYTES).fill((byte) 0);
+        remaining = budget;
+        try {
+            return mode == ExecutionMode.JIT ? program.jit().entry().run(this, r1, r2, Addresses.STACK_TOP)
+                    : Interpreter.run(this, program, r1, r2);
+        } finally {
+            lastInstructions = budget - Math.max(remaining, 0);
+        }
+    }
+
+    private void install(BpfProgram program) {
+        if (program == installed) {
+            return;
+        }
+        BpfMap[] maps = program.maps;
+        int needed = Addresses.FIRST_MAP_ID + maps.length;
+        if (readable.length < needed) {
+            readable = java.util.Arrays.copyOf(readable, needed);
+            writable = java.util.Arrays.copyOf(writable, needed);
+        }
+        for (int i = Addresses.FIRST_MAP_ID; i < readable.length; i++) {
+            readable[i] = null;
+            writable[i] = null;
+        }
+        for (int i = 0; i < maps.length; i++) {
+            readable[Addresses.FIRST_MAP_ID + i] = maps[i].values;
+            writable[Addresses.FIRST_MAP_ID + i] = maps[i].readOnlyForPrograms() ? null : maps[i].values;
+        }
+        installed = program;
+    }
+
+    // ---- memory access, shared by the interpreter and generated code ----
+
+    private MemorySegment segmentForLoad(long addr, int width, int pc) {
+        int id = Addresses.regionId(addr);
+        MemorySegment[] table = readable;
+        MemorySegment seg;
+        if (id <= 0 || id >= table.length || (seg = table[id]) == null) {
+            throw fault(BpfFault.Kind.MEMORY, pc, "load of " + width + " B from unmapped address 0x" + Long.toHexString(addr));
+        }
+        if (Addresses.offsetOf(addr) > seg.byteSize() - width) {
+            throw fault(BpfFault.Kind.MEMORY, pc, "load of " + width + " B at 0x" + Long.toHexString(addr)
+                    + " outside " + regionName(id) + " (" + seg.byteSize() + " B)");
+        }
+        return seg;
+    }
+
+    private MemorySegment segmentForStore(long addr, int width, int pc) {
+        int id = Addresses.regionId(addr);
+        MemorySegment[] table = writable;
+        MemorySegment seg;
+        if (id <= 0 || id >= table.length || (seg = table[id]) == null) {
+            boolean mapped = id > 0 && id < readable.length && readable[id] != null;
+            throw fault(BpfFault.Kind.MEMORY, pc, "store of " + width + " B to " + (mapped ? "read-only " + regionName(id)
+                    : "unmapped address") + " 0x" + Long.toHexString(addr));
+        }
+        if (Addresses.offsetOf(addr) > seg.byteSize() - width) {
+            throw fault(BpfFault.Kind.MEMORY, pc, "store of " + width + " B at 0x" + Long.toHexString(addr)
+                    + " outside " + regionName(id) + " (" + seg.byteSize() + " B)");
+        }
+        return seg;
+    }
+
+    long load8(long addr, int pc) {
+        return segmentForLoad(addr, 1, pc).get(U8, Addresses.offsetOf(addr)) & 0xffL;
+    }
+
+    long load16(long addr, int pc) {
+        return segmentForLoad(addr, 2, pc).get(U16, Addresses.offsetOf(addr)) & 0xffffL;
+    }
+
+    long load32(long addr, int pc) {
+        return segmentForLoad(addr, 4, pc).get(U32, Addresses.offsetOf(addr)) & 0xffffffffL;
+    }
+
+    long load64(long addr, int pc) {
+        return segmentForLoad(addr, 8, pc).get(U64, Addresses.offsetOf(addr));
+    }
+
+    long load8s(long addr, int pc) {
+        return segmentForLoad(addr, 1, pc).get(U8, Addresses.offsetOf(addr));
+    }
+
+    long load16s(long addr, int pc) {
+        return segmentForLoad(addr, 2, pc).get(U16, Addresses.offsetOf(addr));
+    }
+
+    long load32s(long addr, int pc) {
+        return segmentForLoad(addr, 4, pc).get(U32, Addresses.offsetOf(addr));
+    }
+
+    void store8(long addr, long value, int pc) {
+        segmentForStore(addr, 1, pc).set(U8, Addresses.offsetOf(addr), (byte) value);
+    }
+
+    void store16(long addr, long value, int pc) {
+        segmentForStore(addr, 2, pc).set(U16, Addresses.offsetOf(addr), (short) value);
+    }
+
+    void store32(long addr, long value, int pc) {
+        segmentForStore(addr, 4, pc).set(U32, Addresses.offsetOf(addr), (int) value);
+    }
+
+    void store64(long addr, long value, int pc) {
+        segmentForStore(addr, 8, pc).set(U64, Addresses.offsetOf(addr), value);
+    }
+
+    /**
+     * Atomic read-modify-write; returns the old value (zero-extended for 32 bits). Atomic with
+     * respect to other threads on aligned native memory; plain read-modify-write elsewhere
+     * (heap-backed regions, misaligned addresses), which a single machine cannot tell apart.
+     */
+    long atomic(int operation, boolean wide, long addr, long operand, int pc) {
+        int width = wide ? 8 : 4;
+        MemorySegment seg = segmentForStore(addr, width, pc);
+        segmentForLoad(addr, width, pc);
+        long off = Addresses.offsetOf(addr);
+        boolean lockFree = seg.isNative() && ((seg.address() + off) & (width - 1)) == 0;
+        int base = operation & ~Opcodes.ATOMIC_FETCH;
+        if (wide) {
+            if (lockFree) {
+                return switch (operation) {
+                    case Opcodes.ATOMIC_XCHG -> (long) ATOMIC64.getAndSet(seg, off, operand);
+                    default -> switch (base) {
+                        case Opcodes.ATOMIC_ADD -> (long) ATOMIC64.getAndAdd(seg, off, operand);
+                        case Opcodes.ATOMIC_OR -> (long) ATOMIC64.getAndBitwiseOr(seg, off, operand);
+                        case Opcodes.ATOMIC_AND -> (long) ATOMIC64.getAndBitwiseAnd(seg, off, operand);
+                        default -> (long) ATOMIC64.getAndBitwiseXor(seg, off, operand);
+                    };
+                };
+            }
+            long old = seg.get(U64, off);
+            seg.set(U64, off, combine(operation, base, old, operand));
+            return old;
+        }
+        int v = (int) operand;
+        if (lockFree) {
+            int old = switch (operation) {
+                case Opcodes.ATOMIC_XCHG -> (int) ATOMIC32.getAndSet(seg, off, v);
+                default -> switch (base) {
+                    case Opcodes.ATOMIC_ADD -> (int) ATOMIC32.getAndAdd(seg, off, v);
+                    case Opcodes.ATOMIC_OR -> (int) ATOMIC32.getAndBitwiseOr(seg, off, v);
+                    case Opcodes.ATOMIC_AND -> (int) ATOMIC32.getAndBitwiseAnd(seg, off, v);
+                    default -> (int) ATOMIC32.getAndBitwiseXor(seg, off, v);
+                };
+            };
+            return old & 0xffffffffL;
+        }
+        int old = seg.get(U32, off);
+        seg.set(U32, off, (int) combine(operation, base, old, v));
+        return old & 0xffffffffL;
+    }
+
+    private static long combine(int operation, int base, long old, long operand) {
+        if (operation == Opcodes.ATOMIC_XCHG) {
+            return operand;
+        }
+        return switch (base) {
+            case Opcodes.ATOMIC_ADD -> old + operand;
+            case Opcodes.ATOMIC_OR -> old | operand;
+            case Opcodes.ATOMIC_AND -> old & operand;
+            default -> old ^ operand;
+        };
+    }
+
+    /** cmpxchg: if memory equals {@code expected} store {@code replacement}; returns the old value (r0). */
+    long compareExchange(boolean wide, long addr, long expected, long replacement, int pc) {
+        int width = wide ? 8 : 4;
+        MemorySegment seg = segmentForStore(addr, width, pc);
+        segmentForLoad(addr, width, pc);
+        long off = Addresses.offsetOf(addr);
+        boolean lockFree = seg.isNative() && ((seg.address() + off) & (width - 1)) == 0;
+        if (wide) {
+            if (lockFree) {
+                return (long) ATOMIC64.compareAndExchange(seg, off, expected, replacement);
+            }
+            long old = seg.get(U64, off);
+            if (old == expected) {
+                seg.set(U64, off, replacement);
+            }
+            return old;
+        }
+        if (lockFree) {
+            return ((int) ATOMIC32.compareAndExchange(seg, off, (int) expected, (int) replacement)) & 0xffffffffL;
+        }
+        int old = seg.get(U32, off);
+        if (old == (int) expected) {
+            seg.set(U32, off, (int) replacement);
+        }
+        return old & 0xffffffffL;
+    }
+
+    /** Charges a basic block; faults when the budget is exhausted. */
+    void charge(int cost, int pc) {
+        if ((remaining -= cost) < 0) {
+            throw fault(BpfFault.Kind.BUDGET, pc, "instruction budget of " + budget + " exhausted");
+        }
+    }
+
+    /** The register file for the frame whose r10 is {@code frameTop} (JIT, split functions). */
+    long[] jitFrame(long frameTop) {
+        return jitFrames[(int) ((Addresses.STACK_TOP - frameTop) >>> 9)];
+    }
+
+    // ---- helpers ----
+
+    /** Calls helper {@code id}; r1..r5 are its arguments, the result is r0. */
+    long callHelper(long id, long r1, long r2, long r3, long r4, long r5, int pc) {
+        switch ((int) id == id ? (int) id : -1) {
+            case Helpers.MAP_LOOKUP_ELEM -> {
+                int index = mapIndex(r1, pc);
+                BpfMap map = installed.maps[index];
+                long off = map.lookupOffset(segmentForLoad(r2, map.keySize(), pc), Addresses.offsetOf(r2));
+                return off < 0 ? 0 : Addresses.mapBase(index) + off;
+            }
+            case Helpers.MAP_UPDATE_ELEM -> {
+                BpfMap map = installed.maps[mapIndex(r1, pc)];
+                if (map.readOnlyForPrograms()) {
+                    return BpfMap.EINVAL;
+                }
+                MemorySegment key = segmentForLoad(r2, map.keySize(), pc);
+                MemorySegment value = segmentForLoad(r3, map.valueSize(), pc);
+                return map.update(key, Addresses.offsetOf(r2), value, Addresses.offsetOf(r3), r4);
+            }
+            case Helpers.MAP_DELETE_ELEM -> {
+                BpfMap map = installed.maps[mapIndex(r1, pc)];
+                return map.delete(segmentForLoad(r2, map.keySize(), pc), Addresses.offsetOf(r2));
+            }
+            case Helpers.KTIME_GET_NS -> {
+                return System.nanoTime();
+            }
+            case Helpers.TRACE_PRINTK -> {
+                return tracePrintk(r1, r2, r3, r4, r5, pc);
+            }
+            case Helpers.GET_PRANDOM_U32 -> {
+                random ^= random << 13;
+                random ^= random >>> 7;
+                random ^= random << 17;
+                return random & 0xffffffffL;
+            }
+            case Helpers.GET_SMP_PROCESSOR_ID -> {
+                return 0;
+            }
+            default -> throw fault(BpfFault.Kind.HELPER, pc, "unknown helper id " + id);
+        }
+    }
+
+    private int mapIndex(long handle, int pc) {
+        long index = Addresses.regionId(handle) - (long) Addresses.MAP_HANDLE_BASE;
+        if (Addresses.offsetOf(handle) != 0 || index < 0 || index >= installed.maps.length) {
+            throw fault(BpfFault.Kind.HELPER, pc, "0x" + Long.toHexString(handle) + " is not a map");
+        }
+        return (int) index;
+    }
+
+    private long tracePrintk(long fmtAddr, long fmtSize, long a1, long a2, long a3, int pc) {
+        if (fmtSize <= 0 || fmtSize > 1024) {
+            throw fault(BpfFault.Kind.HELPER, pc, "bpf_trace_printk format size " + fmtSize + " outside 1..1024");
+        }
+        MemorySegment seg = segmentForLoad(fmtAddr, (int) fmtSize, pc);
+        long base = Addresses.offsetOf(fmtAddr);
+        StringBuilder out = new StringBuilder();
+        long[] args = {a1, a2, a3};
+        int next = 0;
+        for (int i = 0; i < fmtSize; i++) {
+            char c = (char) (seg.get(U8, base + i) & 0xff);
+            if (c == 0) {
+                break;
+            }
+            if (c != '%' || i + 1 >= fmtSize) {
+                out.append(c);
+                continue;
+            }
+            int j = i + 1;
+            while (j < fmtSize && (seg.get(U8, base + j) == 'l' || seg.get(U8, base + j) == 'h')) {
+                j++;
+            }
+            char conv = j < fmtSize ? (char) (seg.get(U8, base + j) & 0xff) : '%';
+            long arg = next < args.length ? args[next] : 0;
+            switch (conv) {
+                case 'd', 'i' -> { out.append(j - i > 1 ? arg : (int) arg); next++; }
+                case 'u' -> { out.append(j - i > 1 ? Long.toUnsignedString(arg) : Integer.toUnsignedString((int) arg)); next++; }
+                case 'x' -> { out.append(j - i > 1 ? Long.toHexString(arg) : Integer.toHexString((int) arg)); next++; }
+                case 'p' -> { out.append("0x").append(Long.toHexString(arg)); next++; }
+                case 'c' -> { out.append((char) (arg & 0xff)); next++; }
+                case '%' -> out.append('%');
+                default -> out.append('%').append(conv);
+            }
+            i = j;
+        }
+        TRACE.info("{}: {}", installed.name, out);
+        return out.length();
+    }
+
+    // ---- faults ----
+
+    BpfFault fault(BpfFault.Kind kind, int pc, String reason) {
+        String insn = installed == null ? "?" : Disassembler.disassemble(installed.slots, pc);
+        return new BpfFault(kind, pc, insn, reason);
+    }
+
+    private String regionName(int id) {
+        return switch (id) {
+            case 1 -> "CONTEXT";
+            case 2 -> "DATA";
+            case 3 -> "SCRATCH";
+            case Addresses.STACK_ID -> "stack";
+            default -> installed != null && id - Addresses.FIRST_MAP_ID < installed.maps.length
+                    ? "map " + installed.maps[id - Addresses.FIRST_MAP_ID].name() : "region " + id;
+        };
+    }
+}

@@ -1,0 +1,119 @@
+package io.jxrp.ebpf;
+
+import static io.jxrp.ebpf.Opcodes.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * A linked, verified program: its instructions, the maps it references (by index, as lddw pseudo
+ * loads and helper arguments see them) and the control-flow facts both execution modes use.
+ * Immutable and shareable between threads; the JIT translation is made once, on first JIT run or
+ * on {@link #compile()}.
+ */
+public final class BpfProgram {
+    final String name;
+    final long[] slots;
+    final BpfMap[] maps;
+    final Verifier.Analysis analysis;
+    // Decoded fields, indexed by pc (for the interpreter and the JIT).
+    final int[] op, dst, src, off, imm;
+    /** For lddw at pc: the constant loaded, with map pseudo loads resolved to virtual addresses. */
+    final long[] wide;
+    private volatile JitCompiler.Compiled compiled;
+
+    private BpfProgram(String name, long[] slots, List<BpfMap> maps, Verifier.Analysis analysis) {
+        this.name = name;
+        this.slots = slots;
+        this.maps = maps.toArray(new BpfMap[0]);
+        this.analysis = analysis;
+        int n = slots.length;
+        op = new int[n];
+        dst = new int[n];
+        src = new int[n];
+        off = new int[n];
+        imm = new int[n];
+        wide = new long[n];
+        for (int pc = 0; pc < n; pc++) {
+            long s = slots[pc];
+            op[pc] = opcode(s);
+            dst[pc] = Opcodes.dst(s);
+            src[pc] = Opcodes.src(s);
+            off[pc] = offset(s);
+            imm[pc] = Opcodes.imm(s);
+            if (op[pc] == LDDW) {
+                long next = slots[pc + 1];
+                wide[pc] = switch (src[pc]) {
+                    case PSEUDO_MAP_FD -> Addresses.mapHandle(imm[pc]);
+                    case PSEUDO_MAP_VALUE -> Addresses.mapBase(imm[pc]) + Integer.toUnsignedLong(Opcodes.imm(next));
+                    default -> (imm[pc] & 0xffffffffL) | ((long) Opcodes.imm(next) << 32);
+                };
+                pc++;
+            }
+        }
+    }
+
+    /**
+     * Verifies and wraps linked instructions.
+     *
+     * @param slots one little-endian 64-bit value per instruction slot (see {@link Opcodes#encode})
+     * @param maps the maps lddw pseudo loads refer to by index ({@code src=1}: map, {@code src=2}: value)
+     * @throws BpfLoadException if the verifier rejects the program
+     */
+    public static BpfProgram create(String name, long[] slots, List<BpfMap> maps) throws BpfLoadException {
+        long[] copy = slots.clone();
+        Verifier.Analysis analysis = Verifier.verify(name, copy, maps);
+        return new BpfProgram(name, copy, maps, analysis);
+    }
+
+    /** Like {@link #create} from raw bytecode (a multiple of 8 bytes, little-endian). */
+    public static BpfProgram fromBytes(String name, byte[] code, List<BpfMap> maps) throws BpfLoadException {
+        if (code.length % INSN_SIZE != 0) {
+            throw new BpfLoadException(name + ": code length " + code.length + " is not a multiple of 8");
+        }
+        long[] s = new long[code.length / INSN_SIZE];
+        ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(s);
+        return create(name, s, maps);
+    }
+
+    public String name() { return name; }
+
+    /** Instruction slots (lddw counts two). */
+    public int slotCount() { return slots.length; }
+
+    /** A copy of the instruction slots. */
+    public long[] slots() { return slots.clone(); }
+
+    /** The maps this program references, in index order. */
+    public List<BpfMap> maps() { return List.of(maps); }
+
+    /** Frames (512 B each) the deepest call chain needs. */
+    public int maxFrames() { return analysis.maxFrames(); }
+
+    /** A listing of the whole program. */
+    public String disassemble() { return Disassembler.listing(slots); }
+
+    /** Translates the program for {@link ExecutionMode#JIT} now rather than on its first JIT run. */
+    public void compile() {
+        jit();
+    }
+
+    JitCompiler.Compiled jit() {
+        JitCompiler.Compiled c = compiled;
+        if (c == null) {
+            synchronized (this) {
+                c = compiled;
+                if (c == null) {
+                    compiled = c = JitCompiler.compile(this);
+                }
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "program " + name + " (" + slots.length + " slots, " + maps.length + " maps)";
+    }
+}

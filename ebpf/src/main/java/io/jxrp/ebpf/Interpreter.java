@@ -1,0 +1,259 @@
+package io.jxrp.ebpf;
+
+import static io.jxrp.ebpf.Opcodes.*;
+
+/**
+ * Executes a verified program instruction by instruction. The reference semantics the JIT is
+ * tested against; shares memory access, helpers and budget accounting with it through
+ * {@link BpfMachine}.
+ */
+final class Interpreter {
+    private Interpreter() {}
+
+    static long run(BpfMachine m, BpfProgram p, long r1, long r2) {
+        final int[] ops = p.op, dsts = p.dst, srcs = p.src, offs = p.off, imms = p.imm;
+        final int[] cost = p.analysis.blockCost();
+        final long[] wide = p.wide;
+        final long[] r = m.regs;
+        final long[] saved = m.saved;
+        java.util.Arrays.fill(r, 0);
+        r[1] = r1;
+        r[2] = r2;
+        r[10] = Addresses.STACK_TOP;
+        int depth = 0;
+        int pc = 0;
+        while (true) {
+            int c = cost[pc];
+            if (c != 0) {
+                m.charge(c, pc);
+            }
+            int op = ops[pc], d = dsts[pc], s = srcs[pc], off = offs[pc], imm = imms[pc];
+            switch (op) {
+                // ---- ALU64 ----
+                case CLS_ALU64 | ALU_ADD | SRC_K -> r[d] += imm;
+                case CLS_ALU64 | ALU_ADD | SRC_X -> r[d] += r[s];
+                case CLS_ALU64 | ALU_SUB | SRC_K -> r[d] -= imm;
+                case CLS_ALU64 | ALU_SUB | SRC_X -> r[d] -= r[s];
+                case CLS_ALU64 | ALU_MUL | SRC_K -> r[d] *= imm;
+                case CLS_ALU64 | ALU_MUL | SRC_X -> r[d] *= r[s];
+                case CLS_ALU64 | ALU_DIV | SRC_K -> r[d] = div64(r[d], imm, off);
+                case CLS_ALU64 | ALU_DIV | SRC_X -> r[d] = div64(r[d], r[s], off);
+                case CLS_ALU64 | ALU_OR | SRC_K -> r[d] |= imm;
+                case CLS_ALU64 | ALU_OR | SRC_X -> r[d] |= r[s];
+                case CLS_ALU64 | ALU_AND | SRC_K -> r[d] &= imm;
+                case CLS_ALU64 | ALU_AND | SRC_X -> r[d] &= r[s];
+                case CLS_ALU64 | ALU_LSH | SRC_K -> r[d] <<= imm;
+                case CLS_ALU64 | ALU_LSH | SRC_X -> r[d] <<= r[s];
+                case CLS_ALU64 | ALU_RSH | SRC_K -> r[d] >>>= imm;
+                case CLS_ALU64 | ALU_RSH | SRC_X -> r[d] >>>= r[s];
+                case CLS_ALU64 | ALU_NEG -> r[d] = -r[d];
+                case CLS_ALU64 | ALU_MOD | SRC_K -> r[d] = mod64(r[d], imm, off);
+                case CLS_ALU64 | ALU_MOD | SRC_X -> r[d] = mod64(r[d], r[s], off);
+                case CLS_ALU64 | ALU_XOR | SRC_K -> r[d] ^= imm;
+                case CLS_ALU64 | ALU_XOR | SRC_X -> r[d] ^= r[s];
+                case CLS_ALU64 | ALU_MOV | SRC_K -> r[d] = imm;
+                case CLS_ALU64 | ALU_MOV | SRC_X -> r[d] = movsx64(r[s], off);
+                case CLS_ALU64 | ALU_ARSH | SRC_K -> r[d] >>= imm;
+                case CLS_ALU64 | ALU_ARSH | SRC_X -> r[d] >>= r[s];
+                case CLS_ALU64 | ALU_END -> r[d] = bswap(r[d], imm);
+                // ---- ALU (32-bit, zero-extended) ----
+                case CLS_ALU | ALU_ADD | SRC_K -> r[d] = u32((int) r[d] + imm);
+                case CLS_ALU | ALU_ADD | SRC_X -> r[d] = u32((int) r[d] + (int) r[s]);
+                case CLS_ALU | ALU_SUB | SRC_K -> r[d] = u32((int) r[d] - imm);
+                case CLS_ALU | ALU_SUB | SRC_X -> r[d] = u32((int) r[d] - (int) r[s]);
+                case CLS_ALU | ALU_MUL | SRC_K -> r[d] = u32((int) r[d] * imm);
+                case CLS_ALU | ALU_MUL | SRC_X -> r[d] = u32((int) r[d] * (int) r[s]);
+                case CLS_ALU | ALU_DIV | SRC_K -> r[d] = div32((int) r[d], imm, off);
+                case CLS_ALU | ALU_DIV | SRC_X -> r[d] = div32((int) r[d], (int) r[s], off);
+                case CLS_ALU | ALU_OR | SRC_K -> r[d] = u32((int) r[d] | imm);
+                case CLS_ALU | ALU_OR | SRC_X -> r[d] = u32((int) r[d] | (int) r[s]);
+                case CLS_ALU | ALU_AND | SRC_K -> r[d] = u32((int) r[d] & imm);
+                case CLS_ALU | ALU_AND | SRC_X -> r[d] = u32((int) r[d] & (int) r[s]);
+                case CLS_ALU | ALU_LSH | SRC_K -> r[d] = u32((int) r[d] << imm);
+                case CLS_ALU | ALU_LSH | SRC_X -> r[d] = u32((int) r[d] << (int) r[s]);
+                case CLS_ALU | ALU_RSH | SRC_K -> r[d] = u32((int) r[d] >>> imm);
+                case CLS_ALU | ALU_RSH | SRC_X -> r[d] = u32((int) r[d] >>> (int) r[s]);
+                case CLS_ALU | ALU_NEG -> r[d] = u32(-(int) r[d]);
+                case CLS_ALU | ALU_MOD | SRC_K -> r[d] = mod32((int) r[d], imm, off);
+                case CLS_ALU | ALU_MOD | SRC_X -> r[d] = mod32((int) r[d], (int) r[s], off);
+                case CLS_ALU | ALU_XOR | SRC_K -> r[d] = u32((int) r[d] ^ imm);
+                case CLS_ALU | ALU_XOR | SRC_X -> r[d] = u32((int) r[d] ^ (int) r[s]);
+                case CLS_ALU | ALU_MOV | SRC_K -> r[d] = u32(imm);
+                case CLS_ALU | ALU_MOV | SRC_X -> r[d] = movsx32(r[s], off);
+                case CLS_ALU | ALU_ARSH | SRC_K -> r[d] = u32((int) r[d] >> imm);
+                case CLS_ALU | ALU_ARSH | SRC_X -> r[d] = u32((int) r[d] >> (int) r[s]);
+                case CLS_ALU | ALU_END | SRC_K -> r[d] = toLe(r[d], imm);
+                case CLS_ALU | ALU_END | SRC_X -> r[d] = bswap(r[d], imm);
+                // ---- loads and stores ----
+                case LDDW -> {
+                    r[d] = wide[pc];
+                    pc++;
+                }
+                case CLS_LDX | MODE_MEM | SIZE_B -> r[d] = m.load8(r[s] + off, pc);
+                case CLS_LDX | MODE_MEM | SIZE_H -> r[d] = m.load16(r[s] + off, pc);
+                case CLS_LDX | MODE_MEM | SIZE_W -> r[d] = m.load32(r[s] + off, pc);
+                case CLS_LDX | MODE_MEM | SIZE_DW -> r[d] = m.load64(r[s] + off, pc);
+                case CLS_LDX | MODE_MEMSX | SIZE_B -> r[d] = m.load8s(r[s] + off, pc);
+                case CLS_LDX | MODE_MEMSX | SIZE_H -> r[d] = m.load16s(r[s] + off, pc);
+                case CLS_LDX | MODE_MEMSX | SIZE_W -> r[d] = m.load32s(r[s] + off, pc);
+                case CLS_ST | MODE_MEM | SIZE_B -> m.store8(r[d] + off, imm, pc);
+                case CLS_ST | MODE_MEM | SIZE_H -> m.store16(r[d] + off, imm, pc);
+                case CLS_ST | MODE_MEM | SIZE_W -> m.store32(r[d] + off, imm, pc);
+                case CLS_ST | MODE_MEM | SIZE_DW -> m.store64(r[d] + off, imm, pc);
+                case CLS_STX | MODE_MEM | SIZE_B -> m.store8(r[d] + off, r[s], pc);
+                case CLS_STX | MODE_MEM | SIZE_H -> m.store16(r[d] + off, r[s], pc);
+                case CLS_STX | MODE_MEM | SIZE_W -> m.store32(r[d] + off, r[s], pc);
+                case CLS_STX | MODE_MEM | SIZE_DW -> m.store64(r[d] + off, r[s], pc);
+                case CLS_STX | MODE_ATOMIC | SIZE_W, CLS_STX | MODE_ATOMIC | SIZE_DW -> {
+                    boolean w64 = size(op) == SIZE_DW;
+                    if (imm == ATOMIC_CMPXCHG) {
+                        r[0] = m.compareExchange(w64, r[d] + off, w64 ? r[0] : r[0] & 0xffffffffL, r[s], pc);
+                    } else {
+                        long old = m.atomic(imm, w64, r[d] + off, r[s], pc);
+                        if ((imm & ATOMIC_FETCH) != 0) {
+                            r[s] = old;
+                        }
+                    }
+                }
+                // ---- jumps ----
+                case JA -> pc += off;
+                case GOTOL -> pc += imm;
+                case CALL -> {
+                    if (s == CALL_LOCAL) {
+                        if (depth + 1 >= Verifier.MAX_FRAMES) {
+                            throw m.fault(BpfFault.Kind.CALL_DEPTH, pc, "more than " + Verifier.MAX_FRAMES + " frames");
+                        }
+                        int base = depth * 11;
+                        System.arraycopy(r, 1, saved, base, 10);
+                        saved[base + 10] = pc;
+                        depth++;
+                        r[0] = 0;
+                        r[6] = r[7] = r[8] = r[9] = 0;
+                        r[10] -= Verifier.FRAME_BYTES;
+                        pc += imm;
+                    } else {
+                        r[0] = m.callHelper(imm, r[1], r[2], r[3], r[4], r[5], pc);
+                    }
+                }
+                case CALLX -> r[0] = m.callHelper(r[d], r[1], r[2], r[3], r[4], r[5], pc);
+                case EXIT -> {
+                    if (depth == 0) {
+                        return r[0];
+                    }
+                    depth--;
+                    int base = depth * 11;
+                    System.arraycopy(saved, base, r, 1, 10);
+                    pc = (int) saved[base + 10];
+                }
+                default -> {
+                    if (jump(op, r[d], isReg(op) ? r[s] : imm)) {
+                        pc += off;
+                    }
+                }
+            }
+            pc++;
+        }
+    }
+
+    /** Conditional jumps of both classes; {@code b} is the register or the sign-extended imm. */
+    static boolean jump(int op, long a, long b) {
+        if (cls(op) == CLS_JMP32) {
+            int x = (int) a, y = (int) b;
+            return switch (aluOp(op)) {
+                case JMP_JEQ -> x == y;
+                case JMP_JGT -> Integer.compareUnsigned(x, y) > 0;
+                case JMP_JGE -> Integer.compareUnsigned(x, y) >= 0;
+                case JMP_JSET -> (x & y) != 0;
+                case JMP_JNE -> x != y;
+                case JMP_JSGT -> x > y;
+                case JMP_JSGE -> x >= y;
+                case JMP_JLT -> Integer.compareUnsigned(x, y) < 0;
+                case JMP_JLE -> Integer.compareUnsigned(x, y) <= 0;
+                case JMP_JSLT -> x < y;
+                default -> x <= y; // JSLE; the verifier admits nothing else
+            };
+        }
+        return switch (aluOp(op)) {
+            case JMP_JEQ -> a == b;
+            case JMP_JGT -> Long.compareUnsigned(a, b) > 0;
+            case JMP_JGE -> Long.compareUnsigned(a, b) >= 0;
+            case JMP_JSET -> (a & b) != 0;
+            case JMP_JNE -> a != b;
+            case JMP_JSGT -> a > b;
+            case JMP_JSGE -> a >= b;
+            case JMP_JLT -> Long.compareUnsigned(a, b) < 0;
+            case JMP_JLE -> Long.compareUnsigned(a, b) <= 0;
+            case JMP_JSLT -> a < b;
+            default -> a <= b;
+        };
+    }
+
+    // The helpers below are also called from generated code.
+
+    static long u32(int v) {
+        return v & 0xffffffffL;
+    }
+
+    static long div64(long a, long b, int signed) {
+        if (b == 0) {
+            return 0;
+        }
+        return signed != 0 ? a / b : Long.divideUnsigned(a, b);
+    }
+
+    static long mod64(long a, long b, int signed) {
+        if (b == 0) {
+            return a;
+        }
+        return signed != 0 ? a % b : Long.remainderUnsigned(a, b);
+    }
+
+    static long div32(int a, int b, int signed) {
+        if (b == 0) {
+            return 0;
+        }
+        return u32(signed != 0 ? a / b : Integer.divideUnsigned(a, b));
+    }
+
+    static long mod32(int a, int b, int signed) {
+        if (b == 0) {
+            return u32(a);
+        }
+        return u32(signed != 0 ? a % b : Integer.remainderUnsigned(a, b));
+    }
+
+    static long movsx64(long v, int bits) {
+        return switch (bits) {
+            case 8 -> (byte) v;
+            case 16 -> (short) v;
+            case 32 -> (int) v;
+            default -> v;
+        };
+    }
+
+    static long movsx32(long v, int bits) {
+        return switch (bits) {
+            case 8 -> u32((byte) v);
+            case 16 -> u32((short) v);
+            default -> u32((int) v);
+        };
+    }
+
+    /** to-little-endian on a little-endian machine: truncate. */
+    static long toLe(long v, int bits) {
+        return switch (bits) {
+            case 16 -> v & 0xffffL;
+            case 32 -> v & 0xffffffffL;
+            default -> v;
+        };
+    }
+
+    /** to-big-endian and bswap: reverse the low {@code bits}, zero the rest. */
+    static long bswap(long v, int bits) {
+        return switch (bits) {
+            case 16 -> Short.reverseBytes((short) v) & 0xffffL;
+            case 32 -> Integer.reverseBytes((int) v) & 0xffffffffL;
+            default -> Long.reverseBytes(v);
+        };
+    }
+}

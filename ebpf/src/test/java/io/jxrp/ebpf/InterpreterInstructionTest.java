@@ -1,0 +1,8 @@
+package io.jxrp.ebpf;
+
+class InterpreterInstructionTest extends InstructionContract {
+    @Override
+    ExecutionMode mode() {
+        return ExecutionMode.INTERPRETER;
+    }
+}

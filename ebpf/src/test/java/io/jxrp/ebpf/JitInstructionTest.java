@@ -1,0 +1,8 @@
+package io.jxrp.ebpf;
+
+class JitInstructionTest extends InstructionContract {
+    @Override
+    ExecutionMode mode() {
+        return ExecutionMode.JIT;
+    }
+}
