@@ -1,0 +1,114 @@
+package io.jxrp.nvme;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeviceFactsTest {
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        TestFiles.assumeLibrary();
+        dir = TestFiles.scratchDir("facts");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (dir != null) {
+            TestFiles.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void regularFileOnTheBuildFileSystem() throws IOException {
+        Path file = dir.resolve("f.bin");
+        Files.write(file, new byte[12345]);
+        DeviceFacts facts = DeviceFacts.probe(file);
+        System.out.println(file + ": " + facts);
+        assertEquals(12345, facts.sizeBytes());
+        assertFalse(facts.blockDevice());
+        int lbs = facts.logicalBlockSize();
+        assertTrue(lbs >= 512 && lbs <= 65536 && Integer.bitCount(lbs) == 1, "logical block size " + lbs);
+        // The module's target/ is on a file system with O_DIRECT in CI (ext4); where it says so,
+        // an aligned O_DIRECT queue pair must open.
+        if (facts.directIo() && NvmeNative.isAvailable()) {
+            try (QueuePair qp = QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096))) {
+                assertTrue(qp.bufferCount() == 1);
+            }
+        }
+    }
+
+    /**
+     * tmpfs refused O_DIRECT before Linux 6.6 and accepts it since: directIo must say what an
+     * O_DIRECT queue pair then does, whichever kernel this is.
+     */
+    @Test
+    void tmpfsDirectIoMatchesWhatAQueuePairCanDo() throws IOException {
+        TestFiles.assumeUring();
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no writable /dev/shm");
+        assumeTrue("tmpfs".equals(Files.getFileStore(shm).type()), "/dev/shm is not tmpfs here");
+        Path file = Files.createTempFile(shm, "jxrp-facts", ".bin");
+        try {
+            Files.write(file, new byte[4096]);
+            DeviceFacts facts = DeviceFacts.probe(file);
+            System.out.println("tmpfs (" + System.getProperty("os.version") + "): " + facts);
+            assertEquals(4096, facts.sizeBytes());
+            assertFalse(facts.blockDevice());
+            if (facts.directIo()) {
+                try (QueuePair qp = QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096))) {
+                    qp.addRead(1, 0, 0, 4096, 0);
+                    assertEquals(1, qp.submitAndReap(1, java.util.concurrent.TimeUnit.SECONDS.toNanos(10)));
+                    assertEquals(4096, qp.completionResult(0));
+                }
+            } else {
+                NativeIOException e = assertThrows(NativeIOException.class,
+                        () -> QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096)));
+                assertEquals("EINVAL", e.errnoName());
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void loopDeviceWith512ByteSectors() throws Exception {
+        try (LoopDevice loop = LoopDevice.attach(dir, 8 << 20, 512)) {
+            DeviceFacts facts = DeviceFacts.probe(loop.device());
+            assertEquals(new DeviceFacts(8 << 20, 512, true, true), facts);
+        }
+    }
+
+    @Test
+    void loopDeviceWith4KiBSectorsAndAFileOnIt() throws Exception {
+        try (LoopDevice loop = LoopDevice.attach(dir, 64 << 20, 4096)) {
+            DeviceFacts facts = DeviceFacts.probe(loop.device());
+            assertEquals(new DeviceFacts(64 << 20, 4096, true, true), facts);
+            Path mount = loop.mountExt4(dir.resolve("mnt"));
+            Path file = mount.resolve("f.bin");
+            Files.write(file, new byte[8192]);
+            DeviceFacts fileFacts = DeviceFacts.probe(file);
+            assertEquals(new DeviceFacts(8192, 4096, false, true), fileFacts,
+                    "a file inherits the 4 KiB logical block size of its device");
+        }
+    }
+
+    @Test
+    void errorsNameThePathAndErrno() throws IOException {
+        Path missing = dir.resolve("missing");
+        IOException e = assertThrows(IOException.class, () -> DeviceFacts.probe(missing));
+        assertTrue(e.getMessage().contains("ENOENT") && e.getMessage().contains(missing.toString()), e.getMessage());
+        NativeIOException notBlock = assertThrows(NativeIOException.class, () -> DeviceFacts.probe(dir));
+        assertEquals("ENOTBLK", notBlock.errnoName(), notBlock.getMessage());
+    }
+}

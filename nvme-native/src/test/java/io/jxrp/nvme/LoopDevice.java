@@ -1,0 +1,97 @@
+package io.jxrp.nvme;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A loop device over an image file under target/, optionally with an ext4 file system mounted
+ * under target/ too (so tests never read the root disk raw). Root only; close detaches.
+ */
+final class LoopDevice implements AutoCloseable {
+    private final Path image;
+    private final Path device;
+    private Path mountPoint;
+
+    private LoopDevice(Path image, Path device) {
+        this.image = image;
+        this.device = device;
+    }
+
+    /** Attaches a fresh zero-filled image of {@code sizeBytes}; skips the test when not root or no loop devices. */
+    static LoopDevice attach(Path dir, long sizeBytes, int sectorSize) throws IOException {
+        TestFiles.assumeRoot();
+        Path image = dir.resolve("loop-" + System.nanoTime() + ".img");
+        try (var channel = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.allocate(1), sizeBytes - 1);
+        }
+        List<String> command = new ArrayList<>(List.of("losetup", "-f", "--show"));
+        if (sectorSize != 512) {
+            command.add("--sector-size");
+            command.add(Integer.toString(sectorSize));
+        }
+        command.add(image.toString());
+        Result result = run(command);
+        assumeTrue(result.exit == 0, () -> "losetup unavailable here: " + result.output);
+        return new LoopDevice(image, Path.of(result.output.trim()));
+    }
+
+    Path device() {
+        return device;
+    }
+
+    /** mkfs.ext4 with 4 KiB blocks, mounted at {@code mountPoint}. */
+    Path mountExt4(Path mountPoint) throws IOException {
+        check(run(List.of("mkfs.ext4", "-q", "-F", "-b", "4096", device.toString())), "mkfs.ext4");
+        Files.createDirectories(mountPoint);
+        check(run(List.of("mount", device.toString(), mountPoint.toString())), "mount");
+        this.mountPoint = mountPoint;
+        return mountPoint;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (mountPoint != null) {
+                check(run(List.of("umount", mountPoint.toString())), "umount");
+            }
+        } finally {
+            try {
+                check(run(List.of("losetup", "-d", device.toString())), "losetup -d");
+            } finally {
+                Files.deleteIfExists(image);
+            }
+        }
+    }
+
+    record Result(int exit, String output) {}
+
+    static Result run(List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        try {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("timed out: " + command);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted: " + command);
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    private static void check(Result result, String what) throws IOException {
+        if (result.exit != 0) {
+            throw new IOException(what + " failed (" + result.exit + "): " + result.output);
+        }
+    }
+}
