@@ -1,0 +1,50 @@
+package io.jxrp.engine;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * One request: the first read(s), the function run on every completed block, how the scratch page
+ * starts and how the answer is taken out of it.
+ *
+ * @param function     runs on every completed block
+ * @param offsets      logical file offsets of the first reads (1..16, read in parallel, slot = index)
+ * @param sizes        their sizes in bytes
+ * @param scratchInit  fills the zeroed 4 KiB scratch page before the first read (may be null)
+ * @param reader       extracts the answer from the scratch page at the end
+ * @param hopBudget    maximum reads for the request; 0 = the engine's default
+ */
+public record XrpRequest<T>(StorageFunction function, long[] offsets, int[] sizes,
+                            Consumer<MemorySegment> scratchInit, ScratchReader<T> reader, int hopBudget) {
+
+    public XrpRequest {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(reader, "reader");
+        if (offsets.length == 0 || offsets.length > XrpContextDescriptor.MAX_NEXT || offsets.length != sizes.length) {
+            throw new IllegalArgumentException("a request starts with 1.." + XrpContextDescriptor.MAX_NEXT
+                    + " reads, offsets and sizes of equal length; got " + offsets.length + " and " + sizes.length);
+        }
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] <= 0 || offsets[i] < 0) {
+                throw new IllegalArgumentException("read " + i + ": offset " + offsets[i] + " size " + sizes[i]);
+            }
+        }
+        if (hopBudget < 0) {
+            throw new IllegalArgumentException("hopBudget " + hopBudget + " < 0");
+        }
+    }
+
+    /** A request starting with one read at {@code offset}. */
+    public static <T> XrpRequest<T> of(StorageFunction function, long offset, int size, ScratchReader<T> reader) {
+        return new XrpRequest<>(function, new long[] {offset}, new int[] {size}, null, reader, 0);
+    }
+
+    public XrpRequest<T> withScratch(Consumer<MemorySegment> init) {
+        return new XrpRequest<>(function, offsets, sizes, init, reader, hopBudget);
+    }
+
+    public XrpRequest<T> withHopBudget(int budget) {
+        return new XrpRequest<>(function, offsets, sizes, scratchInit, reader, budget);
+    }
+}

@@ -1,0 +1,275 @@
+package io.jxrp.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jxrp.engine.backend.IoBackend;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What every backend must do, checked against the in-memory model of a {@link ChainFile}. One small
+ * subclass per backend supplies the backend; randomized cases print their seed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class EngineContractTest {
+    protected static final int RECORDS = 4096;
+    protected ChainFile chain;
+    protected ResubmissionEngine engine;
+
+    /** The backend under test. */
+    protected abstract IoBackend backend() throws Exception;
+
+    protected EngineOptions options() {
+        return EngineOptions.defaults().withQueueDepth(256).withMaxInflightRequests(256).withHopBudget(64);
+    }
+
+    protected Path file(String name) {
+        return TestFiles.dir().resolve(getClass().getSimpleName() + "-" + name);
+    }
+
+    @BeforeAll
+    void setUp() throws Exception {
+        long seed = TestFiles.seed();
+        System.out.println(getClass().getSimpleName() + " chain seed " + seed);
+        chain = ChainFile.create(file("chain.bin"), RECORDS, seed);
+        engine = ResubmissionEngine.open(chain.path, options(), backend());
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Test
+    void singleChain() throws Exception {
+        XrpResult<long[]> r = engine.execute(ChainFunctions.chase(7, 20));
+        assertEquals(Outcome.OK, r.outcome());
+        assertEquals(20, r.hops());
+        long[] want = chain.expect(7, 20);
+        assertEquals(want[0], r.value()[0], "xor of payloads");
+        assertEquals(want[1], r.value()[1], "last next index");
+    }
+
+    @ParameterizedTest(name = "{0} in flight")
+    @ValueSource(ints = {1, 4, 32, 256})
+    void randomChainsAgainstModel(int inflight) throws Exception {
+        long seed = TestFiles.seed() ^ inflight;
+        System.out.println("randomChainsAgainstModel inflight=" + inflight + " seed=" + seed);
+        Random rnd = new Random(seed);
+        int total = 3000;
+        int[] starts = new int[total];
+        int[] lengths = new int[total];
+        List<CompletableFuture<XrpResult<long[]>>> window = new ArrayList<>();
+        int checked = 0;
+        for (int i = 0; i < total; i++) {
+            starts[i] = rnd.nextInt(RECORDS);
+            lengths[i] = 1 + rnd.nextInt(40);
+            window.add(engine.submit(ChainFunctions.chase(starts[i], lengths[i])));
+            if (window.size() == inflight || i == total - 1) {
+                for (CompletableFuture<XrpResult<long[]>> f : window) {
+                    XrpResult<long[]> r = f.get(60, TimeUnit.SECONDS);
+                    int k = checked++;
+                    long[] want = chain.expect(starts[k], lengths[k]);
+                    assertEquals(Outcome.OK, r.outcome(), "chain " + k + " seed " + seed);
+                    assertEquals(lengths[k], r.hops(), "hops of chain " + k + " seed " + seed);
+                    assertArrayEquals(new long[] {want[0], want[1], lengths[k]}, r.value(), "chain " + k + " seed " + seed);
+                }
+                window.clear();
+            }
+        }
+        assertEquals(total, checked);
+    }
+
+    @Test
+    void submittersOnManyThreads() throws Exception {
+        long seed = TestFiles.seed();
+        System.out.println("submittersOnManyThreads seed=" + seed);
+        int threads = 4;
+        List<Thread> ts = new ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            long s = seed + t;
+            ts.add(Thread.ofPlatform().start(() -> {
+                Random rnd = new Random(s);
+                try {
+                    for (int i = 0; i < 300; i++) {
+                        int start = rnd.nextInt(RECORDS);
+                        int len = 1 + rnd.nextInt(10);
+                        XrpResult<long[]> r = engine.execute(ChainFunctions.chase(start, len));
+                        long[] want = chain.expect(start, len);
+                        assertEquals(Outcome.OK, r.outcome());
+                        assertArrayEquals(new long[] {want[0], want[1], len}, r.value());
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertTrue(errors.isEmpty(), () -> "seed " + seed + ": " + errors);
+    }
+
+    @ParameterizedTest(name = "fanout {0}")
+    @ValueSource(ints = {2, 5, 16})
+    void fanOutTree(int fanout) throws Exception {
+        int limit = 1500;
+        XrpResult<long[]> r = engine.execute(XrpRequest.of(ChainFunctions.tree(fanout, limit), 0, ChainFile.RECORD,
+                ChainFunctions::answer).withHopBudget(limit));
+        assertEquals(Outcome.OK, r.outcome());
+        long xor = 0;
+        for (int i = 0; i < limit; i++) {
+            xor ^= chain.payload[i];
+        }
+        assertEquals(limit, r.value()[2], "every node visited exactly once");
+        assertEquals(xor, r.value()[0]);
+        assertEquals(limit, r.hops());
+    }
+
+    @Test
+    void severalFirstReadsRunAsBranches() throws Exception {
+        long[] offsets = {0, 10L * ChainFile.RECORD, 20L * ChainFile.RECORD};
+        int[] sizes = {ChainFile.RECORD, ChainFile.RECORD, ChainFile.RECORD};
+        XrpResult<long[]> r = engine.execute(new XrpRequest<>(ctx -> {
+            var s = ctx.scratch();
+            s.set(ChainFunctions.U64, ChainFunctions.VISITED, s.get(ChainFunctions.U64, ChainFunctions.VISITED) + 1);
+            s.set(ChainFunctions.U64, 64 + 8L * ctx.slot(), ctx.curAddr());
+            return 0;
+        }, offsets, sizes, null, s -> new long[] {s.get(ChainFunctions.U64, 24), s.get(ChainFunctions.U64, 64),
+                s.get(ChainFunctions.U64, 72), s.get(ChainFunctions.U64, 80)}, 0));
+        assertEquals(Outcome.OK, r.outcome());
+        assertArrayEquals(new long[] {3, 0, 10L * ChainFile.RECORD, 20L * ChainFile.RECORD}, r.value());
+    }
+
+    @Test
+    void hopBudgetEndsRunawayChains() throws Exception {
+        // a function that always asks for the same record again never finishes on its own
+        XrpResult<long[]> r = engine.execute(XrpRequest.of(ctx -> {
+            var s = ctx.scratch();
+            s.set(ChainFunctions.U64, ChainFunctions.VISITED, s.get(ChainFunctions.U64, ChainFunctions.VISITED) + 1);
+            ctx.setNext(ctx.curAddr(), ChainFile.RECORD);
+            return 0;
+        }, 0, ChainFile.RECORD, ChainFunctions::answer).withHopBudget(37));
+        assertEquals(Outcome.BUDGET_EXHAUSTED, r.outcome());
+        assertEquals(37, r.hops());
+        assertEquals(37, r.value()[2], "the partial scratch comes back");
+    }
+
+    @Test
+    void functionThatThrows() throws Exception {
+        XrpResult<long[]> r = engine.execute(XrpRequest.of(ctx -> {
+            throw new IllegalStateException("boom");
+        }, 0, ChainFile.RECORD, ChainFunctions::answer));
+        assertEquals(Outcome.FUNCTION_ERROR, r.outcome());
+    }
+
+    @Test
+    void functionReturningNonZero() throws Exception {
+        XrpResult<long[]> r = engine.execute(XrpRequest.of(ctx -> 7, 0, ChainFile.RECORD, ChainFunctions::answer));
+        assertEquals(Outcome.FUNCTION_ERROR, r.outcome());
+        assertEquals(7, r.detail());
+    }
+
+    @Test
+    void addressOutsideTheFile() throws Exception {
+        long outside = (long) RECORDS * ChainFile.RECORD;
+        XrpResult<long[]> r = engine.execute(XrpRequest.of(ctx -> {
+            ctx.setNext(outside, ChainFile.RECORD);
+            return 0;
+        }, 0, ChainFile.RECORD, ChainFunctions::answer));
+        assertEquals(Outcome.BAD_ADDRESS, r.outcome());
+        assertEquals(outside, r.detail());
+        // straddling the end, negative, and larger than a buffer
+        for (long[] bad : new long[][] {{outside - 256, 512}, {-512, 512}, {0, 1 << 20}}) {
+            XrpResult<long[]> b = engine.execute(XrpRequest.of(ctx -> {
+                ctx.setNext(bad[0], bad[1]);
+                return 0;
+            }, 0, ChainFile.RECORD, ChainFunctions::answer));
+            assertEquals(Outcome.BAD_ADDRESS, b.outcome(), "next read " + bad[0] + "+" + bad[1]);
+        }
+        XrpResult<long[]> first = engine.execute(XrpRequest.of(ChainFunctions.CHASE, outside, ChainFile.RECORD,
+                ChainFunctions::answer));
+        assertEquals(Outcome.BAD_ADDRESS, first.outcome(), "a first read outside the file");
+    }
+
+    @Test
+    void unalignedSmallReadsGetTheRightBytes() throws Exception {
+        // 64 bytes at an odd offset inside record 3: the engine reads the enclosing aligned block
+        long offset = 3L * ChainFile.RECORD + 8;
+        XrpResult<long[]> r = engine.execute(XrpRequest.of(ctx -> {
+            ctx.scratch().set(ChainFunctions.U64, 0, ctx.data().get(ChainFunctions.U64, 0));
+            ctx.scratch().set(ChainFunctions.U64, 8, ctx.data().byteSize());
+            ctx.setDone();
+            return 0;
+        }, offset, 64, s -> new long[] {s.get(ChainFunctions.U64, 0), s.get(ChainFunctions.U64, 8)}));
+        assertEquals(Outcome.OK, r.outcome());
+        assertArrayEquals(new long[] {chain.payload[3], 64}, r.value());
+    }
+
+    @Test
+    void statsCountWhileRunning() throws Exception {
+        EngineStats before = engine.stats();
+        engine.execute(ChainFunctions.chase(1, 5));
+        EngineStats after = engine.stats();
+        assertEquals(1, after.completed() - before.completed());
+        assertEquals(5, after.hops() - before.hops());
+        assertEquals(1, after.outcome(Outcome.OK) - before.outcome(Outcome.OK));
+        assertTrue(after.latency().getTotalCount() >= 1);
+    }
+
+    @Test
+    void closeWithRequestsInFlight() throws Exception {
+        ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withMaxInflightRequests(64)
+                .withDrainTimeoutMillis(2_000), backend());
+        List<CompletableFuture<XrpResult<long[]>>> fs = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            fs.add(e.submit(ChainFunctions.chase(i, 60).withHopBudget(61)));
+        }
+        e.close();
+        int ok = 0;
+        int failed = 0;
+        for (CompletableFuture<XrpResult<long[]>> f : fs) {
+            try {
+                XrpResult<long[]> r = f.get(10, TimeUnit.SECONDS);
+                assertEquals(Outcome.OK, r.outcome());
+                ok++;
+            } catch (ExecutionException ex) {
+                assertTrue(ex.getCause() instanceof IllegalStateException, ex.toString());
+                failed++;
+            } catch (TimeoutException ex) {
+                throw new AssertionError("a future was left hanging after close", ex);
+            }
+        }
+        assertEquals(500, ok + failed);
+        ExecutionException after = assertThrows(ExecutionException.class,
+                () -> e.submit(ChainFunctions.chase(0, 1)).get(5, TimeUnit.SECONDS));
+        assertTrue(after.getCause() instanceof IllegalStateException);
+        e.close(); // idempotent
+    }
+
+    @Test
+    void openingAMissingFileFails() {
+        assertThrows(IOException.class, () -> ResubmissionEngine.open(file("does-not-exist"), options(), backend()));
+    }
+}
