@@ -17,7 +17,7 @@ final class DeviceProbe {
     }
 
     static long sizeBytes(Path path) throws IOException {
-        if (NvmeNative.isAvailable()) {
+        if (NvmeNative.isLibraryLoaded()) {
             return DeviceFacts.probe(path).sizeBytes();
         }
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
@@ -28,7 +28,7 @@ final class DeviceProbe {
     }
 
     static int logicalBlockSize(Path path) throws IOException {
-        if (NvmeNative.isAvailable()) {
+        if (NvmeNative.isLibraryLoaded()) {
             return DeviceFacts.probe(path).logicalBlockSize();
         }
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
