@@ -1,0 +1,8 @@
+package io.jxrp.ebpf;
+
+class JitElfProgramsTest extends ElfProgramsContract {
+    @Override
+    ExecutionMode mode() {
+        return ExecutionMode.JIT;
+    }
+}
