@@ -28,7 +28,7 @@
 
 struct lease_slot {
     atomic_int claimed;          /* 0 free, 1 owned by a FileLease */
-    atomic_int fd;               /* published lease fd the handler matches si_fd against; -1 when none */
+    atomic_int published_fd;     /* lease fd + 1 the handler matches si_fd against; 0 (static init) = none */
     atomic_int busy;             /* handlers currently using this slot */
     int event_fd;
     _Atomic(uint64_t) *counter;  /* Java-owned break counter; valid while fd is published */
@@ -41,8 +41,54 @@ struct lease_slot {
  */
 static struct lease_slot lease_slots[JXRP_MAX_LEASES];
 static struct sigaction previous_action;
+static struct sigaction previous_sigio_action;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static int handler_install_error;
+
+/* Counts a break on the slot if `fd` (or any fd when match_any) is published there. */
+static int bump_slot(struct lease_slot *slot, int fd, int match_any)
+{
+    int current = atomic_load(&slot->published_fd);
+    if (current == 0 || (!match_any && current != fd + 1)) {
+        return 0;
+    }
+    int handled = 0;
+    atomic_fetch_add(&slot->busy, 1);
+    if (atomic_load(&slot->published_fd) == current) { /* still published: counter and eventfd are live */
+        atomic_fetch_add_explicit(slot->counter, 1, memory_order_release);
+        uint64_t one = 1;
+        ssize_t ignored = write(slot->event_fd, &one, sizeof(one)); /* async-signal-safe */
+        (void)ignored;
+        handled = 1;
+    }
+    atomic_fetch_sub(&slot->busy, 1);
+    return handled;
+}
+
+static void chain(const struct sigaction *previous, int sig, siginfo_t *info, void *context)
+{
+    if ((previous->sa_flags & SA_SIGINFO) && previous->sa_sigaction != NULL) {
+        previous->sa_sigaction(sig, info, context);
+    } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN && previous->sa_handler != NULL) {
+        previous->sa_handler(sig);
+    }
+}
+
+/*
+ * SIGIO is what the kernel sends instead of our signal when it cannot queue a real-time signal
+ * (RLIMIT_SIGPENDING) or when a lease has no F_SETSIG: it carries no fd, so every lease counts a
+ * (possibly spurious) break, which is safe. Without this handler SIGIO's default action would
+ * kill the JVM. Installed only where SIGIO had the default action.
+ */
+static void sigio_handler(int sig, siginfo_t *info, void *context)
+{
+    int saved_errno = errno;
+    for (int i = 0; i < JXRP_MAX_LEASES; i++) {
+        bump_slot(&lease_slots[i], -1, 1);
+    }
+    chain(&previous_sigio_action, sig, info, context);
+    errno = saved_errno;
+}
 
 static void lease_signal_handler(int sig, siginfo_t *info, void *context)
 {
@@ -50,28 +96,10 @@ static void lease_signal_handler(int sig, siginfo_t *info, void *context)
     int handled = 0;
     int fd = info != NULL ? info->si_fd : -1;
     for (int i = 0; fd >= 0 && i < JXRP_MAX_LEASES && !handled; i++) {
-        struct lease_slot *slot = &lease_slots[i];
-        if (atomic_load(&slot->fd) != fd) {
-            continue;
-        }
-        atomic_fetch_add(&slot->busy, 1);
-        if (atomic_load(&slot->fd) == fd) { /* still published: counter and eventfd are live */
-            atomic_fetch_add_explicit(slot->counter, 1, memory_order_release);
-            uint64_t one = 1;
-            ssize_t ignored = write(slot->event_fd, &one, sizeof(one)); /* async-signal-safe */
-            (void)ignored;
-            handled = 1;
-        }
-        atomic_fetch_sub(&slot->busy, 1);
+        handled = bump_slot(&lease_slots[i], fd, 0);
     }
     if (!handled) {
-        /* Not one of ours: hand it to whoever had the signal before (chained). */
-        if ((previous_action.sa_flags & SA_SIGINFO) && previous_action.sa_sigaction != NULL) {
-            previous_action.sa_sigaction(sig, info, context);
-        } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN &&
-                   previous_action.sa_handler != NULL) {
-            previous_action.sa_handler(sig);
-        }
+        chain(&previous_action, sig, info, context); /* not one of ours */
     }
     errno = saved_errno;
 }
@@ -85,6 +113,18 @@ static void install_handler(void)
     sigemptyset(&action.sa_mask);
     if (sigaction(JXRP_LEASE_SIGNAL, &action, &previous_action) != 0) {
         handler_install_error = -errno;
+        return;
+    }
+    struct sigaction current;
+    if (sigaction(SIGIO, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
+        struct sigaction sigio;
+        memset(&sigio, 0, sizeof(sigio));
+        sigio.sa_sigaction = sigio_handler;
+        sigio.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sigio.sa_mask);
+        if (sigaction(SIGIO, &sigio, &previous_sigio_action) != 0) {
+            handler_install_error = -errno;
+        }
     }
 }
 
@@ -93,9 +133,14 @@ JXRP_EXPORT int32_t jxrp_lease_signal(void)
     return JXRP_LEASE_SIGNAL;
 }
 
+static int published_fd(const struct lease_slot *slot)
+{
+    return atomic_load(&slot->published_fd) - 1;
+}
+
 static void unpublish_and_free(struct lease_slot *slot)
 {
-    atomic_store(&slot->fd, -1);
+    atomic_store(&slot->published_fd, 0);
     while (atomic_load(&slot->busy) != 0) {
         sched_yield();
     }
@@ -124,7 +169,7 @@ JXRP_EXPORT int32_t jxrp_lease_acquire(const char *path, int64_t counter_addr)
         return -ENOSPC;
     }
     struct lease_slot *slot = &lease_slots[id];
-    atomic_store(&slot->fd, -1);
+    atomic_store(&slot->published_fd, 0);
     long fd = JXRP_RETRY_ERRNO(open(path, O_RDONLY | O_CLOEXEC));
     if (fd < 0) {
         atomic_store(&slot->claimed, 0);
@@ -138,7 +183,7 @@ JXRP_EXPORT int32_t jxrp_lease_acquire(const char *path, int64_t counter_addr)
         return rc;
     }
     slot->counter = (_Atomic(uint64_t) *)(uintptr_t)counter_addr;
-    atomic_store(&slot->fd, (int)fd); /* publish before the lease exists: no break can be missed */
+    atomic_store(&slot->published_fd, (int)fd + 1); /* publish before the lease exists: no break can be missed */
     int rc = 0;
     if (fcntl((int)fd, F_SETSIG, JXRP_LEASE_SIGNAL) != 0 || fcntl((int)fd, F_SETLEASE, F_RDLCK) != 0) {
         rc = -errno;
@@ -159,9 +204,13 @@ JXRP_EXPORT int32_t jxrp_lease_set(int32_t id, int32_t reacquire)
     if (id < 0 || id >= JXRP_MAX_LEASES) {
         return -EINVAL;
     }
-    int fd = atomic_load(&lease_slots[id].fd);
+    int fd = published_fd(&lease_slots[id]);
     if (fd < 0) {
         return -EBADF;
+    }
+    /* F_UNLCK resets the file's F_SETSIG signal to 0 (plain SIGIO): set it again every time. */
+    if (reacquire && fcntl(fd, F_SETSIG, JXRP_LEASE_SIGNAL) != 0) {
+        return -errno;
     }
     return fcntl(fd, F_SETLEASE, reacquire ? F_RDLCK : F_UNLCK) == 0 ? 0 : -errno;
 }
@@ -224,7 +273,7 @@ JXRP_EXPORT int32_t jxrp_lease_close(int32_t id)
         return -EINVAL;
     }
     struct lease_slot *slot = &lease_slots[id];
-    int fd = atomic_load(&slot->fd);
+    int fd = published_fd(slot);
     if (fd >= 0) {
         (void)fcntl(fd, F_SETLEASE, F_UNLCK); /* closing the fd would release it too */
     }

@@ -29,6 +29,10 @@ final class CloseGuard {
         this.what = what;
     }
 
+    CloseGuard() {
+        this("resource");
+    }
+
     /** Enters a call; throws {@link IllegalStateException} when closed. Pair with {@link #release()}. */
     void acquire() {
         if (!tryAcquire()) {

@@ -30,6 +30,10 @@ import java.nio.file.Path;
  * <p>Signal: the kernel delivers breaks as SIGRTMIN+3 ({@link #signalNumber()}), whose handler the
  * shim installs once, chaining to any earlier handler for signals that are not ours. HotSpot (JDK
  * 25) uses no real-time signal but SIGRTMAX-2 (NIO interrupts); glibc keeps the two below SIGRTMIN.
+ * The shim also handles SIGIO when nobody else does (the kernel falls back to it when it cannot
+ * queue a real-time signal; its default action would kill the JVM): it carries no fd, so every
+ * lease counts a break. The kernel resets a file's F_SETSIG on F_UNLCK; {@link #tryReacquire()}
+ * sets it again.
  *
  * <p>Threading: {@link #breakCount()} from any thread (acquire read); {@link #awaitBreak} from any
  * thread; release/reacquire/close are synchronized.
