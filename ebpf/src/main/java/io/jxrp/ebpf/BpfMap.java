@@ -68,8 +68,8 @@ public abstract sealed class BpfMap permits BpfArrayMap, BpfHashMap {
         if (valueSize < 1 || valueSize > (1 << 20)) {
             return "value size " + valueSize + " outside 1..1048576";
         }
-        if (maxEntries < 1 || valueSize * maxEntries > (1L << 30) || maxEntries > (1 << 24)) {
-            return "max entries " + maxEntries + " out of range (at most 2^24 entries and 1 GiB of values)";
+        if (maxEntries < 1 || valueSize * maxEntries > (1L << 30) || maxEntries > (1 << 22)) {
+            return "max entries " + maxEntries + " out of range (at most 2^22 entries and 1 GiB of values)";
         }
         return null;
     }
