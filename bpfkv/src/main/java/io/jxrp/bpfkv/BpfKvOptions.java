@@ -1,17 +1,31 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.engine.EngineOptions;
+import java.util.Objects;
+
 /**
- * How to open a database.
+ * How to open a database. Start from {@link #defaults()} and change what matters.
  *
  * @param layers                 the layer count, or 0 to infer it from the file size (an override
  *                               must match the size)
  * @param cacheLevels            top index levels kept in memory (0..3, capped at the layer count),
  *                               the original's {@code --cache N}
- * @param logicalBlockSizeBytes  the device's logical block size for O_DIRECT reads, or 0 to probe it
+ * @param logicalBlockSizeBytes  the device's logical block size for the pread path's O_DIRECT
+ *                               reads, or 0 to probe it
  * @param requireDirect          fail where O_DIRECT is unavailable instead of reading through the page cache
+ * @param mode                   {@link Mode#ENGINE}: operations run as engine requests with Java storage
+ *                               functions, falling back to pread on any outcome but OK;
+ *                               {@link Mode#PREAD}: the synchronous baseline only, no engine
+ * @param engine                 the engine's options (backend, reactors, depth, ...) in engine mode
  */
-public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeBytes, boolean requireDirect) {
+public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeBytes, boolean requireDirect, Mode mode,
+                           EngineOptions engine) {
     public static final int MAX_CACHE_LEVELS = 3;
+
+    /** Which path the operations take. */
+    public enum Mode {
+        ENGINE, PREAD
+    }
 
     public BpfKvOptions {
         if (layers < 0 || layers > TreeLayout.MAX_LAYERS) {
@@ -23,26 +37,36 @@ public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeByte
         if (logicalBlockSizeBytes != 0 && (logicalBlockSizeBytes < 512 || Integer.bitCount(logicalBlockSizeBytes) != 1)) {
             throw new IllegalArgumentException("logical block size " + logicalBlockSizeBytes + " is not a power of two >= 512");
         }
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(engine, "engine");
     }
 
-    /** Infer the layers, no cache, probe the block size, fall back to buffered reads with a warning. */
+    /** Infer the layers, no cache, probe the block size, engine mode with the engine's defaults. */
     public static BpfKvOptions defaults() {
-        return new BpfKvOptions(0, 0, 0, false);
+        return new BpfKvOptions(0, 0, 0, false, Mode.ENGINE, EngineOptions.defaults());
     }
 
     public BpfKvOptions withLayers(int count) {
-        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect);
+        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine);
     }
 
     public BpfKvOptions withCacheLevels(int levels) {
-        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect);
+        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine);
     }
 
     public BpfKvOptions withLogicalBlockSize(int bytes) {
-        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect);
+        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine);
     }
 
     public BpfKvOptions withRequireDirect(boolean required) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine);
+    }
+
+    public BpfKvOptions withMode(Mode newMode) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine);
+    }
+
+    public BpfKvOptions withEngine(EngineOptions options) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options);
     }
 }

@@ -154,6 +154,19 @@ public final class PreadTraversal implements AutoCloseable {
         return offset;
     }
 
+    /**
+     * Offset of the node on level {@code min(cachedLevels, maxLevel)} on {@code key}'s path: where a
+     * descent that has used the cache continues (the root without a cache).
+     */
+    public long firstUncachedNode(long key, int maxLevel) throws BpfKvFormatException {
+        long offset = 0;
+        int stop = Math.min(cachedLevels, Math.min(maxLevel, layout.layers() - 1));
+        for (int level = 0; level < stop; level++) {
+            offset = childPointer(cachedNode(offset, level), offset, level, key);
+        }
+        return offset;
+    }
+
     // ---- range scans and aggregates ---------------------------------------------------------
 
     /**

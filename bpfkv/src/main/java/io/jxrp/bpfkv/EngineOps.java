@@ -1,0 +1,347 @@
+package io.jxrp.bpfkv;
+
+import io.jxrp.engine.Outcome;
+import io.jxrp.engine.XrpRequest;
+import io.jxrp.engine.XrpResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * BPF-KV's operations as engine requests with the Java storage functions, and the slow path: any
+ * outcome other than OK (or an answer that does not add up) is counted and the operation, or the
+ * rest of a scan, is redone on {@link PreadTraversal}, which reports a corrupt file precisely.
+ */
+final class EngineOps {
+    /** Where requests go: the engine, or a test's driver. */
+    interface Runner {
+        <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request);
+    }
+
+    private final PreadTraversal pread;
+    private final Runner runner;
+    private final Executor fallbackExecutor;
+    private final TreeLayout layout;
+    private final GetFunction getFunction;
+    private final MultiGetFunction multiGetFunction;
+    private final RangeScanFunction rangeFunction;
+    private final int pairsPerRequest;
+    private final int aggregateEntriesPerRequest;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder[] fallbacks = new LongAdder[Outcome.values().length];
+    /** Requests that completed exceptionally, or whose answer failed the sanity checks. */
+    private final LongAdder fallbacksOther = new LongAdder();
+
+    /**
+     * @param pairsPerRequest            pairs one range request may return (0 = as many as fit)
+     * @param aggregateEntriesPerRequest values one aggregate request may fold (0 = as many as fit)
+     */
+    EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
+              int aggregateEntriesPerRequest) {
+        this.pread = pread;
+        this.runner = runner;
+        this.fallbackExecutor = fallbackExecutor;
+        this.layout = pread.layout();
+        this.getFunction = new GetFunction(layout, pread.fileSizeBytes());
+        this.multiGetFunction = new MultiGetFunction(layout, pread.fileSizeBytes());
+        this.rangeFunction = new RangeScanFunction(layout, pread.fileSizeBytes());
+        this.pairsPerRequest = pairsPerRequest;
+        this.aggregateEntriesPerRequest = aggregateEntriesPerRequest;
+        for (int i = 0; i < fallbacks.length; i++) {
+            fallbacks[i] = new LongAdder();
+        }
+    }
+
+    // ---- point lookups ----------------------------------------------------------------------
+
+    Optional<byte[]> get(long key) throws IOException {
+        XrpRequest<Optional<byte[]>> request = getRequest(key);
+        if (request == null) {
+            return Optional.empty();
+        }
+        XrpResult<Optional<byte[]>> result = await(request);
+        if (result != null && result.ok()) {
+            return result.value();
+        }
+        return pread.get(key);
+    }
+
+    CompletableFuture<Optional<byte[]>> getAsync(long key) {
+        XrpRequest<Optional<byte[]>> request;
+        try {
+            request = getRequest(key);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (request == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return runner.submit(request).handle((result, error) -> {
+            if (error == null && result.ok()) {
+                return CompletableFuture.completedFuture(result.value());
+            }
+            countFallback(result);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pread.get(key);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, fallbackExecutor);
+        }).thenCompose(future -> future);
+    }
+
+    /** The request for {@code key}, or null when the key is out of range or the cache shows it absent. */
+    private XrpRequest<Optional<byte[]>> getRequest(long key) throws IOException {
+        if (!layout.containsKey(key)) {
+            return null;
+        }
+        long start = pread.firstUncachedOffset(key);
+        if (start < 0) {
+            return null;
+        }
+        requests.increment();
+        return getFunction.request(key, start);
+    }
+
+    List<Optional<byte[]>> getAll(long... keys) throws IOException {
+        return join(getAllAsync(keys));
+    }
+
+    CompletableFuture<List<Optional<byte[]>>> getAllAsync(long... keys) {
+        List<CompletableFuture<List<Optional<byte[]>>>> groups = new ArrayList<>();
+        for (int from = 0; from < keys.length; from += ScratchDescriptor.MULTI_MAX_KEYS) {
+            long[] group = Arrays.copyOfRange(keys, from, Math.min(keys.length, from + ScratchDescriptor.MULTI_MAX_KEYS));
+            groups.add(getGroupAsync(group));
+        }
+        return CompletableFuture.allOf(groups.toArray(CompletableFuture<?>[]::new)).thenApply(ignored -> {
+            List<Optional<byte[]>> values = new ArrayList<>(keys.length);
+            for (CompletableFuture<List<Optional<byte[]>>> group : groups) {
+                values.addAll(group.join());
+            }
+            return values;
+        });
+    }
+
+    private CompletableFuture<List<Optional<byte[]>>> getGroupAsync(long[] keys) {
+        long[] starts = new long[keys.length];
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                starts[i] = layout.containsKey(keys[i]) ? pread.firstUncachedOffset(keys[i]) : -1;
+            }
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(keys, starts);
+        if (request == null) {
+            return CompletableFuture.completedFuture(Collections.nCopies(keys.length, Optional.empty()));
+        }
+        requests.increment();
+        return runner.submit(request).handle((result, error) -> {
+            if (error == null && result.ok()) {
+                return CompletableFuture.completedFuture(result.value());
+            }
+            countFallback(result);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pread.getAll(keys);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, fallbackExecutor);
+        }).thenCompose(future -> future);
+    }
+
+    // ---- range scans and aggregates -----------------------------------------------------------
+
+    /** The pairs of {@code range} in key order, fetched a request at a time as the iterator advances. */
+    Iterator<KeyValue> iterator(KeyRange range) {
+        return new ScanIterator(range.clip(layout.keyCount()));
+    }
+
+    private final class ScanIterator implements Iterator<KeyValue> {
+        private final ArrayDeque<KeyValue> buffered = new ArrayDeque<>();
+        private final long last;
+        private long first;
+        private long start = -1;
+        private boolean requestsDone;
+        private Iterator<KeyValue> slowPath;
+
+        ScanIterator(KeyRange clipped) {
+            this.first = clipped.first();
+            this.last = clipped.last();
+            this.requestsDone = clipped.isEmpty();
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (buffered.isEmpty()) {
+                if (slowPath != null) {
+                    return slowPath.hasNext();
+                }
+                if (requestsDone) {
+                    return false;
+                }
+                try {
+                    fetch();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public KeyValue next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return slowPath != null && buffered.isEmpty() ? slowPath.next() : buffered.poll();
+        }
+
+        private void fetch() throws IOException {
+            if (start < 0) {
+                start = pread.firstUncachedNode(first, layout.layers() - 1);
+            }
+            requests.increment();
+            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(false, first, last, start, pairsPerRequest));
+            RangeScanFunction.Chunk chunk = result == null ? null : result.value();
+            if (result == null || !result.ok() || !chunk.consistent() || !sane(chunk, first, last)) {
+                if (result != null && result.ok()) {
+                    fallbacksOther.increment(); // non-OK outcomes were counted by await
+                }
+                slowPath = pread.iterator(new KeyRange(first, last, false, true));
+                return;
+            }
+            buffered.addAll(chunk.pairs());
+            if (chunk.more()) {
+                first = chunk.resumeKey();
+                start = chunk.resumeLeaf();
+            } else {
+                requestsDone = true;
+            }
+        }
+    }
+
+    /** An OK chunk must make sense before its pairs are handed out: in range, ascending, progressing. */
+    private boolean sane(RangeScanFunction.Chunk chunk, long first, long last) {
+        long previous = first - 1;
+        for (KeyValue pair : chunk.pairs()) {
+            if (pair.key() <= previous || pair.key() > last) {
+                return false;
+            }
+            previous = pair.key();
+        }
+        if (chunk.more()) {
+            long leaves = layout.levelStartBytes(layout.layers() - 1);
+            return chunk.resumeKey() > previous && chunk.resumeKey() > first && chunk.resumeKey() <= last
+                    && chunk.resumeLeaf() >= leaves && chunk.resumeLeaf() < layout.valueLogOffset();
+        }
+        return true;
+    }
+
+    Aggregate aggregate(KeyRange range) throws IOException {
+        KeyRange clipped = range.clip(layout.keyCount());
+        if (clipped.isEmpty()) {
+            return Aggregate.EMPTY;
+        }
+        long first = clipped.first();
+        long last = clipped.last();
+        long start = pread.firstUncachedNode(first, layout.layers() - 1);
+        Aggregate total = Aggregate.EMPTY;
+        while (true) {
+            requests.increment();
+            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(true, first, last, start,
+                    aggregateEntriesPerRequest));
+            RangeScanFunction.Chunk chunk = result == null ? null : result.value();
+            boolean progresses = chunk != null && (!chunk.more() || (chunk.resumeKey() > first && chunk.resumeKey() <= last
+                    && chunk.resumeLeaf() >= layout.levelStartBytes(layout.layers() - 1)
+                    && chunk.resumeLeaf() < layout.valueLogOffset()));
+            if (result == null || !result.ok() || !chunk.consistent() || !progresses) {
+                if (result != null && result.ok()) {
+                    fallbacksOther.increment(); // non-OK outcomes were counted by await
+                }
+                return total.merge(pread.aggregate(new KeyRange(first, last, false, true)));
+            }
+            total = total.merge(chunk.aggregate());
+            if (!chunk.more()) {
+                return total;
+            }
+            first = chunk.resumeKey();
+            start = chunk.resumeLeaf();
+        }
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------
+
+    /** Runs a request and waits; null (counted) when it completed exceptionally. */
+    private <T> XrpResult<T> await(XrpRequest<T> request) {
+        XrpResult<T> result;
+        try {
+            result = runner.submit(request).join();
+        } catch (CompletionException | CancellationException e) {
+            fallbacksOther.increment();
+            return null;
+        }
+        if (!result.ok()) {
+            fallbacks[result.outcome().ordinal()].increment();
+        }
+        return result;
+    }
+
+    private void countFallback(XrpResult<?> result) {
+        if (result == null) {
+            fallbacksOther.increment();
+        } else {
+            fallbacks[result.outcome().ordinal()].increment();
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) throws IOException {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    long requests() {
+        return requests.sum();
+    }
+
+    /** Fallbacks to the pread path by engine outcome (OK counts answers that failed the sanity checks or exceptions). */
+    Map<Outcome, Long> fallbacks() {
+        Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+        for (Outcome outcome : Outcome.values()) {
+            long n = fallbacks[outcome.ordinal()].sum() + (outcome == Outcome.OK ? fallbacksOther.sum() : 0);
+            if (n > 0) {
+                counts.put(outcome, n);
+            }
+        }
+        return counts;
+    }
+}

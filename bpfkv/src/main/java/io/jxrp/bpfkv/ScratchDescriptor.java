@@ -1,0 +1,152 @@
+package io.jxrp.bpfkv;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Layouts of the 4 KiB scratch page for BPF-KV's storage functions, one section per function.
+ * Little-endian; the eBPF programs that mirror these functions use the same offsets.
+ *
+ * <pre>
+ * Point lookup ({@link GetFunction})
+ *   0        8        16       24                88
+ *   +--------+--------+--------+----------------+
+ *   | key    | found  | error  | value[64]      |
+ *   +--------+--------+--------+----------------+
+ *   key        the key looked up (set before the first read)
+ *   found      1 when the value was copied into value[]
+ *   error      0, or the function's error code (the request ends with FUNCTION_ERROR)
+ *   value_off  (at 88) the value's byte offset, set by the leaf hop for the value hop
+ *
+ * Scatter-gather lookup ({@link MultiGetFunction}), up to 32 keys, up to 16 branches
+ *   0          4          8          12         16          24                  40
+ *   +----------+----------+----------+----------+-----------+-------------------+
+ *   | count    | next_key | resolved | error    | error_off | slot_key[16] (u8) |
+ *   +----------+----------+----------+----------+-----------+-------------------+
+ *   64    keys[32]        u64      the keys, in request order
+ *   320   start[32]       u64      first read of each key: a node offset, or the value's block when cached
+ *   576   value_off[32]   u64      the value's byte offset, once the leaf is found (or from the cache)
+ *   832   status[32]      u8       0 pending, 1 found, 2 not found
+ *   864   values[32][64]           the values, by key index (ends at 2912)
+ *   A branch is a next-read slot: slot s always works on key slot_key[s]; when its key is resolved
+ *   it starts key next_key (keys past the first 16 wait there).
+ *
+ * Range scan and aggregation ({@link RangeScanFunction}), resumable
+ *   0      mode        u32   0 pairs, 1 aggregate
+ *   4      capacity    u32   entries this request may take
+ *   8      first       u64   first key to return (inclusive)
+ *   16     last        u64   last key to return (inclusive)
+ *   24     assigned    u32   entries taken from leaves so far
+ *   28     filled      u32   entries whose value arrived
+ *   32     more        u32   1: stopped because the entries ran out; resume at resume_key in resume_leaf
+ *   36     error       u32
+ *   40     resume_key  u64
+ *   48     resume_leaf u64   offset of the leaf that holds resume_key
+ *   56     prev_key    u64   last key taken + 1 (0: none yet): keys must ascend
+ *   64     count       u64   aggregate mode: values folded in so far
+ *   72     sum         u64
+ *   80     min         u64
+ *   88     max         u64
+ *   96     error_off   u64
+ *   104    fill_from   u32   entries below it are all filled (where a value block's scan starts)
+ *   128    entries     pairs mode: 80 B each {u64 key, u64 value_off, value[64]}, 49 of them;
+ *                      aggregate mode: 8 B each {u64 value_off}, 496 of them.
+ *                      value_off becomes 0 once the value block has been consumed.
+ * </pre>
+ */
+public final class ScratchDescriptor {
+    public static final int SCRATCH_SIZE = 4096;
+    public static final ValueLayout.OfLong U64 = NodeDescriptor.U64;
+    public static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    // ---- point lookup ----
+    public static final int GET_KEY = 0;
+    public static final int GET_FOUND = 8;
+    public static final int GET_ERROR = 16;
+    public static final int GET_VALUE = 24;
+    public static final int GET_VALUE_OFFSET = 88;
+
+    // ---- scatter-gather lookup ----
+    public static final int MULTI_MAX_KEYS = 32;
+    public static final int MULTI_MAX_BRANCHES = 16;
+    public static final int MULTI_COUNT = 0;
+    public static final int MULTI_NEXT_KEY = 4;
+    public static final int MULTI_RESOLVED = 8;
+    public static final int MULTI_ERROR = 12;
+    public static final int MULTI_ERROR_OFFSET = 16;
+    public static final int MULTI_SLOT_KEY = 24;
+    public static final int MULTI_KEYS = 64;
+    public static final int MULTI_START = MULTI_KEYS + MULTI_MAX_KEYS * 8; // 320
+    public static final int MULTI_VALUE_OFFSET = MULTI_START + MULTI_MAX_KEYS * 8; // 576
+    public static final int MULTI_STATUS = MULTI_VALUE_OFFSET + MULTI_MAX_KEYS * 8; // 832
+    public static final int MULTI_VALUES = MULTI_STATUS + MULTI_MAX_KEYS; // 864
+    public static final int MULTI_END = MULTI_VALUES + MULTI_MAX_KEYS * NodeDescriptor.VALUE_SIZE; // 2912
+    public static final int STATUS_PENDING = 0;
+    public static final int STATUS_FOUND = 1;
+    public static final int STATUS_NOT_FOUND = 2;
+
+    // ---- range scan / aggregation ----
+    public static final int MODE_PAIRS = 0;
+    public static final int MODE_AGGREGATE = 1;
+    public static final int RANGE_MODE = 0;
+    public static final int RANGE_CAPACITY = 4;
+    public static final int RANGE_FIRST = 8;
+    public static final int RANGE_LAST = 16;
+    public static final int RANGE_ASSIGNED = 24;
+    public static final int RANGE_FILLED = 28;
+    public static final int RANGE_MORE = 32;
+    public static final int RANGE_ERROR = 36;
+    public static final int RANGE_RESUME_KEY = 40;
+    public static final int RANGE_RESUME_LEAF = 48;
+    public static final int RANGE_PREV_KEY = 56;
+    public static final int RANGE_COUNT = 64;
+    public static final int RANGE_SUM = 72;
+    public static final int RANGE_MIN = 80;
+    public static final int RANGE_MAX = 88;
+    public static final int RANGE_ERROR_OFFSET = 96;
+    public static final int RANGE_FILL_FROM = 104;
+    public static final int RANGE_ENTRIES = 128;
+    public static final int PAIR_KEY = 0;
+    public static final int PAIR_VALUE_OFFSET = 8;
+    public static final int PAIR_VALUE = 16;
+    public static final int PAIR_SIZE = 16 + NodeDescriptor.VALUE_SIZE; // 80
+    public static final int AGGREGATE_ENTRY_SIZE = 8;
+    public static final int MAX_PAIRS = (SCRATCH_SIZE - RANGE_ENTRIES) / PAIR_SIZE; // 49
+    public static final int MAX_AGGREGATE_ENTRIES = (SCRATCH_SIZE - RANGE_ENTRIES) / AGGREGATE_ENTRY_SIZE; // 496
+
+    private ScratchDescriptor() {
+    }
+
+    public static int multiKeyOffset(int index) {
+        return MULTI_KEYS + index * 8;
+    }
+
+    public static int multiStartOffset(int index) {
+        return MULTI_START + index * 8;
+    }
+
+    public static int multiValueOffsetOffset(int index) {
+        return MULTI_VALUE_OFFSET + index * 8;
+    }
+
+    public static int multiStatusOffset(int index) {
+        return MULTI_STATUS + index;
+    }
+
+    public static int multiValueOffset(int index) {
+        return MULTI_VALUES + index * NodeDescriptor.VALUE_SIZE;
+    }
+
+    public static int pairOffset(int index) {
+        return RANGE_ENTRIES + index * PAIR_SIZE;
+    }
+
+    public static int aggregateEntryOffset(int index) {
+        return RANGE_ENTRIES + index * AGGREGATE_ENTRY_SIZE;
+    }
+
+    /** Entries a request of {@code mode} can take at most. */
+    public static int maxEntries(int mode) {
+        return mode == MODE_PAIRS ? MAX_PAIRS : MAX_AGGREGATE_ENTRIES;
+    }
+}

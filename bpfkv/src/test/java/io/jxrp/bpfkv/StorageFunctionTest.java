@@ -1,0 +1,188 @@
+package io.jxrp.bpfkv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jxrp.engine.Outcome;
+import io.jxrp.engine.XrpResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Java storage functions driven by hand ({@link FunctionDriver}: completions in random order),
+ * through {@link EngineOps}, against the model. Randomized; the seed is printed.
+ */
+@Timeout(120)
+class StorageFunctionTest {
+    private static EngineOps ops(PreadTraversal pread, FunctionDriver driver, int pairs, int aggregateEntries) {
+        return new EngineOps(pread, driver, Runnable::run, pairs, aggregateEntries);
+    }
+
+    @ParameterizedTest(name = "L={0} cache={1} pairs/request={2}")
+    @CsvSource({"1,0,0", "1,1,3", "2,0,1", "2,2,0", "3,0,7", "3,1,0", "3,3,2", "4,0,0", "4,2,5", "4,3,49"})
+    void everyOperationMatchesTheModel(int layers, int cacheLevels, int pairsPerRequest) throws Exception {
+        long seed = Model.seed();
+        Random random = new Random(seed);
+        Model model = new Model(layers);
+        String where = "seed " + seed + " L=" + layers + " cache=" + cacheLevels + " pairs=" + pairsPerRequest;
+        Path file = Model.database(layers);
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults().withCacheLevels(cacheLevels));
+             FunctionDriver driver = new FunctionDriver(file, seed)) {
+            EngineOps ops = ops(pread, driver, pairsPerRequest, pairsPerRequest == 0 ? 0 : pairsPerRequest * 3);
+            for (int i = 0; i < 200; i++) {
+                long key = i < 5 ? new long[] {0, 1, 30, model.keyCount - 1, model.keyCount / 2}[i] : random.nextLong(model.keyCount);
+                assertArrayEquals(Model.value(key), ops.get(key).orElseThrow(), where + " get " + key);
+                assertArrayEquals(Model.value(key), ops.getAsync(key).join().orElseThrow(), where + " getAsync " + key);
+            }
+            for (long key : new long[] {-1, model.keyCount, Long.MAX_VALUE}) {
+                assertEquals(Optional.empty(), ops.get(key), where + " absent " + key);
+            }
+
+            for (int i = 0; i < 20; i++) {
+                int count = 1 + random.nextInt(i < 10 ? 32 : 70);
+                long[] keys = new long[count];
+                for (int k = 0; k < count; k++) {
+                    int kind = random.nextInt(10);
+                    keys[k] = kind == 0 ? model.keyCount + random.nextInt(100) : kind == 1 && k > 0 ? keys[k - 1]
+                            : random.nextLong(model.keyCount);
+                }
+                List<Optional<byte[]>> values = ops.getAll(keys);
+                assertEquals(count, values.size());
+                for (int k = 0; k < count; k++) {
+                    if (model.contains(keys[k])) {
+                        assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll key " + keys[k]);
+                    } else {
+                        assertTrue(values.get(k).isEmpty(), where + " getAll absent " + keys[k]);
+                    }
+                }
+            }
+
+            for (int i = 0; i < 40; i++) {
+                long begin = random.nextLong(-3, model.keyCount + 3);
+                long end = begin + random.nextLong(-2, i % 8 == 0 ? 1_500 : 140);
+                KeyRange range = new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean());
+                checkRange(ops, model, range, where);
+            }
+            if (layers <= 2) {
+                checkRange(ops, model, KeyRange.of(0, model.keyCount), where + " whole");
+            }
+            checkRange(ops, model, new KeyRange(model.keyCount - 70, model.keyCount + 5, true, true), where + " tail");
+            assertEquals(Map.of(), ops.fallbacks(), where + " no fallbacks");
+            assertTrue(ops.requests() > 0);
+        }
+    }
+
+    private static void checkRange(EngineOps ops, Model model, KeyRange range, String where) throws IOException {
+        String what = where + " " + range;
+        List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
+        List<KeyValue> pairs = iterate(ops, range);
+        assertEquals(keys.size(), pairs.size(), what + " size");
+        for (int i = 0; i < pairs.size(); i++) {
+            assertEquals(keys.get(i), pairs.get(i).key(), what + " key #" + i);
+            assertArrayEquals(Model.value(keys.get(i)), pairs.get(i).value(), what + " value #" + i);
+        }
+        Aggregate aggregate = ops.aggregate(range);
+        long sum = keys.stream().mapToLong(Long::longValue).sum();
+        assertEquals(keys.size(), aggregate.count(), what + " count");
+        assertEquals(sum, aggregate.sum(), what + " sum");
+        if (!keys.isEmpty()) {
+            assertEquals(keys.get(0), aggregate.min(), what + " min");
+            assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
+        }
+    }
+
+    private static List<KeyValue> iterate(EngineOps ops, KeyRange range) {
+        java.util.ArrayList<KeyValue> pairs = new java.util.ArrayList<>();
+        ops.iterator(range).forEachRemaining(pairs::add);
+        return pairs;
+    }
+
+    @Test
+    void lookupIsOneRequestOfLPlusOneReads() throws Exception {
+        Path file = Model.database(4);
+        TreeLayout layout = new TreeLayout(4);
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults().withCacheLevels(2));
+             FunctionDriver driver = new FunctionDriver(file, 1)) {
+            GetFunction function = new GetFunction(layout, layout.fileSizeBytes());
+            XrpResult<Optional<byte[]>> full = driver.run(function.request(123_456, 0));
+            assertEquals(Outcome.OK, full.outcome());
+            assertEquals(5, full.hops(), "4 index levels and the value block");
+            assertArrayEquals(Model.value(123_456), full.value().orElseThrow());
+            XrpResult<Optional<byte[]>> cached = driver.run(function.request(123_456, pread.firstUncachedOffset(123_456)));
+            assertEquals(3, cached.hops(), "2 cached levels skipped");
+            assertArrayEquals(Model.value(123_456), cached.value().orElseThrow());
+        }
+    }
+
+    @Test
+    void scatterGatherAndRangesFanOut() throws Exception {
+        Path file = Model.database(3);
+        Model model = new Model(3);
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults());
+             FunctionDriver driver = new FunctionDriver(file, 2)) {
+            EngineOps ops = ops(pread, driver, 0, 0);
+            long[] keys = new long[32];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = i * 900L;
+            }
+            long before = ops.requests();
+            List<Optional<byte[]>> values = ops.getAll(keys);
+            assertEquals(1, ops.requests() - before, "32 keys, one request");
+            assertEquals(16, driver.maxParallelReads, "16 branches in flight");
+            for (int i = 0; i < keys.length; i++) {
+                assertArrayEquals(Model.value(keys[i]), values.get(i).orElseThrow());
+            }
+            driver.maxParallelReads = 0;
+            before = ops.requests();
+            assertEquals(model.keys(0, 49, false, false).size(), iterate(ops, KeyRange.of(0, 49)).size());
+            assertEquals(1, ops.requests() - before, "49 pairs fit one request");
+            assertTrue(driver.maxParallelReads >= 5, "a leaf's value blocks and the next leaf in parallel: "
+                    + driver.maxParallelReads);
+            before = ops.requests();
+            assertEquals(1_000, ops.aggregate(KeyRange.of(5_000, 6_000)).count());
+            assertEquals(3, ops.requests() - before, "496 values per aggregate request");
+        }
+    }
+
+    @Test
+    void corruptNodesFallBackAndReportTheOffset() throws Exception {
+        Path file = Model.testDir().resolve("functions-corrupt.db");
+        Files.copy(Model.database(3), file, StandardCopyOption.REPLACE_EXISTING);
+        TreeLayout layout = new TreeLayout(3);
+        long leaf = layout.leafOffsetOf(1000);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 7), leaf + NodeDescriptor.TYPE_OFFSET);
+        }
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults());
+             FunctionDriver driver = new FunctionDriver(file, 3)) {
+            EngineOps ops = ops(pread, driver, 0, 0);
+            BpfKvFormatException e = assertThrows(BpfKvFormatException.class, () -> ops.get(1000));
+            assertEquals(leaf + NodeDescriptor.TYPE_OFFSET, e.offset());
+            assertEquals(Map.of(Outcome.FUNCTION_ERROR, 1L), ops.fallbacks());
+            assertThrows(BpfKvFormatException.class, () -> ops.getAll(5, 1000, 7));
+            UncheckedIOException scan = assertThrows(UncheckedIOException.class, () -> iterate(ops, KeyRange.of(900, 1100)));
+            assertTrue(scan.getCause() instanceof BpfKvFormatException, scan.toString());
+            assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(0, 2000)));
+            assertEquals(4L, ops.fallbacks().get(Outcome.FUNCTION_ERROR));
+            assertArrayEquals(Model.value(5000), ops.get(5000).orElseThrow(), "the rest of the tree still answers");
+            assertEquals(100, iterate(ops, KeyRange.of(0, 100)).size(), "scans that avoid the bad leaf still work");
+        }
+    }
+}
