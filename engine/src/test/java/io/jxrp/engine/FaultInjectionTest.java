@@ -1,5 +1,7 @@
 package io.jxrp.engine;
 
+import io.jxrp.engine.chain.ChainFile;
+import io.jxrp.engine.chain.ChainFunctions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 

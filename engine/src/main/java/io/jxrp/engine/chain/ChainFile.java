@@ -1,4 +1,4 @@
-package io.jxrp.engine;
+package io.jxrp.engine.chain;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Random;
 
 /**
- * An on-disk array for pointer chasing (the XRP follow-up's easyArray): record i is 512 bytes,
+ * An on-disk array for pointer chasing (the XRP follow-up's easyArray), the engine's reference
+ * workload: every hop depends on the block before it. Record i is 512 bytes,
  * {@code u64 next} at 0 and {@code u64 payload} at 8, the rest a fill pattern. {@link #next} and
  * {@link #payload} are the in-memory model the engine's answers are checked against.
  */

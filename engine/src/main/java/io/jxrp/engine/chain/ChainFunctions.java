@@ -1,12 +1,17 @@
-package io.jxrp.engine;
+package io.jxrp.engine.chain;
 
+import io.jxrp.engine.StorageFunction;
+import io.jxrp.engine.XrpRequest;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-/** Storage functions over a {@link ChainFile}, and their scratch layout, used by the engine tests. */
+/**
+ * Storage functions over a {@link ChainFile} and their scratch layout: the pointer-chasing workload
+ * (the engine's contract tests, its demo and the chain benchmark).
+ */
 public final class ChainFunctions {
-    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Scratch: remaining hops at 0, xor of payloads at 8, index of the next record at 16, visited count at 24. */
     public static final long REMAINING = 0;
