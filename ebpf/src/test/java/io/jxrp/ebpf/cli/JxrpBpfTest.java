@@ -1,0 +1,99 @@
+package io.jxrp.ebpf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JxrpBpfTest {
+    record Result(int exit, String out, String err) {}
+
+    private static synchronized Result execute(String stdin, String... args) {
+        InputStream oldIn = System.in;
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII)));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = JxrpBpf.execute(args);
+            return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setIn(oldIn);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    // mov r0, 0x2a; exit — spaced the way the conformance runner writes bytes.
+    private static final String MOV_42 = "b7  00  00  00  2a  00  00  00  95  00  00  00  00  00  00  00\n";
+    // ldxb r0, [r1+2]; add r0, r2; exit
+    private static final String LOAD_BYTE = "71 10 02 00 00 00 00 00 0f 20 00 00 00 00 00 00 95 00 00 00 00 00 00 00";
+
+    @Test
+    void pluginProtocolAsTheConformanceRunnerCallsIt() {
+        for (String mode : new String[] {"--interp", "--jit", ""}) {
+            Result r = execute(MOV_42, "", mode);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("2a", r.out().trim());
+            r = execute(LOAD_BYTE, "00  11  22  33", mode);
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertEquals(Long.toHexString(0x22 + 4), r.out().trim());
+        }
+        Result explicit = execute(MOV_42, "plugin", "--interp", "");
+        assertEquals("2a", explicit.out().trim());
+    }
+
+    @Test
+    void pluginFailuresExitNonZeroWithAMessage() {
+        Result bad = execute("ff 00 00 00 00 00 00 00", "");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.out().contains("invalid opcode"), bad.out());
+        Result fault = execute(LOAD_BYTE, "00", "--jit");
+        assertEquals(1, fault.exit());
+        assertTrue(fault.out().contains("fault at pc 0"), fault.out());
+        Result notHex = execute("zz", "");
+        assertEquals(1, notHex.exit());
+    }
+
+    @Test
+    void verifyDisasmAndRunAnObject(@TempDir Path tmp) throws Exception {
+        Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("calls.o");
+        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping");
+        Result v = execute("", "verify", object.toString());
+        assertEquals(0, v.exit(), v.err());
+        assertTrue(v.out().contains("program checksum"), v.out());
+        Result d = execute("", "disasm", object.toString());
+        assertTrue(d.out().contains("call pc"), d.out());
+        Path memory = tmp.resolve("blob");
+        byte[] blob = new byte[132];
+        Files.write(memory, blob);
+        Result run = execute("", "run", "--interp", "-m", memory.toString(), object.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().startsWith("r0 = 0x7 (7)"), run.out());
+    }
+
+    @Test
+    void runReportsFaultsAndRejections(@TempDir Path tmp) throws Exception {
+        Path prog = tmp.resolve("prog.hex");
+        Files.writeString(prog, LOAD_BYTE);
+        Result fault = execute("", "run", "--hex", prog.toString());
+        assertEquals(2, fault.exit());
+        assertTrue(fault.err().contains("unmapped"), fault.err());
+        Result ok = execute("", "run", "--hex", "--memory-hex", "01 02 03", prog.toString());
+        assertTrue(ok.out().startsWith("r0 = 0x6"), ok.out());
+        Files.writeString(prog, "95 00 00 00 00 00 00");
+        Result rejected = execute("", "verify", "--hex", prog.toString());
+        assertEquals(1, rejected.exit());
+        assertTrue(rejected.err().contains("not a multiple of 8"), rejected.err());
+    }
+}
