@@ -4,11 +4,17 @@
 # Called by the Maven build (exec-maven-plugin, process-classes); usable by hand too.
 set -euo pipefail
 
-if [[ "${1:-}" == "--help" || "${1:-}" == "-h" || $# -ne 2 ]]; then
-  echo "usage: $(basename "$0") <output-dir> <object-dir>" >&2
-  echo "builds libjxrp_nvme.so (io_uring shim) into <output-dir>; needs gcc and liburing-dev" >&2
-  [[ $# -eq 2 ]] || exit 2
+usage() {
+  echo "usage: $(basename "$0") <output-dir> <object-dir>"
+  echo "builds libjxrp_nvme.so (the io_uring shim) into <output-dir>; needs gcc and liburing-dev"
+}
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  usage
   exit 0
+fi
+if [[ $# -ne 2 ]]; then
+  usage >&2
+  exit 2
 fi
 
 src_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,7 +47,8 @@ for dir in $("$cc" -print-search-dirs | sed -n 's/^libraries: =//p' | tr ':' ' '
   if [[ -f "$dir/liburing.a" ]]; then uring_static="$dir/liburing.a"; break; fi
 done
 if [[ -n "$uring_static" ]]; then
-  link_uring=("$uring_static")
+  # --exclude-libs: liburing's own symbols stay private to the shim (only jxrp_* are exported)
+  link_uring=(-Wl,--exclude-libs,ALL "$uring_static")
 else
   link_uring=(-luring)
 fi

@@ -111,7 +111,12 @@ JXRP_EXPORT int64_t jxrp_qp_create(int64_t fds_addr, int32_t nfiles, int32_t dep
     qp->buffer_count = (uint32_t)buffer_count;
     qp->buffer_size = (uint32_t)buffer_size;
 
-    int rc = io_uring_queue_init((unsigned)depth, &qp->ring, 0);
+    /* SUBMIT_ALL (5.18): an SQE that fails early gets its CQE and the rest of the batch is still
+       submitted, instead of the batch stopping there. Older kernels refuse the flag: go without. */
+    int rc = io_uring_queue_init((unsigned)depth, &qp->ring, IORING_SETUP_SUBMIT_ALL);
+    if (rc == -EINVAL) {
+        rc = io_uring_queue_init((unsigned)depth, &qp->ring, 0);
+    }
     if (rc < 0) {
         free(qp);
         return rc;

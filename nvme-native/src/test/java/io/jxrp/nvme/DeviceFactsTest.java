@@ -103,6 +103,32 @@ class DeviceFactsTest {
         }
     }
 
+    /**
+     * A partition: its own facts from BLKSSZGET, sysfs finding the logical block size at the parent
+     * (partitions have no queue/), and FIEMAP's backing device being the partition, not the disk.
+     */
+    @Test
+    void partitionOfA4KiBSectorLoopDevice() throws Exception {
+        try (LoopDevice loop = LoopDevice.attach(dir, 64 << 20, 4096, true)) {
+            Path partition = loop.firstPartition();
+            DeviceFacts facts = DeviceFacts.probe(partition);
+            assertEquals(new DeviceFacts((64 << 20) - (1 << 20), 4096, true, true), facts);
+
+            long rdev = (Long) Files.getAttribute(partition, "unix:rdev");
+            int major = (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL)); // glibc's dev_t encoding
+            int minor = (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
+            assertTrue(java.nio.file.Files.exists(Path.of("/sys/dev/block/" + major + ":" + minor + "/partition")));
+            assertEquals(java.util.Optional.of(4096), SysfsBlock.logicalBlockSize(major, minor),
+                    "sysfs: the parent's queue/logical_block_size");
+            assertEquals(java.util.Optional.of(partition.getFileName().toString()), SysfsBlock.devName(major, minor));
+
+            Path mount = loop.mountExt4(partition, dir.resolve("mnt"));
+            Path file = mount.resolve("f.bin");
+            Files.write(file, new byte[4096]);
+            assertEquals(partition, Fiemap.backingDevice(file));
+        }
+    }
+
     @Test
     void errorsNameThePathAndErrno() throws IOException {
         Path missing = dir.resolve("missing");

@@ -251,6 +251,53 @@ class QueuePairTest {
         }
     }
 
+    /** Wake-ups racing real completions: none lost, none invented, the ring keeps working. */
+    @Test
+    void wakeupsRacingIoLoseNoCompletions() throws Exception {
+        int total = 2000;
+        try (QueuePair qp = QueuePair.open(config(file, false, 8, 8))) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread waker = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    qp.wakeup();
+                    Thread.onSpinWait();
+                }
+            });
+            try {
+                java.util.BitSet seen = new java.util.BitSet(total);
+                int submitted = 0;
+                int completed = 0;
+                int inFlight = 0;
+                int[] slotOfTag = new int[total];
+                ArrayDeque<Integer> freeSlots = new ArrayDeque<>(List.of(0, 1, 2, 3, 4, 5, 6, 7));
+                while (completed < total) {
+                    while (submitted < total && !freeSlots.isEmpty()) {
+                        int slot = freeSlots.poll();
+                        slotOfTag[submitted] = slot;
+                        qp.addRead(submitted, 0, (long) (submitted % BLOCKS) * BLOCK, BLOCK, slot);
+                        submitted++;
+                        inFlight++;
+                    }
+                    int n = qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(30));
+                    for (int i = 0; i < n; i++) {
+                        int tag = (int) qp.completionTag(i);
+                        assertEquals(BLOCK, qp.completionResult(i), "tag " + tag);
+                        assertFalse(seen.get(tag), "tag " + tag + " reported twice");
+                        seen.set(tag);
+                        freeSlots.add(slotOfTag[tag]);
+                        completed++;
+                        inFlight--;
+                    }
+                    assertTrue(inFlight >= 0);
+                }
+                assertEquals(total, seen.cardinality());
+            } finally {
+                stop.set(true);
+                waker.join();
+            }
+        }
+    }
+
     @Test
     void timeoutEndsAWaitWithNothingInFlight() throws IOException {
         try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
