@@ -2,6 +2,7 @@ package io.jxrp.bpfkv;
 
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.ResubmissionEngine;
+import io.jxrp.engine.backend.IoBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -60,13 +61,19 @@ public final class BpfKv implements AutoCloseable {
      * @throws BpfKvFormatException when the file is not a valid BPF-KV database
      */
     public static BpfKv open(Path file, BpfKvOptions options) throws IOException {
+        return open(file, options, null);
+    }
+
+    /** As {@link #open(Path, BpfKvOptions)}, the engine driving {@code backend} when not null (tests, fault injection). */
+    static BpfKv open(Path file, BpfKvOptions options, IoBackend backend) throws IOException {
         PreadTraversal pread = PreadTraversal.open(file, options);
         ResubmissionEngine engine = null;
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         try {
             EngineOps ops = null;
             if (options.mode() == BpfKvOptions.Mode.ENGINE) {
-                engine = ResubmissionEngine.open(file, options.engine());
+                engine = backend == null ? ResubmissionEngine.open(file, options.engine())
+                        : ResubmissionEngine.open(file, options.engine(), backend);
                 ResubmissionEngine started = engine;
                 ops = new EngineOps(pread, started::submit, executor, 0, 0);
             }

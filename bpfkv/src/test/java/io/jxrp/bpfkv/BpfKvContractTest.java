@@ -1,0 +1,206 @@
+package io.jxrp.bpfkv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jxrp.engine.BackendKind;
+import io.jxrp.engine.EngineOptions;
+import io.jxrp.engine.Outcome;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The BpfKv API against the model, once per path: the engine on each backend and the pread
+ * baseline (one small subclass each). Randomized; the seed is printed.
+ */
+@Timeout(180)
+abstract class BpfKvContractTest {
+    /** Options for this path (mode and engine backend); skips the test when the path is unavailable. */
+    protected abstract BpfKvOptions options();
+
+    /**
+     * Engine outcomes this path may fall back on in a healthy run (the answers are still checked);
+     * empty for a path that must answer everything itself.
+     */
+    protected Set<Outcome> toleratedFallbacks() {
+        return Set.of();
+    }
+
+    private void assertNoFallbacks(BpfKv db, String where) {
+        for (Outcome outcome : db.stats().fallbacks().keySet()) {
+            assertTrue(toleratedFallbacks().contains(outcome), where + " unexpected fallbacks " + db.stats());
+        }
+    }
+
+    protected boolean engineMode() {
+        return options().mode() == BpfKvOptions.Mode.ENGINE;
+    }
+
+    static BpfKvOptions engineOptions(BackendKind backend) {
+        return BpfKvOptions.defaults().withEngine(EngineOptions.defaults().withBackend(backend).withQueueDepth(64)
+                .withMaxInflightRequests(64).withJavaThreads(2));
+    }
+
+    @ParameterizedTest(name = "L={0} cache={1}")
+    @CsvSource({"1,0", "2,1", "3,0", "3,3", "4,0", "4,2"})
+    void operationsMatchTheModel(int layers, int cacheLevels) throws Exception {
+        long seed = Model.seed();
+        Random random = new Random(seed);
+        Model model = new Model(layers);
+        String where = getClass().getSimpleName() + " seed " + seed + " L=" + layers + " cache=" + cacheLevels;
+        try (BpfKv db = BpfKv.open(Model.database(layers), options().withCacheLevels(cacheLevels))) {
+            assertEquals(layers, db.layout().layers());
+            for (int i = 0; i < 150; i++) {
+                long key = random.nextLong(model.keyCount);
+                assertArrayEquals(Model.value(key), db.get(key).orElseThrow(), where + " get " + key);
+            }
+            assertEquals(Optional.empty(), db.get(model.keyCount), where);
+            assertEquals(Optional.empty(), db.get(-5), where);
+
+            List<CompletableFuture<Optional<byte[]>>> futures = new ArrayList<>();
+            long[] asyncKeys = new long[200];
+            for (int i = 0; i < asyncKeys.length; i++) {
+                asyncKeys[i] = random.nextLong(model.keyCount + 10);
+                futures.add(db.getAsync(asyncKeys[i]));
+            }
+            for (int i = 0; i < asyncKeys.length; i++) {
+                Optional<byte[]> value = futures.get(i).join();
+                if (model.contains(asyncKeys[i])) {
+                    assertArrayEquals(Model.value(asyncKeys[i]), value.orElseThrow(), where + " getAsync " + asyncKeys[i]);
+                } else {
+                    assertTrue(value.isEmpty(), where + " getAsync absent " + asyncKeys[i]);
+                }
+            }
+
+            for (int i = 0; i < 8; i++) {
+                long[] keys = new long[1 + random.nextInt(70)];
+                for (int k = 0; k < keys.length; k++) {
+                    keys[k] = random.nextLong(model.keyCount + 20);
+                }
+                List<Optional<byte[]>> values = i % 2 == 0 ? db.getAll(keys) : db.getAllAsync(keys).join();
+                for (int k = 0; k < keys.length; k++) {
+                    assertEquals(model.contains(keys[k]), values.get(k).isPresent(), where + " getAll " + keys[k]);
+                    values.get(k).ifPresent(v -> assertTrue(v.length == 64));
+                }
+                for (int k = 0; k < keys.length; k++) {
+                    if (model.contains(keys[k])) {
+                        assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll " + keys[k]);
+                    }
+                }
+            }
+
+            for (int i = 0; i < 25; i++) {
+                long begin = random.nextLong(-2, model.keyCount + 2);
+                long end = begin + random.nextLong(-1, i % 6 == 0 ? 3_000 : 160);
+                KeyRange range = new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean());
+                String what = where + " " + range;
+                List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
+                List<KeyValue> pairs = i % 3 == 0 ? db.rangeAsync(range).join() : db.range(range).toList();
+                assertEquals(keys.size(), pairs.size(), what + " size");
+                for (int k = 0; k < pairs.size(); k++) {
+                    assertEquals(keys.get(k), pairs.get(k).key(), what + " key #" + k);
+                    assertArrayEquals(Model.value(keys.get(k)), pairs.get(k).value(), what + " value #" + k);
+                }
+                Aggregate aggregate = i % 3 == 1 ? db.aggregateAsync(range).join() : db.aggregate(range);
+                assertEquals(keys.size(), aggregate.count(), what + " count");
+                assertEquals(keys.stream().mapToLong(Long::longValue).sum(), aggregate.sum(), what + " sum");
+                if (!keys.isEmpty()) {
+                    assertEquals(keys.get(0), aggregate.min(), what + " min");
+                    assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
+                }
+            }
+            assertEquals(3L, db.aggregate(0, 3, AggregateOp.SUM), where);
+            assertEquals(1.0, db.aggregate(0, 3, AggregateOp.AVG), where);
+            assertNoFallbacks(db, where);
+            assertEquals(engineMode(), db.stats().engineRequests() > 0, where + " engine requests");
+        }
+    }
+
+    @Test
+    void concurrentUseFromManyThreads() throws Exception {
+        long seed = Model.seed();
+        Model model = new Model(3);
+        try (BpfKv db = BpfKv.open(Model.database(3), options().withCacheLevels(1));
+             ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                long threadSeed = seed + t;
+                int kind = t % 3;
+                tasks.add(pool.submit(() -> {
+                    Random random = new Random(threadSeed);
+                    for (int i = 0; i < 60; i++) {
+                        long key = random.nextLong(model.keyCount - 200);
+                        switch (kind) {
+                            case 0 -> assertArrayEquals(Model.value(key), db.get(key).orElseThrow(), "seed " + seed);
+                            case 1 -> assertEquals(100, db.range(key, key + 100).count(), "seed " + seed);
+                            default -> assertEquals(50, db.aggregate(KeyRange.of(key, key + 50)).count(), "seed " + seed);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+            assertNoFallbacks(db, "seed " + seed);
+        }
+    }
+
+    @Test
+    void enginePathAndPreadPathAgree() throws Exception {
+        long seed = Model.seed();
+        Random random = new Random(seed);
+        Path file = Model.database(4);
+        try (BpfKv db = BpfKv.open(file, options().withCacheLevels(1));
+             BpfKv baseline = BpfKv.open(file, BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD))) {
+            for (int i = 0; i < 50; i++) {
+                long key = random.nextLong(-10, db.layout().keyCount() + 10);
+                assertEquals(baseline.get(key).map(KeyValue::valueText), db.get(key).map(KeyValue::valueText),
+                        "seed " + seed + " key " + key);
+                long end = key + random.nextInt(300);
+                assertEquals(baseline.range(key, end).map(KeyValue::toString).toList(),
+                        db.range(key, end).map(KeyValue::toString).toList(), "seed " + seed + " range from " + key);
+                assertEquals(baseline.aggregate(KeyRange.of(key, end)), db.aggregate(KeyRange.of(key, end)),
+                        "seed " + seed + " aggregate from " + key);
+            }
+        }
+    }
+
+    @Test
+    void corruptLeafIsReportedWithItsOffset() throws Exception {
+        Path file = Model.testDir().resolve("api-corrupt-" + getClass().getSimpleName() + ".db");
+        Files.copy(Model.database(3), file, StandardCopyOption.REPLACE_EXISTING);
+        TreeLayout layout = new TreeLayout(3);
+        long leaf = layout.leafOffsetOf(2000);
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 9),
+                    leaf + NodeDescriptor.TYPE_OFFSET);
+        }
+        try (BpfKv db = BpfKv.open(file, options())) {
+            BpfKvFormatException e = assertThrows(BpfKvFormatException.class, () -> db.get(2000));
+            assertEquals(leaf + NodeDescriptor.TYPE_OFFSET, e.offset());
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("node type 9"), e.getMessage());
+            assertThrows(UncheckedIOException.class, () -> db.range(1990, 2010).toList());
+            assertThrows(BpfKvFormatException.class, () -> db.aggregate(KeyRange.of(1990, 2010)));
+            assertArrayEquals(Model.value(20_000), db.get(20_000).orElseThrow());
+            assertEquals(engineMode(), db.stats().totalFallbacks() == 3, "fallbacks " + db.stats());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.jxrp.bpfkv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jxrp.engine.BackendKind;
+import io.jxrp.engine.EngineOptions;
+import io.jxrp.engine.FaultInjectingBackend;
+import io.jxrp.engine.Outcome;
+import io.jxrp.engine.backend.IoBackend;
+import io.jxrp.engine.backend.JavaBackend;
+import io.jxrp.engine.backend.UringBackend;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Device faults under the engine (the engine's fault-injecting backend): BpfKv answers on the pread path and counts it. */
+@Timeout(120)
+class EngineFallbackTest {
+    private static IoBackend realBackend() {
+        return UringBackend.unavailabilityCause() == null ? new UringBackend() : new JavaBackend(2);
+    }
+
+    @Test
+    void failedAndCorruptedReadsFallBackToPread() throws Exception {
+        TreeLayout layout = new TreeLayout(3);
+        long key = 10_000;
+        long leaf = layout.leafOffsetOf(key);
+        long otherLeaf = layout.leafOffsetOf(20_000);
+        FaultInjectingBackend backend = new FaultInjectingBackend(realBackend())
+                .inject(leaf, new FaultInjectingBackend.Fault.Fail(5))
+                .inject(otherLeaf, new FaultInjectingBackend.Fault.Corrupt());
+        BpfKvOptions options = BpfKvOptions.defaults().withEngine(EngineOptions.defaults().withBackend(BackendKind.AUTO));
+        try (BpfKv db = BpfKv.open(Model.database(3), options, backend)) {
+            assertArrayEquals(Model.value(key), db.get(key).orElseThrow());
+            assertEquals(1L, db.stats().fallbacks().get(Outcome.IO_ERROR));
+            assertArrayEquals(Model.value(20_000), db.get(20_000).orElseThrow());
+            assertEquals(1L, db.stats().fallbacks().get(Outcome.FUNCTION_ERROR), "a flipped leaf fails the type check");
+            List<KeyValue> pairs = db.range(key - 50, key + 50).toList();
+            assertEquals(100, pairs.size());
+            for (KeyValue pair : pairs) {
+                assertArrayEquals(Model.value(pair.key()), pair.value());
+            }
+            assertEquals(2L, db.stats().fallbacks().get(Outcome.IO_ERROR));
+            assertEquals(key + 10, db.getAll(5, key + 10, 7).get(1).map(v -> Long.parseLong(KeyValue.valueText(v))).orElseThrow());
+            backend.clear();
+            long before = db.stats().totalFallbacks();
+            assertArrayEquals(Model.value(key), db.get(key).orElseThrow());
+            assertEquals(before, db.stats().totalFallbacks(), "healthy again: no fallback");
+        }
+    }
+}
