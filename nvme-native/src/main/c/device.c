@@ -45,8 +45,9 @@ JXRP_EXPORT int32_t jxrp_device_probe(const char *path, int64_t out_addr)
     struct jxrp_device_facts *out = (struct jxrp_device_facts *)(uintptr_t)out_addr;
     memset(out, 0, sizeof(*out));
     struct statx stx;
-    if (statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_SIZE | STATX_DIOALIGN, &stx) != 0) {
-        return -errno;
+    long rc_statx = JXRP_RETRY_ERRNO(statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_SIZE | STATX_DIOALIGN, &stx));
+    if (rc_statx < 0) {
+        return (int32_t)rc_statx;
     }
     if (S_ISBLK(stx.stx_mode)) {
         long fd = JXRP_RETRY_ERRNO(open(path, O_RDONLY | O_CLOEXEC));
@@ -56,8 +57,10 @@ JXRP_EXPORT int32_t jxrp_device_probe(const char *path, int64_t out_addr)
         uint64_t size = 0;
         int lbs = 0;
         int rc = 0;
-        if (ioctl((int)fd, BLKGETSIZE64, &size) != 0 || ioctl((int)fd, BLKSSZGET, &lbs) != 0) {
-            rc = -errno;
+        long rc_size = JXRP_RETRY_ERRNO(ioctl((int)fd, BLKGETSIZE64, &size));
+        long rc_lbs = rc_size < 0 ? rc_size : JXRP_RETRY_ERRNO(ioctl((int)fd, BLKSSZGET, &lbs));
+        if (rc_lbs < 0) {
+            rc = (int)rc_lbs;
         }
         close((int)fd);
         if (rc < 0) {
@@ -92,8 +95,9 @@ JXRP_EXPORT int32_t jxrp_device_probe(const char *path, int64_t out_addr)
 JXRP_EXPORT int64_t jxrp_file_device(const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0) {
-        return -errno;
+    long rc = JXRP_RETRY_ERRNO(stat(path, &st));
+    if (rc < 0) {
+        return rc;
     }
     return ((int64_t)major(st.st_dev) << 32) | (int64_t)minor(st.st_dev);
 }
@@ -132,10 +136,8 @@ JXRP_EXPORT int32_t jxrp_fiemap(const char *path, int64_t start, int64_t out_add
     fm->fm_length = FIEMAP_MAX_OFFSET - (uint64_t)start;
     fm->fm_flags = sync ? FIEMAP_FLAG_SYNC : 0;
     fm->fm_extent_count = (uint32_t)max_extents;
-    int rc = 0;
-    if (ioctl((int)fd, FS_IOC_FIEMAP, fm) != 0) {
-        rc = -errno;
-    } else {
+    int rc = (int)JXRP_RETRY_ERRNO(ioctl((int)fd, FS_IOC_FIEMAP, fm));
+    if (rc == 0) {
         struct jxrp_extent *out = (struct jxrp_extent *)(uintptr_t)out_addr;
         for (uint32_t i = 0; i < fm->fm_mapped_extents; i++) {
             out[i].logical = fm->fm_extents[i].fe_logical;

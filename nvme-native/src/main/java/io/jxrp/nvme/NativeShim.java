@@ -10,9 +10,12 @@ import com.sun.jna.Native;
  * of the call. Results are {@code >= 0} or {@code -errno} ({@link NativeErrors} turns them into
  * exceptions). Loading happens in the static initializer; {@link NvmeNative} catches and keeps a
  * failure.
+ *
+ * <p>The system property {@code jxrp.nvme.library} names another build of the shim (a library name
+ * or an absolute path); by default JNA finds {@code linux-x86-64/libjxrp_nvme.so} on the class path.
  */
 final class NativeShim {
-    static final String LIBRARY = "jxrp_nvme";
+    static final String LIBRARY = System.getProperty("jxrp.nvme.library", "jxrp_nvme");
 
     static {
         Native.register(NativeShim.class, LIBRARY);
