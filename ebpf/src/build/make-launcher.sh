@@ -16,7 +16,7 @@ here="\$(cd "\$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 target="\$(dirname "\$here")"
 java="java"
 if [[ -n "\${JAVA_HOME:-}" ]]; then java="\$JAVA_HOME/bin/java"; fi
-exec "\$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \\
+exec "\$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto -Dslf4j.internal.verbosity=ERROR \\
     -cp "\$target/$jar:\$target/lib/*" io.jxrp.ebpf.cli.JxrpBpf "\$@"
 LAUNCHER
 chmod +x "$target/bin/jxrp-bpf"

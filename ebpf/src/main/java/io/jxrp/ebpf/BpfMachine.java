@@ -47,6 +47,8 @@ public final class BpfMachine {
     private MemorySegment[] writable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
     private BpfProgram installed;
     private final MemorySegment stack;
+    /** stackFrames[n]: the top n frames of the stack, zeroed before a run of a program n frames deep. */
+    private final MemorySegment[] stackFrames = new MemorySegment[Verifier.MAX_FRAMES + 1];
     private long random = 0x9E3779B97F4A7C15L;
     /** Interpreter state, kept here so runs do not allocate. */
     final long[] regs = new long[11];
@@ -67,6 +69,9 @@ public final class BpfMachine {
         this.stack = Arena.ofAuto().allocate(Addresses.STACK_BYTES, 8);
         readable[Addresses.STACK_ID] = stack;
         writable[Addresses.STACK_ID] = stack;
+        for (int n = 0; n <= Verifier.MAX_FRAMES; n++) {
+            stackFrames[n] = stack.asSlice(Addresses.STACK_BYTES - (long) n * Verifier.FRAME_BYTES);
+        }
     }
 
     public ExecutionMode mode() { return mode; }
@@ -122,7 +127,7 @@ public final class BpfMachine {
     /** Like {@link #run(BpfProgram, long)} with r2 set too (memory length, in the conformance-suite convention). */
     public long run(BpfProgram program, long r1, long r2) {
         install(program);
-        stack.asSlice(Addresses.STACK_BYTES - (long) program.analysis.maxFrames() * Verifier.FRAME_BYTES).fill((byte) 0);
+        stackFrames[program.analysis.maxFrames()].fill((byte) 0);
         remaining = budget;
         try {
             return mode == ExecutionMode.JIT ? program.jit().entry().run(this, r1, r2, Addresses.STACK_TOP)
@@ -155,78 +160,150 @@ public final class BpfMachine {
 
     // ---- memory access, shared by the interpreter and generated code ----
 
-    private MemorySegment segmentForLoad(long addr, int width, int pc) {
-        int id = Addresses.regionId(addr);
+    // Hot paths stay tiny so HotSpot inlines them into generated code; fault construction is out of line.
+
+    /** The readable segment holding [addr, addr + width), or null. */
+    private MemorySegment readableAt(long addr, int width) {
+        int id = (int) (addr >>> 32);
         MemorySegment[] table = readable;
-        MemorySegment seg;
-        if (id <= 0 || id >= table.length || (seg = table[id]) == null) {
-            throw fault(BpfFault.Kind.MEMORY, pc, "load of " + width + " B from unmapped address 0x" + Long.toHexString(addr));
+        if (id > 0 && id < table.length) {
+            MemorySegment seg = table[id];
+            if (seg != null && (addr & 0xffffffffL) <= seg.byteSize() - width) {
+                return seg;
+            }
         }
-        if (Addresses.offsetOf(addr) > seg.byteSize() - width) {
-            throw fault(BpfFault.Kind.MEMORY, pc, "load of " + width + " B at 0x" + Long.toHexString(addr)
-                    + " outside " + regionName(id) + " (" + seg.byteSize() + " B)");
+        return null;
+    }
+
+    /** The writable segment holding [addr, addr + width), or null. */
+    private MemorySegment writableAt(long addr, int width) {
+        int id = (int) (addr >>> 32);
+        MemorySegment[] table = writable;
+        if (id > 0 && id < table.length) {
+            MemorySegment seg = table[id];
+            if (seg != null && (addr & 0xffffffffL) <= seg.byteSize() - width) {
+                return seg;
+            }
+        }
+        return null;
+    }
+
+    private MemorySegment segmentForLoad(long addr, int width, int pc) {
+        MemorySegment seg = readableAt(addr, width);
+        if (seg == null) {
+            throw accessFault(false, addr, width, pc);
         }
         return seg;
     }
 
     private MemorySegment segmentForStore(long addr, int width, int pc) {
-        int id = Addresses.regionId(addr);
-        MemorySegment[] table = writable;
-        MemorySegment seg;
-        if (id <= 0 || id >= table.length || (seg = table[id]) == null) {
-            boolean mapped = id > 0 && id < readable.length && readable[id] != null;
-            throw fault(BpfFault.Kind.MEMORY, pc, "store of " + width + " B to " + (mapped ? "read-only " + regionName(id)
-                    : "unmapped address") + " 0x" + Long.toHexString(addr));
-        }
-        if (Addresses.offsetOf(addr) > seg.byteSize() - width) {
-            throw fault(BpfFault.Kind.MEMORY, pc, "store of " + width + " B at 0x" + Long.toHexString(addr)
-                    + " outside " + regionName(id) + " (" + seg.byteSize() + " B)");
+        MemorySegment seg = writableAt(addr, width);
+        if (seg == null) {
+            throw accessFault(true, addr, width, pc);
         }
         return seg;
     }
 
+    private BpfFault accessFault(boolean store, long addr, int width, int pc) {
+        int id = Addresses.regionId(addr);
+        String what = (store ? "store of " : "load of ") + width + " B";
+        MemorySegment seg = id > 0 && id < readable.length ? readable[id] : null;
+        if (seg == null) {
+            return fault(BpfFault.Kind.MEMORY, pc, what + (store ? " to" : " from") + " unmapped address 0x" + Long.toHexString(addr));
+        }
+        if (store && writable[id] == null) {
+            return fault(BpfFault.Kind.MEMORY, pc, what + " to read-only " + regionName(id) + " 0x" + Long.toHexString(addr));
+        }
+        return fault(BpfFault.Kind.MEMORY, pc, what + " at 0x" + Long.toHexString(addr) + " outside " + regionName(id)
+                + " (" + seg.byteSize() + " B)");
+    }
+
     long load8(long addr, int pc) {
-        return segmentForLoad(addr, 1, pc).get(U8, Addresses.offsetOf(addr)) & 0xffL;
+        MemorySegment seg = readableAt(addr, 1);
+        if (seg == null) {
+            throw accessFault(false, addr, 1, pc);
+        }
+        return seg.get(U8, addr & 0xffffffffL) & 0xffL;
     }
 
     long load16(long addr, int pc) {
-        return segmentForLoad(addr, 2, pc).get(U16, Addresses.offsetOf(addr)) & 0xffffL;
+        MemorySegment seg = readableAt(addr, 2);
+        if (seg == null) {
+            throw accessFault(false, addr, 2, pc);
+        }
+        return seg.get(U16, addr & 0xffffffffL) & 0xffffL;
     }
 
     long load32(long addr, int pc) {
-        return segmentForLoad(addr, 4, pc).get(U32, Addresses.offsetOf(addr)) & 0xffffffffL;
+        MemorySegment seg = readableAt(addr, 4);
+        if (seg == null) {
+            throw accessFault(false, addr, 4, pc);
+        }
+        return seg.get(U32, addr & 0xffffffffL) & 0xffffffffL;
     }
 
     long load64(long addr, int pc) {
-        return segmentForLoad(addr, 8, pc).get(U64, Addresses.offsetOf(addr));
+        MemorySegment seg = readableAt(addr, 8);
+        if (seg == null) {
+            throw accessFault(false, addr, 8, pc);
+        }
+        return seg.get(U64, addr & 0xffffffffL);
     }
 
     long load8s(long addr, int pc) {
-        return segmentForLoad(addr, 1, pc).get(U8, Addresses.offsetOf(addr));
+        MemorySegment seg = readableAt(addr, 1);
+        if (seg == null) {
+            throw accessFault(false, addr, 1, pc);
+        }
+        return seg.get(U8, addr & 0xffffffffL);
     }
 
     long load16s(long addr, int pc) {
-        return segmentForLoad(addr, 2, pc).get(U16, Addresses.offsetOf(addr));
+        MemorySegment seg = readableAt(addr, 2);
+        if (seg == null) {
+            throw accessFault(false, addr, 2, pc);
+        }
+        return seg.get(U16, addr & 0xffffffffL);
     }
 
     long load32s(long addr, int pc) {
-        return segmentForLoad(addr, 4, pc).get(U32, Addresses.offsetOf(addr));
+        MemorySegment seg = readableAt(addr, 4);
+        if (seg == null) {
+            throw accessFault(false, addr, 4, pc);
+        }
+        return seg.get(U32, addr & 0xffffffffL);
     }
 
     void store8(long addr, long value, int pc) {
-        segmentForStore(addr, 1, pc).set(U8, Addresses.offsetOf(addr), (byte) value);
+        MemorySegment seg = writableAt(addr, 1);
+        if (seg == null) {
+            throw accessFault(true, addr, 1, pc);
+        }
+        seg.set(U8, addr & 0xffffffffL, (byte) value);
     }
 
     void store16(long addr, long value, int pc) {
-        segmentForStore(addr, 2, pc).set(U16, Addresses.offsetOf(addr), (short) value);
+        MemorySegment seg = writableAt(addr, 2);
+        if (seg == null) {
+            throw accessFault(true, addr, 2, pc);
+        }
+        seg.set(U16, addr & 0xffffffffL, (short) value);
     }
 
     void store32(long addr, long value, int pc) {
-        segmentForStore(addr, 4, pc).set(U32, Addresses.offsetOf(addr), (int) value);
+        MemorySegment seg = writableAt(addr, 4);
+        if (seg == null) {
+            throw accessFault(true, addr, 4, pc);
+        }
+        seg.set(U32, addr & 0xffffffffL, (int) value);
     }
 
     void store64(long addr, long value, int pc) {
-        segmentForStore(addr, 8, pc).set(U64, Addresses.offsetOf(addr), value);
+        MemorySegment seg = writableAt(addr, 8);
+        if (seg == null) {
+            throw accessFault(true, addr, 8, pc);
+        }
+        seg.set(U64, addr & 0xffffffffL, value);
     }
 
     /**
@@ -317,8 +394,12 @@ public final class BpfMachine {
     /** Charges a basic block; faults when the budget is exhausted. */
     void charge(int cost, int pc) {
         if ((remaining -= cost) < 0) {
-            throw fault(BpfFault.Kind.BUDGET, pc, "instruction budget of " + budget + " exhausted");
+            throw budgetFault(pc);
         }
+    }
+
+    private BpfFault budgetFault(int pc) {
+        return fault(BpfFault.Kind.BUDGET, pc, "instruction budget of " + budget + " exhausted");
     }
 
     /** The register file for the frame whose r10 is {@code frameTop} (JIT, split functions). */
