@@ -303,6 +303,9 @@ JXRP_EXPORT int64_t jxrp_qp_submit_and_reap(int64_t handle, int64_t desc_addr, i
         int rc;
         if (deadline >= 0) {
             int64_t remaining = deadline - jxrp_now_nanos();
+            if (remaining < 0) {
+                remaining = 0; /* the clock moved since the check above; a negative timespec is EINVAL */
+            }
             struct __kernel_timespec ts = {.tv_sec = remaining / 1000000000LL, .tv_nsec = remaining % 1000000000LL};
             rc = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
         } else {

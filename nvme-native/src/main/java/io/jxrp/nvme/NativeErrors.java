@@ -18,6 +18,11 @@ final class NativeErrors {
 
     /** {@code "<operation> <path>: EACCES (Permission denied)"} for a negative result. */
     static IOException ioException(String operation, Object path, long negativeErrno) {
+        return ioException(operation, path, negativeErrno, null);
+    }
+
+    /** Same, with a hint appended ({@code "...: EINVAL (Invalid argument): <hint>"}) when not null. */
+    static IOException ioException(String operation, Object path, long negativeErrno, String hint) {
         int errno = (int) -negativeErrno;
         String text;
         try {
@@ -26,7 +31,7 @@ final class NativeErrors {
             text = "errno " + errno;
         }
         String where = path == null ? "" : " " + path;
-        return new NativeIOException(operation + where + ": " + text, errno);
+        return new NativeIOException(operation + where + ": " + text + (hint == null ? "" : ": " + hint), errno);
     }
 
     /** Throws {@link #ioException} when the result is negative, else returns it. */

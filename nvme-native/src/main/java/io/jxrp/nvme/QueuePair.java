@@ -29,6 +29,7 @@ public final class QueuePair implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePair.class);
     /** How long close waits for in-flight I/O before giving up and leaking the slab. */
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final int EINVAL = 22;
 
     private final List<Path> files;
     private final boolean writable;
@@ -96,7 +97,7 @@ public final class QueuePair implements AutoCloseable {
                 int fd = NativeShim.jxrp_open_direct(path.toString(), cfg.writable() ? 1 : 0);
                 if (fd < 0) {
                     throw NativeErrors.ioException("open O_DIRECT " + (cfg.writable() ? "O_RDWR" : "O_RDONLY"),
-                            path, fd);
+                            path, fd, fd == -EINVAL ? "the file system does not support O_DIRECT" : null);
                 }
                 fds[opened] = fd;
                 fdArray.setAtIndex(ValueLayout.JAVA_INT, opened, fd);
