@@ -105,11 +105,29 @@ public final class BpfProgram {
             synchronized (this) {
                 c = compiled;
                 if (c == null) {
-                    compiled = c = JitCompiler.compile(this);
+                    compiled = c = compileOrInterpret();
                 }
             }
         }
         return c;
+    }
+
+    /**
+     * A program the JIT cannot translate (a class-file limit, such as the constant pool of a
+     * program with hundreds of thousands of instructions) still runs, in the interpreter, with
+     * identical results.
+     */
+    private JitCompiler.Compiled compileOrInterpret() {
+        try {
+            return JitCompiler.compile(this);
+        } catch (RuntimeException e) {
+            LoggerHolder.LOG.warn("{}: JIT translation failed, running it in the interpreter: {}", name, e.toString());
+            return new JitCompiler.Compiled((machine, r1, r2, r10) -> Interpreter.run(machine, this, r1, r2), new byte[0]);
+        }
+    }
+
+    private static final class LoggerHolder {
+        static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BpfProgram.class);
     }
 
     @Override

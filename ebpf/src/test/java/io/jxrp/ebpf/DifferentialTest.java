@@ -93,4 +93,20 @@ class DifferentialTest {
         assertEquals(outcome(ExecutionMode.INTERPRETER, p, 100_000, new byte[0]), outcome(ExecutionMode.JIT, p, 100_000, new byte[0]));
         assertEquals(outcome(ExecutionMode.INTERPRETER, p, 3_000, new byte[0]), outcome(ExecutionMode.JIT, p, 3_000, new byte[0]));
     }
+
+    /** Past class-file limits (here the constant pool) the JIT falls back to the interpreter, same results. */
+    @Test
+    void programsBeyondClassFileLimitsStillRunInJitMode() throws BpfLoadException {
+        int n = 70_000;
+        long[] slots = new long[n + 1];
+        long expected = 0;
+        for (int i = 0; i < n; i++) {
+            slots[i] = Opcodes.encode(Opcodes.CLS_ALU64 | Opcodes.ALU_ADD, 0, 0, 0, i * 7 + 1);
+            expected += i * 7 + 1;
+        }
+        slots[n] = Opcodes.encode(Opcodes.EXIT, 0, 0, 0, 0);
+        BpfProgram p = BpfProgram.create("huge", slots, List.of());
+        assertEquals(Long.toHexString(expected), outcome(ExecutionMode.JIT, p, 1_000_000, new byte[0]).split(" ")[0].substring(3));
+        assertEquals(outcome(ExecutionMode.INTERPRETER, p, 1_000_000, new byte[0]), outcome(ExecutionMode.JIT, p, 1_000_000, new byte[0]));
+    }
 }
