@@ -86,8 +86,7 @@ class FiemapTest {
 
     @Test
     void extentsCoverAWrittenFileAndMatchFilefrag() throws IOException {
-        long seed = System.nanoTime();
-        System.out.println("extentsCoverAWrittenFileAndMatchFilefrag seed=" + seed);
+        long seed = TestFiles.seed("extentsCoverAWrittenFileAndMatchFilefrag");
         Path file = dir.resolve("holes.bin");
         byte[] content = writeWithHoles(file, seed, 4, 8);
         List<Extent> extents = Fiemap.extents(file);
@@ -182,8 +181,7 @@ class FiemapTest {
     @Test
     void physicalOffsetsReadBackTheFileThroughTheBackingDevice() throws Exception {
         TestFiles.assumeUring();
-        long seed = System.nanoTime();
-        System.out.println("physicalOffsetsReadBackTheFileThroughTheBackingDevice seed=" + seed);
+        long seed = TestFiles.seed("physicalOffsetsReadBackTheFileThroughTheBackingDevice");
         try (LoopDevice loop = LoopDevice.attach(dir, 64 << 20, 512)) {
             Path mount = loop.mountExt4(dir.resolve("mnt"));
             Path file = mount.resolve("data.bin");

@@ -81,8 +81,7 @@ class QueuePairTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 8, 32})
     void writesThenReadsBackRandomBlocks(int depth) throws IOException {
-        long seed = System.nanoTime();
-        System.out.println("writesThenReadsBackRandomBlocks depth=" + depth + " seed=" + seed);
+        long seed = TestFiles.seed("writesThenReadsBackRandomBlocks depth=" + depth);
         Random random = new Random(seed);
         int buffers = Math.max(depth, 4);
         Map<Integer, Long> contentSeedByBlock = new HashMap<>();

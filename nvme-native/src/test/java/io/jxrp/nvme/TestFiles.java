@@ -17,6 +17,16 @@ final class TestFiles {
         return dir;
     }
 
+    /**
+     * A seed for a randomized test: {@code -Djxrp.test.seed=N} to re-run one, else fresh. Printed
+     * with the test's name so a failure can be reproduced.
+     */
+    static long seed(String testName) {
+        long seed = Long.getLong("jxrp.test.seed", System.nanoTime());
+        System.out.println(testName + " seed=" + seed + " (re-run with -Djxrp.test.seed=" + seed + ")");
+        return seed;
+    }
+
     static void assumeUring() {
         assumeTrue(NvmeNative.isAvailable(), () -> "io_uring shim unavailable: " + NvmeNative.unavailabilityCause());
     }
