@@ -171,4 +171,54 @@ class HostileObjectTest {
     void validObjectsStillLoadAfterTheHostileOnes() {
         assertEquals(2, TestObjects.load("maps").programs().size());
     }
+
+    /** Raw random bytecode over the valid opcode space: a load error, or a run ending in r0 or a fault, identically in both modes. */
+    @Test
+    void randomBytecodeNeverEscapes() {
+        int[] opcodes = {0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c,
+                0x84, 0x94, 0x9c, 0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc, 0xd4, 0xdc, 0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37,
+                0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f, 0x77, 0x7f, 0x87, 0x97, 0x9f, 0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf,
+                0xd7, 0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75, 0x7d, 0x85, 0x8d,
+                0x95, 0xa5, 0xad, 0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd, 0x06, 0x16, 0x1e, 0x26, 0x2e, 0x36, 0x3e, 0x46, 0x4e,
+                0x56, 0x5e, 0x66, 0x6e, 0x76, 0x7e, 0xa6, 0xae, 0xb6, 0xbe, 0xc6, 0xce, 0xd6, 0xde, 0x18, 0x61, 0x69, 0x71,
+                0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb};
+        long seed = seed();
+        System.out.println("randomBytecodeNeverEscapes seed=" + seed);
+        Random random = new Random(seed);
+        int loaded = 0;
+        for (int trial = 0; trial < 3000; trial++) {
+            long[] slots = new long[1 + random.nextInt(24)];
+            for (int i = 0; i < slots.length; i++) {
+                int op = opcodes[random.nextInt(opcodes.length)];
+                int imm = random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(8) == 0
+                        ? new int[] {1, 0xa1, 0xe1, 0xf1, 0x41, 16, 32, 64}[random.nextInt(8)] : random.nextInt(33) - 16;
+                int off = random.nextInt(4) == 0 ? random.nextInt(65536) - 32768 : random.nextInt(9) - 4;
+                slots[i] = Opcodes.encode(op, random.nextInt(11), random.nextInt(11), off, imm);
+            }
+            slots[slots.length - 1] = Opcodes.encode(Opcodes.EXIT, 0, 0, 0, 0);
+            BpfProgram p;
+            try {
+                p = BpfProgram.create("fuzz" + trial, slots, java.util.List.of());
+            } catch (BpfLoadException expected) {
+                continue;
+            } catch (Throwable t) {
+                fail("seed " + seed + " trial " + trial + ": verifier let " + t + " escape", t);
+                return;
+            }
+            loaded++;
+            byte[] memory = new byte[32];
+            random.nextBytes(memory);
+            try {
+                assertEquals(DifferentialTest.outcome(ExecutionMode.INTERPRETER, p, 2_000, memory),
+                        DifferentialTest.outcome(ExecutionMode.JIT, p, 2_000, memory),
+                        "seed " + seed + " trial " + trial + "\n" + p.disassemble());
+            } catch (AssertionError e) {
+                throw e;
+            } catch (Throwable t) {
+                fail("seed " + seed + " trial " + trial + ": run let " + t + " escape\n" + p.disassemble(), t);
+            }
+        }
+        System.out.println("randomBytecodeNeverEscapes: " + loaded + " of 3000 passed the verifier");
+        assertTrue(loaded > 50, "too few random programs verified to mean anything: " + loaded);
+    }
 }
