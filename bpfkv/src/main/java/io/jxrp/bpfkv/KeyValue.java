@@ -12,7 +12,8 @@ public record KeyValue(long key, byte[] value) {
         return valueText(value);
     }
 
-    static String valueText(byte[] value) {
+    /** The text of a stored 64-byte value without padding or NUL. */
+    public static String valueText(byte[] value) {
         int end = 0;
         while (end < value.length && value[end] != 0) {
             end++;

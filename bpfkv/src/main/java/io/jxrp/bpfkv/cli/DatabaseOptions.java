@@ -1,0 +1,50 @@
+package io.jxrp.bpfkv.cli;
+
+import io.jxrp.bpfkv.BpfKv;
+import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.engine.BackendKind;
+import io.jxrp.engine.EngineOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The options every command that opens a database shares. */
+final class DatabaseOptions {
+    @Parameters(index = "0", paramLabel = "FILE", description = "the database file")
+    Path file;
+
+    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0", description = "expected layers (default: from the size)")
+    int layers;
+
+    @Option(names = "--cache", paramLabel = "N", defaultValue = "0", description = "top index levels cached in memory, 0..3 (default ${DEFAULT-VALUE})")
+    int cacheLevels;
+
+    @Option(names = "--mode", paramLabel = "engine|pread", defaultValue = "engine",
+            description = "engine: requests through the resubmission engine; pread: the synchronous read() baseline (default ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--backend", paramLabel = "auto|uring|java", defaultValue = "auto", description = "engine I/O backend (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--reactors", paramLabel = "N", defaultValue = "1", description = "engine reactor threads (default ${DEFAULT-VALUE})")
+    int reactors;
+
+    BpfKvOptions options() {
+        BpfKvOptions.Mode parsedMode = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+            case "engine" -> BpfKvOptions.Mode.ENGINE;
+            case "pread" -> BpfKvOptions.Mode.PREAD;
+            default -> throw new IllegalArgumentException("--mode must be engine or pread, not '" + mode + "'");
+        };
+        EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withReactors(reactors);
+        return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parsedMode).withEngine(engine);
+    }
+
+    BpfKv open() throws IOException {
+        return BpfKv.open(file, options());
+    }
+
+    String describe(BpfKv db) {
+        return "mode " + db.options().mode().name().toLowerCase(java.util.Locale.ROOT) + ", backend " + db.backendDescription();
+    }
+}

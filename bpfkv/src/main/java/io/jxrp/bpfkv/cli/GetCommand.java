@@ -1,0 +1,127 @@
+package io.jxrp.bpfkv.cli;
+
+import io.jxrp.bpfkv.BpfKv;
+import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.bpfkv.KeyValue;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = {"Looks up KEYs, or with --requests runs the original's closed-loop random-lookup benchmark",
+                "and prints its lines (Average throughput ..., 95%/99%/99.9% latency, requests >= 1ms)."})
+final class GetCommand implements Callable<Integer> {
+    @Mixin
+    DatabaseOptions database;
+
+    @Parameters(index = "1..*", paramLabel = "KEY", arity = "0..*", description = "keys to look up")
+    long[] keys = new long[0];
+
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "0", description = "benchmark: total lookups over all threads")
+    long requests;
+
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "benchmark: client threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--inflight", paramLabel = "I", defaultValue = "1",
+            description = "benchmark: lookups outstanding per thread (engine mode; default ${DEFAULT-VALUE})")
+    int inflight;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "-1",
+            description = "benchmark: unmeasured lookups first (default: a tenth of --requests, at most 20000)")
+    long warmup;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "benchmark: key sequence seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", description = "benchmark: print one JSON object instead of the original's lines")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests <= 0) {
+            if (keys.length == 0) {
+                throw new IllegalArgumentException("give KEYs to look up, or --requests N to benchmark");
+            }
+            return lookup();
+        }
+        if (threads < 1 || inflight < 1) {
+            throw new IllegalArgumentException("--threads and --inflight must be at least 1");
+        }
+        if (inflight > 1 && "pread".equalsIgnoreCase(database.mode)) {
+            throw new IllegalArgumentException("--inflight > 1 needs --mode engine: pread is synchronous, use --threads");
+        }
+        return benchmark();
+    }
+
+    private int lookup() throws Exception {
+        int status = 0;
+        try (BpfKv db = database.open()) {
+            for (long key : keys) {
+                Optional<byte[]> value = db.get(key);
+                if (value.isPresent()) {
+                    System.out.println(key + " " + KeyValue.valueText(value.get()));
+                } else {
+                    System.out.println(key + " not found (keys are 0.." + (db.layout().keyCount() - 1) + ")");
+                    status = BpfKvCli.EXIT_NOT_FOUND;
+                }
+            }
+        }
+        return status;
+    }
+
+    private int benchmark() throws Exception {
+        BpfKvOptions options = database.options();
+        if (options.mode() == BpfKvOptions.Mode.ENGINE && inflight * threads > options.engine().maxInflightRequests()) {
+            options = options.withEngine(options.engine().withMaxInflightRequests(inflight * threads));
+        }
+        try (BpfKv db = BpfKv.open(database.file, options)) {
+            if (!json) {
+                System.out.printf(Locale.ROOT, "Running benchmark with %d layers, %d requests, and %d thread(s) (%s, %d in flight per thread, cache %d)%n",
+                        db.layout().layers(), requests, threads, database.describe(db), inflight, db.options().cacheLevels());
+            }
+            GetBenchmark benchmark = new GetBenchmark(db, threads, inflight);
+            long warm = warmup >= 0 ? warmup : Math.min(requests / 10, 20_000);
+            if (warm > 0) {
+                benchmark.run(warm, seed ^ 0x5DEECE66DL);
+            }
+            GetBenchmark.Result result = benchmark.run(requests, seed);
+            Histogram latency = result.latencyNanos();
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"mode\":\"%s\",\"backend\":\"%s\",\"layers\":%d,\"cache\":%d,\"threads\":%d,"
+                                + "\"inflight\":%d,\"requests\":%d,\"seconds\":%.6f,\"throughput_ops\":%.1f,"
+                                + "\"latency_us\":{\"mean\":%.3f,\"p50\":%.3f,\"p95\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
+                                + "\"pct_latency_ge_1ms\":%.4f,\"wrong_values\":%d,\"not_found\":%d,\"engine_requests\":%d,\"fallbacks\":%d}%n",
+                        db.options().mode().name().toLowerCase(Locale.ROOT), db.backendDescription().replace("\"", "'"),
+                        db.layout().layers(), db.options().cacheLevels(), threads, inflight, result.requests(), result.seconds(),
+                        result.throughput(), latency.getMean() / 1e3, us(latency, 50), us(latency, 95), us(latency, 99),
+                        us(latency, 99.9), latency.getMaxValue() / 1e3, result.percentAtLeastOneMillisecond(),
+                        result.wrongValues(), result.notFound(), db.stats().engineRequests(), db.stats().totalFallbacks());
+            } else {
+                System.out.printf(Locale.ROOT, "Average throughput: %f op/s latency: %f usec%n", result.throughput(), latency.getMean() / 1e3);
+                System.out.printf(Locale.ROOT, "50%%   latency: %f us%n", us(latency, 50));
+                System.out.printf(Locale.ROOT, "95%%   latency: %f us%n", us(latency, 95));
+                System.out.printf(Locale.ROOT, "99%%   latency: %f us%n", us(latency, 99));
+                System.out.printf(Locale.ROOT, "99.9%% latency: %f us%n", us(latency, 99.9));
+                System.out.printf(Locale.ROOT, "Percentage of requests with latency >= 1ms: %f%%%n", result.percentAtLeastOneMillisecond());
+                if (db.stats().totalFallbacks() > 0) {
+                    System.out.println("Fallbacks to pread: " + db.stats().fallbacks());
+                }
+            }
+            if (result.wrongValues() > 0 || result.notFound() > 0) {
+                System.err.printf("bpfkv get: %d wrong values, %d keys not found%n", result.wrongValues(), result.notFound());
+                return BpfKvCli.EXIT_INTERNAL;
+            }
+        }
+        return 0;
+    }
+
+    private static double us(Histogram histogram, double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1e3;
+    }
+}
