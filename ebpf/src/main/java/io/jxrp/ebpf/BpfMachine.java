@@ -306,6 +306,21 @@ public final class BpfMachine {
         seg.set(U64, addr & 0xffffffffL, value);
     }
 
+    // Frame-pointer-relative accesses: the verifier proved r10 + off lies inside the current frame,
+    // so generated code skips the region lookup (the segment still checks its own bounds).
+
+    long stackLoad8(long addr) { return stack.get(U8, addr & 0xffffffffL) & 0xffL; }
+    long stackLoad16(long addr) { return stack.get(U16, addr & 0xffffffffL) & 0xffffL; }
+    long stackLoad32(long addr) { return stack.get(U32, addr & 0xffffffffL) & 0xffffffffL; }
+    long stackLoad64(long addr) { return stack.get(U64, addr & 0xffffffffL); }
+    long stackLoad8s(long addr) { return stack.get(U8, addr & 0xffffffffL); }
+    long stackLoad16s(long addr) { return stack.get(U16, addr & 0xffffffffL); }
+    long stackLoad32s(long addr) { return stack.get(U32, addr & 0xffffffffL); }
+    void stackStore8(long addr, long value) { stack.set(U8, addr & 0xffffffffL, (byte) value); }
+    void stackStore16(long addr, long value) { stack.set(U16, addr & 0xffffffffL, (short) value); }
+    void stackStore32(long addr, long value) { stack.set(U32, addr & 0xffffffffL, (int) value); }
+    void stackStore64(long addr, long value) { stack.set(U64, addr & 0xffffffffL, value); }
+
     /**
      * Atomic read-modify-write; returns the old value (zero-extended for 32 bits). Atomic with
      * respect to other threads on aligned native memory; plain read-modify-write elsewhere

@@ -43,6 +43,8 @@ final class JitCompiler {
     private static final ClassDesc CD_ENTRY = ClassDesc.of("io.jxrp.ebpf.JitCompiler$Entry");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final MethodTypeDesc MTD_LOAD = MethodTypeDesc.of(CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_STACK_LOAD = MethodTypeDesc.of(CD_long, CD_long);
+    private static final MethodTypeDesc MTD_STACK_STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long);
     private static final MethodTypeDesc MTD_STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int);
     private static final MethodTypeDesc MTD_CHARGE = MethodTypeDesc.of(CD_void, CD_int, CD_int);
     private static final MethodTypeDesc MTD_HELPER = MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_long, CD_long,
@@ -365,17 +367,20 @@ final class JitCompiler {
                     case CLS_LDX -> {
                         code.aload(0);
                         address(s, off);
-                        code.loadConstant(pc);
-                        String name = "load" + widthBytes(op) * 8 + (mode(op) == MODE_MEMSX ? "s" : "");
-                        code.invokevirtual(CD_MACHINE, name, MTD_LOAD);
+                        String name = "oad" + widthBytes(op) * 8 + (mode(op) == MODE_MEMSX ? "s" : "");
+                        if (s == 10) {
+                            code.invokevirtual(CD_MACHINE, "stackL" + name, MTD_STACK_LOAD);
+                        } else {
+                            code.loadConstant(pc);
+                            code.invokevirtual(CD_MACHINE, "l" + name, MTD_LOAD);
+                        }
                         st(d);
                     }
                     case CLS_ST -> {
                         code.aload(0);
                         address(d, off);
                         code.loadConstant((long) imm);
-                        code.loadConstant(pc);
-                        code.invokevirtual(CD_MACHINE, "store" + widthBytes(op) * 8, MTD_STORE);
+                        store(pc, d, widthBytes(op));
                     }
                     case CLS_STX -> stx(pc, op, d, s, off, imm);
                     default -> jmp(pc, op, d, s, off, imm);
@@ -557,8 +562,7 @@ final class JitCompiler {
                     code.aload(0);
                     address(d, off);
                     ld(s);
-                    code.loadConstant(pc);
-                    code.invokevirtual(CD_MACHINE, "store" + widthBytes(op) * 8, MTD_STORE);
+                    store(pc, d, widthBytes(op));
                     return;
                 }
                 boolean w64 = size(op) == SIZE_DW;
@@ -588,6 +592,16 @@ final class JitCompiler {
                     st(s);
                 } else {
                     code.pop2();
+                }
+            }
+
+            /** Stack: address, value pushed; r10-relative stores were bounds-proven by the verifier. */
+            private void store(int pc, int base, int width) {
+                if (base == 10) {
+                    code.invokevirtual(CD_MACHINE, "stackStore" + width * 8, MTD_STACK_STORE);
+                } else {
+                    code.loadConstant(pc);
+                    code.invokevirtual(CD_MACHINE, "store" + width * 8, MTD_STORE);
                 }
             }
 
