@@ -2,6 +2,7 @@ package io.jxrp.ebpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -234,6 +235,7 @@ abstract class InstructionContract extends VmTestSupport {
         assertEquals(0xffffffffL, run(setup + "fetch_add32 [r10-8], r1\nmov r0, r1\nexit"));
         assertEquals(0xffffffffL, run(setup + "fetch_or32 [r10-8], r1\nmov r0, r1\nexit"));
         assertEquals(1, run(setup + "lock_and32 [r10-8], r1\nldxdw r0, [r10-8]\nexit"));
+        assertEquals(0xffffffffL, run(setup + "lock_or32 [r10-8], r1\nldxdw r0, [r10-8]\nexit"));
         assertEquals(0xfffffffeL, run(setup + "lock_xor32 [r10-8], r1\nldxdw r0, [r10-8]\nexit"));
         assertEquals(0xffffffffL, run(setup + "fetch_and32 [r10-8], r1\nmov r0, r1\nexit"));
         assertEquals(0xffffffffL, run(setup + "fetch_xor32 [r10-8], r1\nmov r0, r1\nexit"));
@@ -291,5 +293,16 @@ abstract class InstructionContract extends VmTestSupport {
     @Test
     void r2CarriesMemoryLength() {
         assertEquals(16, run("mov r0, r2\nexit", new byte[16]));
+    }
+
+    @Test
+    void timeAndRandomHelpers() {
+        long before = System.nanoTime();
+        long t = run("call 5\nexit");
+        assertTrue(t >= before && t <= System.nanoTime(), "ktime " + t);
+        assertEquals(run("call 7\nmov r6, r0\ncall 7\nxor r0, r6\nexit"), run("call 7\nmov r6, r0\ncall 7\nxor r0, r6\nexit"),
+                "prandom is deterministic per fresh machine");
+        assertEquals(0, run("call 7\nrsh r0, 32\nexit"), "u32 result");
+        assertEquals(0, run("call 8\nexit"));
     }
 }
