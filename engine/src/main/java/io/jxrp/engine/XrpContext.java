@@ -26,12 +26,15 @@ public final class XrpContext {
     private static final ValueLayout.OfInt S32 = XrpContextLayouts.S32;
 
     private final MemorySegment record;
+    /** done .. size[]: zeroed before every invocation (a slice made once, not per hop). */
+    private final MemorySegment cleared;
     private MemorySegment data = MemorySegment.NULL;
     private MemorySegment scratch = MemorySegment.NULL;
 
     /** A context whose record lives in {@code arena}. */
     public XrpContext(Arena arena) {
         this.record = arena.allocate(XrpContextDescriptor.ALLOCATED_LENGTH, 16);
+        this.cleared = record.asSlice(CLEAR_FROM, CLEAR_TO - CLEAR_FROM);
     }
 
     /** The raw context record ({@link XrpContextDescriptor} layout), e.g. for an eBPF program's r1. */
@@ -97,7 +100,7 @@ public final class XrpContext {
     public void prepare(MemorySegment block, long logicalAddr, int slot, MemorySegment scratchPage) {
         this.data = block;
         this.scratch = scratchPage;
-        record.asSlice(CLEAR_FROM, CLEAR_TO - CLEAR_FROM).fill((byte) 0);
+        cleared.fill((byte) 0);
         record.set(U64, DATA_OFFSET, block.address());
         record.set(U64, SCRATCH_OFFSET, scratchPage.address());
         record.set(U64, CUR_ADDR_OFFSET, logicalAddr);

@@ -39,6 +39,8 @@ public final class QueuePair implements AutoCloseable {
     private final int stagingCapacity;
     private final Arena arena;
     private final MemorySegment slab;
+    /** One slice per slot, built once: buffer(slot) is called per I/O and must not allocate. */
+    private final MemorySegment[] buffers;
     private final MemorySegment descriptors;
     private final MemorySegment completions;
     private final long descriptorsAddress;
@@ -58,6 +60,10 @@ public final class QueuePair implements AutoCloseable {
         this.stagingCapacity = stagingCapacity;
         this.arena = arena;
         this.slab = slab;
+        this.buffers = new MemorySegment[cfg.bufferCount()];
+        for (int i = 0; i < buffers.length; i++) {
+            buffers[i] = slab.asSlice((long) i * cfg.bufferSizeBytes(), cfg.bufferSizeBytes());
+        }
         this.descriptors = descriptors;
         this.completions = completions;
         this.descriptorsAddress = descriptors.address();
@@ -129,7 +135,7 @@ public final class QueuePair implements AutoCloseable {
     public MemorySegment buffer(int slot) {
         guard.ensureOpen();
         checkSlot(slot);
-        return slab.asSlice((long) slot * bufferSizeBytes, bufferSizeBytes);
+        return buffers[slot];
     }
 
     public int bufferCount() {
