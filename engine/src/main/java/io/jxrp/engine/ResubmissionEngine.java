@@ -636,11 +636,12 @@ public final class ResubmissionEngine implements AutoCloseable {
             }
             a.finished = true;
             long end = System.nanoTime();
-            a.pending.finish(outcome, a.scratch, a.hops, detail, end);
+            // counters first: a caller woken by the future must see its own request counted
             latency.recordValue(Math.max(0, end - a.pending.startNanos));
             AtomicLong c = outcomeCounts[outcome.ordinal()];
             c.setRelease(c.getPlain() + 1);
             completed.setRelease(completed.getPlain() + 1);
+            a.pending.finish(outcome, a.scratch, a.hops, detail, end);
         }
 
         /** Returns a finished request's slot once none of its reads is in flight or waiting. */
