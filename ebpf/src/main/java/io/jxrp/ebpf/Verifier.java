@@ -360,10 +360,12 @@ final class Verifier {
                     yield "map index " + imm + " out of range (" + maps.size() + " maps)";
                 }
                 BpfMap m = maps.get(imm);
-                long limit = (long) m.valueSize() * (m.type() == MapType.ARRAY ? m.maxEntries() : 1);
-                yield Integer.toUnsignedLong(imm(next)) >= limit && !(imm(next) == 0 && limit == 0)
-                        ? "map value offset " + Integer.toUnsignedString(imm(next)) + " outside " + m.name() + " (" + limit + " B)"
-                        : m.type() != MapType.ARRAY ? "direct value access needs an array map, " + m.name() + " is " + m.type() : null;
+                if (m.type() != MapType.ARRAY) {
+                    yield "direct value access needs an array map, " + m.name() + " is " + m.type();
+                }
+                long limit = (long) m.valueSize() * m.maxEntries();
+                long offset = Integer.toUnsignedLong(imm(next));
+                yield offset >= limit ? "map value offset " + offset + " outside " + m.name() + " (" + limit + " B)" : null;
             }
             default -> "unsupported lddw pseudo source " + src;
         };
