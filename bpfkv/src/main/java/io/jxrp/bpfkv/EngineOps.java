@@ -75,7 +75,10 @@ final class EngineOps {
         }
         XrpResult<Optional<byte[]>> result = await(request);
         if (result != null && result.ok()) {
-            return result.value();
+            if (result.value().isPresent()) {
+                return result.value();
+            }
+            fallbacksOther.increment(); // keys are dense: an in-range key must be found
         }
         return pread.get(key);
     }
@@ -91,10 +94,10 @@ final class EngineOps {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return runner.submit(request).handle((result, error) -> {
-            if (error == null && result.ok()) {
+            if (error == null && result.ok() && result.value().isPresent()) {
                 return CompletableFuture.completedFuture(result.value());
             }
-            countFallback(result);
+            countFallback(error == null ? result : null);
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     return pread.get(key);
@@ -152,10 +155,10 @@ final class EngineOps {
         }
         requests.increment();
         return runner.submit(request).handle((result, error) -> {
-            if (error == null && result.ok()) {
+            if (error == null && result.ok() && allInRangeFound(keys, result.value())) {
                 return CompletableFuture.completedFuture(result.value());
             }
-            countFallback(result);
+            countFallback(error == null ? result : null);
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     return pread.getAll(keys);
@@ -237,21 +240,29 @@ final class EngineOps {
         }
     }
 
-    /** An OK chunk must make sense before its pairs are handed out: in range, ascending, progressing. */
+    /**
+     * An OK chunk must make sense before its pairs are handed out: keys are dense, so the pairs are
+     * exactly first, first + 1, ...; a chunk with more to come resumes right after them, the last
+     * chunk ends at {@code last}.
+     */
     private boolean sane(RangeScanFunction.Chunk chunk, long first, long last) {
-        long previous = first - 1;
+        long expected = first;
         for (KeyValue pair : chunk.pairs()) {
-            if (pair.key() <= previous || pair.key() > last) {
+            if (pair.key() != expected || pair.key() > last) {
                 return false;
             }
-            previous = pair.key();
+            expected++;
         }
         if (chunk.more()) {
-            long leaves = layout.levelStartBytes(layout.layers() - 1);
-            return chunk.resumeKey() > previous && chunk.resumeKey() > first && chunk.resumeKey() <= last
-                    && chunk.resumeLeaf() >= leaves && chunk.resumeLeaf() < layout.valueLogOffset();
+            return chunk.resumeKey() == expected && expected > first && expected <= last && resumeLeafOk(chunk);
         }
-        return true;
+        return expected == last + 1;
+    }
+
+    private boolean resumeLeafOk(RangeScanFunction.Chunk chunk) {
+        long leaf = chunk.resumeLeaf();
+        return leaf >= layout.levelStartBytes(layout.layers() - 1) && leaf < layout.valueLogOffset()
+                && (leaf & (NodeDescriptor.BLOCK_SIZE - 1)) == 0;
     }
 
     Aggregate aggregate(KeyRange range) throws IOException {
@@ -268,9 +279,11 @@ final class EngineOps {
             XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(true, first, last, start,
                     aggregateEntriesPerRequest));
             RangeScanFunction.Chunk chunk = result == null ? null : result.value();
-            boolean progresses = chunk != null && (!chunk.more() || (chunk.resumeKey() > first && chunk.resumeKey() <= last
-                    && chunk.resumeLeaf() >= layout.levelStartBytes(layout.layers() - 1)
-                    && chunk.resumeLeaf() < layout.valueLogOffset()));
+            // keys are dense: a chunk folds exactly the keys from first up to where it resumes (or last)
+            boolean progresses = chunk != null && (chunk.more()
+                    ? chunk.resumeKey() > first && chunk.resumeKey() <= last && resumeLeafOk(chunk)
+                            && chunk.aggregate().count() == chunk.resumeKey() - first
+                    : chunk.aggregate().count() == last - first + 1);
             if (result == null || !result.ok() || !chunk.consistent() || !progresses) {
                 if (result != null && result.ok()) {
                     fallbacksOther.increment(); // non-OK outcomes were counted by await
@@ -303,8 +316,19 @@ final class EngineOps {
         return result;
     }
 
+    /** Keys are dense: every key of the database's range must have come back with a value. */
+    private boolean allInRangeFound(long[] keys, List<Optional<byte[]>> values) {
+        for (int i = 0; i < keys.length; i++) {
+            if (layout.containsKey(keys[i]) && values.get(i).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Counts a fallback: by outcome, or as "other" for exceptions and OK answers that failed a check. */
     private void countFallback(XrpResult<?> result) {
-        if (result == null) {
+        if (result == null || result.ok()) {
             fallbacksOther.increment();
         } else {
             fallbacks[result.outcome().ordinal()].increment();

@@ -118,7 +118,7 @@ public final class PreadTraversal implements AutoCloseable {
             MemorySegment leaf = node(leafOffset, layout.layers() - 1, buffer);
             int index = NodeDescriptor.leafIndexOf(leaf, 0, key);
             if (index < 0) {
-                return Optional.empty();
+                throw missingKey(key, leafOffset);
             }
             long valueOffset = valuePointer(leaf, leafOffset, index);
             MemorySegment value = read(valueOffset, VALUE_SIZE, buffer);
@@ -147,7 +147,13 @@ public final class PreadTraversal implements AutoCloseable {
             MemorySegment node = cachedNode(offset, level);
             if (level == lastLevel) {
                 int index = NodeDescriptor.leafIndexOf(node, 0, key);
-                return index < 0 ? -1 : valuePointer(node, offset, index);
+                if (index < 0) {
+                    if (layout.containsKey(key)) {
+                        throw missingKey(key, offset);
+                    }
+                    return -1;
+                }
+                return valuePointer(node, offset, index);
             }
             offset = childPointer(node, offset, level, key);
         }
@@ -250,6 +256,8 @@ public final class PreadTraversal implements AutoCloseable {
         private long leafOffset = -1;
         private int index;
         private long previousKey = -1;
+        /** Keys are dense: the next pair must have this key. */
+        private long expectedKey;
         private long valueBlockOffset = -1;
         // the current pair
         long key;
@@ -262,6 +270,7 @@ public final class PreadTraversal implements AutoCloseable {
             this.first = clipped.first();
             this.last = clipped.last();
             this.finished = clipped.isEmpty();
+            this.expectedKey = first;
             Arena arena = Arena.ofAuto();
             this.nodeBuffer = arena.allocate(readSpan, readSpan);
             this.valueBuffer = arena.allocate(readSpan, readSpan);
@@ -286,8 +295,7 @@ public final class PreadTraversal implements AutoCloseable {
                         throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.NEXT_OFFSET, problem);
                     }
                     if (next == 0) {
-                        finished = true;
-                        return false;
+                        return end();
                     }
                     leafOffset = next;
                     leaf = node(leafOffset, layout.layers() - 1, nodeBuffer);
@@ -303,10 +311,14 @@ public final class PreadTraversal implements AutoCloseable {
                     index++;
                     continue;
                 }
-                if (Long.compareUnsigned(candidate, last) > 0) {
-                    finished = true;
-                    return false;
+                if (Long.compareUnsigned(candidate, last) > 0 && expectedKey > last) {
+                    return end();
                 }
+                if (candidate != expectedKey) {
+                    throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.keyOffset(index), "key "
+                            + Long.toUnsignedString(candidate) + " where key " + expectedKey + " was expected (keys are dense)");
+                }
+                expectedKey++;
                 long offset = valuePointer(leaf, leafOffset, index);
                 long block = NodeDescriptor.blockOf(offset);
                 if (block != valueBlockOffset) {
@@ -319,6 +331,16 @@ public final class PreadTraversal implements AutoCloseable {
                 index++;
                 return true;
             }
+        }
+
+        /** The scan is over: every key up to {@code last} must have come by (keys are dense). */
+        private boolean end() throws BpfKvFormatException {
+            finished = true;
+            if (expectedKey <= last) {
+                throw new BpfKvFormatException(file, leafOffset, "the leaves end before key " + expectedKey
+                        + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt leaf list");
+            }
+            return false;
         }
     }
 
@@ -333,6 +355,15 @@ public final class PreadTraversal implements AutoCloseable {
             offset = childPointer(node, offset, level, key);
         }
         return offset;
+    }
+
+    /**
+     * Keys are dense (0 .. 31^L - 1, REFERENCE.md): a key of that range missing where its path
+     * leads means a corrupt index, never "not found".
+     */
+    private BpfKvFormatException missingKey(long key, long leafOffset) {
+        return new BpfKvFormatException(file, leafOffset, "key " + key + " is missing from the leaf its path leads to"
+                + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt index");
     }
 
     /** The child of an internal node at {@code level} to follow for {@code key}, checked. */

@@ -197,4 +197,39 @@ class CorruptionTest {
                     () -> db.aggregate(KeyRange.of(300, 400)));
         }
     }
+
+    @Test
+    void wrongInternalKeyNeverAnswersNotFound() throws Exception {
+        Path file = copy("internal-key");
+        // root key[1] says child 1 starts at key 1, so keys 1..960 descend into the wrong subtree
+        putLong(file, NodeDescriptor.keyOffset(1), 1);
+        try (PreadTraversal db = PreadTraversal.open(file, BpfKvOptions.defaults())) {
+            BpfKvFormatException e = expectFormatError(file, L3.leafOffsetOf(961), "key 500 is missing", () -> db.get(500));
+            assertTrue(e.problem().contains("corrupt index"), e.getMessage());
+            assertTrue(db.get(0).isPresent());
+        }
+    }
+
+    @Test
+    void changedLeafKeyIsMissingNotAbsent() throws Exception {
+        Path file = copy("leaf-key");
+        long leaf = L3.leafOffsetOf(62);
+        putLong(file, leaf + NodeDescriptor.keyOffset(0), 99_999); // key 62 gone, order broken
+        try (PreadTraversal db = PreadTraversal.open(file, BpfKvOptions.defaults())) {
+            expectFormatError(file, leaf, "key 62 is missing", () -> db.get(62));
+            expectFormatError(file, leaf + NodeDescriptor.keyOffset(0), "where key 62 was expected",
+                    () -> db.aggregate(KeyRange.of(50, 70)));
+        }
+    }
+
+    @Test
+    void leafListEndingEarlyIsReported() throws Exception {
+        Path file = copy("short-list");
+        long leaf = L3.leafOffsetOf(3100);
+        putLong(file, leaf + NodeDescriptor.NEXT_OFFSET, 0); // the leaf list stops at leaf 100
+        try (PreadTraversal db = PreadTraversal.open(file, BpfKvOptions.defaults())) {
+            expectFormatError(file, leaf, "the leaves end before key 3131", () -> db.aggregate(KeyRange.of(3000, 4000)));
+            assertEquals(31, db.aggregate(KeyRange.of(3100, 3131)).count(), "a scan that ends inside the leaf is fine");
+        }
+    }
 }

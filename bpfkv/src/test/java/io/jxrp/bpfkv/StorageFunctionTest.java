@@ -185,4 +185,28 @@ class StorageFunctionTest {
             assertEquals(100, iterate(ops, KeyRange.of(0, 100)).size(), "scans that avoid the bad leaf still work");
         }
     }
+
+    @Test
+    void aKeyTheIndexLosesIsAnErrorNotAbsent() throws Exception {
+        Path file = Model.testDir().resolve("functions-lost-key.db");
+        Files.copy(Model.database(3), file, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            // root key[1] = 1: keys 1..960 descend into child 1's subtree, where they are not
+            channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1), NodeDescriptor.keyOffset(1));
+        }
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults());
+             FunctionDriver driver = new FunctionDriver(file, 4)) {
+            EngineOps ops = ops(pread, driver, 0, 0);
+            BpfKvFormatException e = assertThrows(BpfKvFormatException.class, () -> ops.get(500));
+            assertTrue(e.problem().contains("key 500 is missing"), e.getMessage());
+            assertThrows(BpfKvFormatException.class, () -> ops.getAll(0, 500));
+            java.util.concurrent.CompletionException async = assertThrows(java.util.concurrent.CompletionException.class,
+                    () -> ops.getAsync(500).join());
+            assertTrue(async.getCause() instanceof BpfKvFormatException, async.toString());
+            assertThrows(UncheckedIOException.class, () -> iterate(ops, KeyRange.of(500, 600)));
+            assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(500, 600)));
+            assertEquals(5L, ops.fallbacks().get(Outcome.OK), "OK answers that failed the density check");
+            assertEquals(100, iterate(ops, KeyRange.of(0, 100)).size(), "a scan from key 0 only walks intact leaves");
+        }
+    }
 }
