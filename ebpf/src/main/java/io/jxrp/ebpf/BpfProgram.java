@@ -19,6 +19,8 @@ public final class BpfProgram {
     final Verifier.Analysis analysis;
     // Decoded fields, indexed by pc (for the interpreter and the JIT).
     final int[] op, dst, src, off, imm;
+    /** op | dst << 8 | src << 12 | off << 16 per pc: one load per instruction for the interpreter. */
+    final int[] packed;
     /** For lddw at pc: the constant loaded, with map pseudo loads resolved to virtual addresses. */
     final long[] wide;
     private volatile JitCompiler.Compiled compiled;
@@ -35,6 +37,7 @@ public final class BpfProgram {
         off = new int[n];
         imm = new int[n];
         wide = new long[n];
+        packed = new int[n];
         for (int pc = 0; pc < n; pc++) {
             long s = slots[pc];
             op[pc] = opcode(s);
@@ -42,6 +45,7 @@ public final class BpfProgram {
             src[pc] = Opcodes.src(s);
             off[pc] = offset(s);
             imm[pc] = Opcodes.imm(s);
+            packed[pc] = (int) (s & 0xffffffffL);
             if (op[pc] == LDDW) {
                 long next = slots[pc + 1];
                 wide[pc] = switch (src[pc]) {

@@ -11,7 +11,7 @@ final class Interpreter {
     private Interpreter() {}
 
     static long run(BpfMachine m, BpfProgram p, long r1, long r2) {
-        final int[] ops = p.op, dsts = p.dst, srcs = p.src, offs = p.off, imms = p.imm;
+        final int[] packed = p.packed, imms = p.imm;
         final int[] cost = p.analysis.blockCost();
         final long[] wide = p.wide;
         final long[] r = m.regs;
@@ -27,7 +27,8 @@ final class Interpreter {
             if (c != 0) {
                 m.charge(c, pc);
             }
-            int op = ops[pc], d = dsts[pc], s = srcs[pc], off = offs[pc], imm = imms[pc];
+            int insn = packed[pc];
+            int op = insn & 0xff, d = (insn >>> 8) & 0xf, s = (insn >>> 12) & 0xf, off = insn >> 16, imm = imms[pc];
             switch (op) {
                 // ---- ALU64 ----
                 case CLS_ALU64 | ALU_ADD | SRC_K -> r[d] += imm;
