@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,13 +64,19 @@ public final class ChainBench implements Callable<Integer> {
     List<String> modes;
 
     /** One measured point. */
-    record Point(String mode, int threads, int inflight, long hops, double seconds, double cpuSeconds) {
+    record Point(String mode, int threads, int inflight, long hops, double seconds, double cpuSeconds,
+                 double reactorUserSeconds) {
         double hopsPerSecond() {
             return hops / seconds;
         }
 
         double cpuMicrosPerHop() {
             return hops == 0 ? 0 : cpuSeconds * 1e6 / hops;
+        }
+
+        /** The engine's own CPU per hop: its reactors' user-mode time (NaN for pread). */
+        double reactorUserMicrosPerHop() {
+            return hops == 0 || reactorUserSeconds < 0 ? Double.NaN : reactorUserSeconds * 1e6 / hops;
         }
     }
 
@@ -144,7 +151,7 @@ public final class ChainBench implements Callable<Integer> {
                     }
                 }));
             }
-            Point p = measure("pread", 1, hopsDone::get, measuring, stop, ts);
+            Point p = measure("pread", 1, hopsDone::get, () -> -1, measuring, stop, ts);
             rethrow(failure.get());
             return p;
         }
@@ -183,7 +190,8 @@ public final class ChainBench implements Callable<Integer> {
                     }
                 }));
             }
-            Point p = measure(backend.cliName(), n, measuredHops::get, measuring, stop, ts);
+            Point p = measure(backend.cliName(), n, measuredHops::get, () -> engine.stats().reactorUserNanos(),
+                    measuring, stop, ts);
             EngineStats stats = engine.stats();
             rethrow(failure.get());
             System.out.printf("  %s x%d: engine backend %s, %d requests, chain latency p50 %.1f us p99 %.1f us%n",
@@ -197,22 +205,25 @@ public final class ChainBench implements Callable<Integer> {
         return r == null ? "null" : r.outcome() + " (detail " + r.detail() + ")";
     }
 
-    private Point measure(String mode, int n, java.util.function.LongSupplier hopCounter, AtomicBoolean measuring,
-                          AtomicBoolean stop, List<Thread> workers) throws InterruptedException {
+    private Point measure(String mode, int n, LongSupplier hopCounter, LongSupplier reactorUserNanos,
+                          AtomicBoolean measuring, AtomicBoolean stop, List<Thread> workers) throws InterruptedException {
         Thread.sleep((long) (warmup * 1000));
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
+        long user0 = reactorUserNanos.getAsLong();
         long t0 = System.nanoTime();
         measuring.set(true);
         Thread.sleep((long) (seconds * 1000));
         measuring.set(false);
         long t1 = System.nanoTime();
         long cpu1 = os.getProcessCpuTime();
+        long user1 = reactorUserNanos.getAsLong();
         stop.set(true);
         for (Thread t : workers) {
             t.join(TimeUnit.SECONDS.toMillis(30));
         }
-        Point p = new Point(mode, threads, n, hopCounter.getAsLong(), (t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9);
+        Point p = new Point(mode, threads, n, hopCounter.getAsLong(), (t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9,
+                user0 < 0 || user1 < 0 ? -1 : (user1 - user0) / 1e9);
         System.out.printf("  %-6s threads %d in-flight %3d: %,12.0f hops/s%n", mode, threads, n, p.hopsPerSecond());
         return p;
     }
@@ -230,10 +241,12 @@ public final class ChainBench implements Callable<Integer> {
         double base = points.stream().filter(p -> p.mode().equals("pread")).mapToDouble(Point::hopsPerSecond).findFirst().orElse(Double.NaN);
         System.out.printf("%nchain workload: %s, %d records of 512 B, %d hops per chain, %.0f s per point, %d thread(s)%n",
                 path, records, hops, seconds, threads);
-        System.out.printf("%-6s %9s %14s %10s %14s%n", "mode", "inflight", "hops/s", "vs pread", "cpu us/hop");
+        System.out.printf("%-6s %9s %14s %10s %14s %20s%n", "mode", "inflight", "hops/s", "vs pread", "cpu us/hop",
+                "reactor user us/hop");
         for (Point p : points) {
-            System.out.printf("%-6s %9d %,14.0f %9.2fx %14.2f%n", p.mode(), p.inflight(), p.hopsPerSecond(),
-                    p.hopsPerSecond() / base, p.cpuMicrosPerHop());
+            System.out.printf("%-6s %9d %,14.0f %9.2fx %14.2f %20.3f%n", p.mode(), p.inflight(), p.hopsPerSecond(),
+                    p.hopsPerSecond() / base, p.cpuMicrosPerHop(), p.reactorUserMicrosPerHop());
         }
+        System.out.println("cpu us/hop: the whole process (user + kernel); reactor user: the engine's own work per hop");
     }
 }

@@ -11,8 +11,12 @@ import org.HdrHistogram.Histogram;
  * @param hops      reads completed and handed to a function
  * @param outcomes  ended requests by outcome
  * @param latency   request latency in nanoseconds since the engine opened (a copy)
+ * @param reactorCpuNanos  CPU time of the reactor threads so far (user + kernel), -1 if the JVM cannot tell
+ * @param reactorUserNanos user-mode CPU time of the reactor threads so far: the engine's own cost,
+ *                         without the kernel's I/O path; -1 if the JVM cannot tell
  */
-public record EngineStats(long submitted, long completed, long hops, Map<Outcome, Long> outcomes, Histogram latency) {
+public record EngineStats(long submitted, long completed, long hops, Map<Outcome, Long> outcomes, Histogram latency,
+                          long reactorCpuNanos, long reactorUserNanos) {
     public EngineStats {
         outcomes = Map.copyOf(outcomes);
     }

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -190,7 +192,21 @@ public final class ResubmissionEngine implements AutoCloseable {
             }
             copy = latencyTotal.copy();
         }
-        return new EngineStats(submitted.get(), completed, hops, outcomes, copy);
+        long cpu = 0;
+        long user = 0;
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        boolean timed = mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled();
+        for (Reactor r : reactors) {
+            long c = timed ? mx.getThreadCpuTime(r.thread.threadId()) : -1;
+            long u = timed ? mx.getThreadUserTime(r.thread.threadId()) : -1;
+            if (c < 0 || u < 0) { // not supported, or the thread has ended
+                cpu = user = -1;
+                break;
+            }
+            cpu += c;
+            user += u;
+        }
+        return new EngineStats(submitted.get(), completed, hops, outcomes, copy, cpu, user);
     }
 
     /**
