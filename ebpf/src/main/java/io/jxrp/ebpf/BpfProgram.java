@@ -24,6 +24,8 @@ public final class BpfProgram {
     /** For lddw at pc: the constant loaded, with map pseudo loads resolved to virtual addresses. */
     final long[] wide;
     private volatile JitCompiler.Compiled compiled;
+    /** Larger programs would overflow class-file limits anyway; they run in the interpreter. */
+    private static final int MAX_JIT_SLOTS = 100_000;
 
     private BpfProgram(String name, long[] slots, List<BpfMap> maps, Verifier.Analysis analysis) {
         this.name = name;
@@ -123,6 +125,9 @@ public final class BpfProgram {
      */
     private JitCompiler.Compiled compileOrInterpret() {
         try {
+            if (slots.length > MAX_JIT_SLOTS) {
+                throw new IllegalStateException(slots.length + " slots exceed the JIT limit of " + MAX_JIT_SLOTS);
+            }
             return JitCompiler.compile(this);
         } catch (RuntimeException e) {
             LoggerHolder.LOG.warn("{}: JIT translation failed, running it in the interpreter: {}", name, e.toString());
