@@ -43,7 +43,7 @@ public abstract sealed class BpfMap permits BpfArrayMap, BpfHashMap {
      * Creates an empty map.
      *
      * @throws IllegalArgumentException if sizes are out of range (key 1..512 bytes, array keys 4 bytes,
-     *         value 1..1 MiB, total value storage at most 1 GiB)
+     *         value 1..1 MiB, keys and values at most 256 MiB in total)
      */
     public static BpfMap create(MapType type, String name, int keySize, int valueSize, int maxEntries) {
         String problem = checkShape(type, keySize, valueSize, maxEntries);
@@ -68,8 +68,8 @@ public abstract sealed class BpfMap permits BpfArrayMap, BpfHashMap {
         if (valueSize < 1 || valueSize > (1 << 20)) {
             return "value size " + valueSize + " outside 1..1048576";
         }
-        if (maxEntries < 1 || valueSize * maxEntries > (1L << 30) || maxEntries > (1 << 22)) {
-            return "max entries " + maxEntries + " out of range (at most 2^22 entries and 1 GiB of values)";
+        if (maxEntries < 1 || (valueSize + keySize) * maxEntries > (1L << 28) || maxEntries > (1 << 22)) {
+            return "max entries " + maxEntries + " out of range (at most 2^22 entries and 256 MiB of keys and values)";
         }
         return null;
     }
