@@ -94,10 +94,14 @@ public class ShimRoundTripBench {
         private BenchFiles() {
         }
 
-        static Path file(String name, long bytes) throws IOException {
+        static Path dir() throws IOException {
             Path dir = Path.of(System.getProperty("jxrp.bench.dir", "data"));
             Files.createDirectories(dir);
-            Path f = dir.resolve(name);
+            return dir;
+        }
+
+        static Path file(String name, long bytes) throws IOException {
+            Path f = dir().resolve(name);
             if (Files.exists(f) && Files.size(f) == bytes) {
                 return f;
             }
