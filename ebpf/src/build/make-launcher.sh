@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Writes <target>/bin/jxrp-bpf, a launcher for the eBPF tool using <target>/<jar> and <target>/lib/*.
-# Usage: make-launcher.sh <target-dir> <jar-name>
+# The launcher runs a JDK >= 25: $JAVA_HOME if it is one, else the JDK that ran the build, else java on PATH.
+# Usage: make-launcher.sh <target-dir> <jar-name> [build-java-home]
 set -euo pipefail
-if [[ "${1:-}" == "--help" || $# -ne 2 ]]; then
-    echo "usage: $0 <target-dir> <jar-name>"
+if [[ "${1:-}" == "--help" || $# -lt 2 ]]; then
+    echo "usage: $0 <target-dir> <jar-name> [build-java-home]"
     [[ "${1:-}" == "--help" ]] && exit 0 || exit 2
 fi
-target=$1 jar=$2
+target=$1 jar=$2 build_java_home=${3:-}
 mkdir -p "$target/bin"
 cat > "$target/bin/jxrp-bpf" <<LAUNCHER
 #!/usr/bin/env bash
@@ -14,8 +15,13 @@ cat > "$target/bin/jxrp-bpf" <<LAUNCHER
 set -euo pipefail
 here="\$(cd "\$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 target="\$(dirname "\$here")"
-java="java"
-if [[ -n "\${JAVA_HOME:-}" ]]; then java="\$JAVA_HOME/bin/java"; fi
+jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "\$1/release" 2>/dev/null; }
+java=java
+if [[ -n "\${JAVA_HOME:-}" && "\$(jdk_major "\$JAVA_HOME")" -ge 25 ]] 2>/dev/null; then
+    java="\$JAVA_HOME/bin/java"
+elif [[ -x "$build_java_home/bin/java" ]]; then
+    java="$build_java_home/bin/java"
+fi
 exec "\$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xshare:auto -Dslf4j.internal.verbosity=ERROR \\
     -cp "\$target/$jar:\$target/lib/*" io.jxrp.ebpf.cli.JxrpBpf "\$@"
 LAUNCHER
