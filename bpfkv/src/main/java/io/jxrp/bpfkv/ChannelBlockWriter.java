@@ -2,6 +2,7 @@ package io.jxrp.bpfkv;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,12 +32,22 @@ public final class ChannelBlockWriter implements BlockWriter {
     private final boolean direct;
     private final int alignment;
     private final ExecutorService writerThread;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment[] buffers;
 
-    private ChannelBlockWriter(Path file, FileChannel channel, boolean direct, int alignment) {
+    private ChannelBlockWriter(Path file, FileChannel channel, boolean direct, int alignment, int bufferCount,
+                               int bufferSizeBytes) {
+        if (bufferSizeBytes % alignment != 0) {
+            throw new IllegalArgumentException("buffer size " + bufferSizeBytes + " is not a multiple of " + alignment);
+        }
         this.file = file;
         this.channel = channel;
         this.direct = direct;
         this.alignment = alignment;
+        this.buffers = new MemorySegment[bufferCount];
+        for (int i = 0; i < bufferCount; i++) {
+            buffers[i] = arena.allocate(bufferSizeBytes, alignment);
+        }
         this.writerThread = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "bpfkv-writer");
             thread.setDaemon(true);
@@ -44,15 +55,17 @@ public final class ChannelBlockWriter implements BlockWriter {
         });
     }
 
-    /** The default {@link BlockWriter.Factory}. */
-    public static BlockWriter open(Path file, boolean requireDirect) throws IOException {
+    /** A {@link BlockWriter.Factory}. */
+    public static BlockWriter open(Path file, boolean requireDirect, int bufferCount, int bufferSizeBytes) throws IOException {
         OpenOption[] buffered = {StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING};
         Path parent = file.toAbsolutePath().getParent();
         int blockSize = (int) Math.max(MIN_ALIGNMENT, Files.getFileStore(parent).getBlockSize());
+        FileChannel channel;
+        boolean direct;
         try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING, directOption());
-            return new ChannelBlockWriter(file, channel, true, blockSize);
+            direct = true;
         } catch (IOException | UnsupportedOperationException e) {
             String message = "O_DIRECT not supported on " + DirectBlockReader.fileSystemType(parent)
                     + "; put the database on a disk file system";
@@ -60,8 +73,10 @@ public final class ChannelBlockWriter implements BlockWriter {
                 throw new IOException(file + ": " + message + " (" + e.getMessage() + ")", e);
             }
             LOG.warn("{}: {}; writing through the page cache instead ({})", file, message, e.toString());
-            return new ChannelBlockWriter(file, FileChannel.open(file, buffered), false, MIN_ALIGNMENT);
+            channel = FileChannel.open(file, buffered);
+            direct = false;
         }
+        return new ChannelBlockWriter(file, channel, direct, blockSize, bufferCount, bufferSizeBytes);
     }
 
     /**
@@ -84,11 +99,27 @@ public final class ChannelBlockWriter implements BlockWriter {
     }
 
     @Override
-    public CompletableFuture<Void> write(long offset, MemorySegment buffer) {
-        if ((offset | buffer.byteSize() | buffer.address()) % alignment != 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("write of " + buffer.byteSize()
-                    + " B at " + offset + " is not aligned to " + alignment + " B"));
+    public int bufferCount() {
+        return buffers.length;
+    }
+
+    @Override
+    public int bufferSizeBytes() {
+        return (int) buffers[0].byteSize();
+    }
+
+    @Override
+    public MemorySegment buffer(int index) {
+        return buffers[index];
+    }
+
+    @Override
+    public CompletableFuture<Void> write(int index, long offset, int lengthBytes) {
+        if ((offset | lengthBytes) % alignment != 0 || lengthBytes <= 0 || lengthBytes > buffers[index].byteSize()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("write of " + lengthBytes
+                    + " B at " + offset + " is not aligned to " + alignment + " B or does not fit the buffer"));
         }
+        MemorySegment buffer = buffers[index].asSlice(0, lengthBytes);
         return CompletableFuture.runAsync(() -> {
             ByteBuffer bytes = buffer.asByteBuffer();
             long position = offset;
@@ -100,6 +131,11 @@ public final class ChannelBlockWriter implements BlockWriter {
                 throw new UncheckedIOException(file + ": write at offset " + position + " failed: " + e.getMessage(), e);
             }
         }, writerThread);
+    }
+
+    @Override
+    public String describe() {
+        return direct ? "FileChannel O_DIRECT" : "FileChannel buffered (no O_DIRECT)";
     }
 
     @Override
@@ -135,6 +171,17 @@ public final class ChannelBlockWriter implements BlockWriter {
     @Override
     public void close() throws IOException {
         writerThread.shutdownNow();
-        channel.close();
+        try {
+            // the buffers are freed below: no write may still be copying from one
+            if (!writerThread.awaitTermination(1, TimeUnit.MINUTES)) {
+                throw new IOException(file + ": a write did not stop within a minute; leaking its buffers");
+            }
+            arena.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(file + ": interrupted while closing", e);
+        } finally {
+            channel.close();
+        }
     }
 }

@@ -8,7 +8,6 @@ import static io.jxrp.bpfkv.NodeDescriptor.VALUE_SIZE;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
@@ -54,9 +53,9 @@ public final class DbBuilder {
             Objects.requireNonNull(writerFactory, "writerFactory");
         }
 
-        /** No overwrite, 4 MiB buffers, 3 in flight, O_DIRECT preferred, no progress. */
+        /** No overwrite, 4 MiB buffers, 3 in flight, O_DIRECT preferred (io_uring where it loads), no progress. */
         public static Options defaults() {
-            return new Options(false, 4 << 20, 3, false, Progress.NONE, ChannelBlockWriter::open);
+            return new Options(false, 4 << 20, 3, false, Progress.NONE, BlockWriter::open);
         }
 
         public Options withForce(boolean overwrite) {
@@ -80,8 +79,13 @@ public final class DbBuilder {
         }
     }
 
-    /** What was created. */
-    public record Result(Path file, TreeLayout layout, long sizeBytes, boolean direct, long elapsedNanos) {
+    /**
+     * What was created.
+     *
+     * @param direct whether the writes bypassed the page cache
+     * @param writes how the writes were done (io_uring or FileChannel, O_DIRECT or buffered)
+     */
+    public record Result(Path file, TreeLayout layout, long sizeBytes, boolean direct, String writes, long elapsedNanos) {
     }
 
     private DbBuilder() {
@@ -117,11 +121,14 @@ public final class DbBuilder {
         }
 
         long start = System.nanoTime();
-        boolean direct;
         boolean done = false;
-        BlockWriter writer = options.writerFactory().create(file, options.requireDirect());
+        String writes;
+        boolean direct;
+        BlockWriter writer = options.writerFactory().create(file, options.requireDirect(), options.buffersInFlight(),
+                options.bufferBytes());
         try (writer) {
             direct = writer.direct();
+            writes = writer.describe();
             writeAll(layout, writer, options);
             writer.finish(size);
             done = true;
@@ -130,72 +137,63 @@ public final class DbBuilder {
                 Files.deleteIfExists(file);
             }
         }
-        return new Result(file, layout, size, direct, System.nanoTime() - start);
+        return new Result(file, layout, size, direct, writes, System.nanoTime() - start);
     }
 
     private static void writeAll(TreeLayout layout, BlockWriter writer, Options options) throws IOException {
-        long totalBytes = layout.fileSizeBytes();
-        int alignment = Math.max(writer.alignment(), BLOCK_SIZE);
-        int bufferBytes = Math.max(options.bufferBytes() / alignment, 1) * alignment;
-        int ring = options.buffersInFlight();
+        int ring = writer.bufferCount();
         CompletableFuture<?>[] inFlight = new CompletableFuture<?>[ring];
         long[] inFlightBytes = new long[ring];
-        long bytesDone;
+        long totalBytes = layout.fileSizeBytes();
         options.progress().update(0, totalBytes);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment[] buffers = new MemorySegment[ring];
-            for (int i = 0; i < ring; i++) {
-                buffers[i] = arena.allocate(bufferBytes, alignment);
-            }
-            try {
-                bytesDone = generateAndWrite(layout, writer, options, buffers, inFlight, inFlightBytes, alignment);
-            } finally {
-                // the writer may still read a buffer after a failure: never free one under it
-                for (CompletableFuture<?> write : inFlight) {
-                    if (write != null) {
-                        write.handle((ignored, error) -> null).join();
-                    }
+        long bytesDone;
+        try {
+            bytesDone = generateAndWrite(layout, writer, options, inFlight, inFlightBytes);
+        } finally {
+            // the writer may still read a buffer after a failure: never close it under a write
+            for (CompletableFuture<?> write : inFlight) {
+                if (write != null) {
+                    write.handle((ignored, error) -> null).join();
                 }
             }
-            options.progress().update(bytesDone, totalBytes);
         }
+        options.progress().update(bytesDone, totalBytes);
     }
 
-    private static long generateAndWrite(TreeLayout layout, BlockWriter writer, Options options, MemorySegment[] buffers,
-                                         CompletableFuture<?>[] inFlight, long[] inFlightBytes, int alignment)
-            throws IOException {
+    private static long generateAndWrite(TreeLayout layout, BlockWriter writer, Options options,
+                                         CompletableFuture<?>[] inFlight, long[] inFlightBytes) throws IOException {
         long totalBlocks = layout.totalBlocks();
         long totalBytes = totalBlocks * BLOCK_SIZE;
-        int ring = buffers.length;
-        int blocksPerBuffer = (int) (buffers[0].byteSize() / BLOCK_SIZE);
+        int ring = inFlight.length;
+        int alignment = Math.max(writer.alignment(), BLOCK_SIZE);
+        int blocksPerBuffer = writer.bufferSizeBytes() / BLOCK_SIZE;
         BlockGenerator generator = new BlockGenerator(layout);
         long bytesDone = 0;
         long block = 0;
-        {
-            for (int chunk = 0; block < totalBlocks; chunk++) {
-                int slot = chunk % ring;
-                if (inFlight[slot] != null) {
-                    await(inFlight[slot]);
-                    bytesDone += inFlightBytes[slot];
-                    options.progress().update(bytesDone, totalBytes);
-                }
-                int blocks = (int) Math.min(blocksPerBuffer, totalBlocks - block);
-                MemorySegment buffer = buffers[slot];
-                generator.generate(block, blocks, buffer);
-                long length = (long) blocks * BLOCK_SIZE;
-                long padded = (length + alignment - 1) / alignment * alignment;
-                if (padded > length) {
-                    buffer.asSlice(length, padded - length).fill((byte) 0); // cut off again by finish()
-                }
-                inFlight[slot] = writer.write(block * BLOCK_SIZE, buffer.asSlice(0, padded));
-                inFlightBytes[slot] = length;
-                block += blocks;
+        for (int chunk = 0; block < totalBlocks; chunk++) {
+            int slot = chunk % ring;
+            if (inFlight[slot] != null) {
+                await(inFlight[slot]);
+                bytesDone += inFlightBytes[slot];
+                options.progress().update(bytesDone, totalBytes);
             }
-            for (int i = 0; i < ring; i++) {
-                if (inFlight[i] != null) {
-                    await(inFlight[i]);
-                    bytesDone += inFlightBytes[i];
-                }
+            int blocks = (int) Math.min(blocksPerBuffer, totalBlocks - block);
+            MemorySegment buffer = writer.buffer(slot);
+            generator.generate(block, blocks, buffer);
+            long length = (long) blocks * BLOCK_SIZE;
+            long padded = (length + alignment - 1) / alignment * alignment;
+            if (padded > length) {
+                buffer.asSlice(length, padded - length).fill((byte) 0); // cut off again by finish()
+            }
+            inFlight[slot] = writer.write(slot, block * BLOCK_SIZE, (int) padded);
+            inFlightBytes[slot] = length;
+            block += blocks;
+        }
+        for (int i = 0; i < ring; i++) {
+            if (inFlight[i] != null) {
+                await(inFlight[i]);
+                bytesDone += inFlightBytes[i];
+                inFlight[i] = null;
             }
         }
         return bytesDone;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -14,18 +15,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class DbBuilderTest {
-    @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3})
-    void createdFileIsByteIdenticalToTheModel(int layers) throws IOException {
-        Path file = Model.testDir().resolve("builder-L" + layers + ".db");
+    @ParameterizedTest(name = "L={0} writer={1}")
+    @CsvSource({"1,channel", "2,channel", "3,channel", "1,uring", "2,uring", "3,uring"})
+    void createdFileIsByteIdenticalToTheModel(int layers, String writerName) throws IOException {
+        BlockWriter.Factory writer = writerName.equals("uring") ? UringBlockWriter::open : ChannelBlockWriter::open;
+        assumeTrue(!writerName.equals("uring") || UringBlockWriter.isAvailable(),
+                () -> "native shim unavailable: " + UringBlockWriter.unavailabilityCause());
+        Path file = Model.testDir().resolve("builder-L" + layers + "-" + writerName + ".db");
         List<long[]> progress = new ArrayList<>();
         // small buffers: many chunks, chunk edges inside the index, at the index/value-log edge and in the log
         DbBuilder.Result result = DbBuilder.create(file, layers, DbBuilder.Options.defaults().withForce(true)
-                .withBuffers(8192, 2).withProgress((done, total) -> progress.add(new long[] {done, total})));
+                .withBuffers(8192, 2).withWriterFactory(writer)
+                .withProgress((done, total) -> progress.add(new long[] {done, total})));
+        assertTrue(result.writes().startsWith(writerName.equals("uring") ? "io_uring" : "FileChannel"), result.writes());
         byte[] expected = new Model(layers).fileBytes();
         byte[] actual = Files.readAllBytes(file);
         assertEquals(expected.length, actual.length, "file size");
@@ -70,7 +76,8 @@ class DbBuilderTest {
     @Test
     void failedWriteDeletesThePartialFile() throws IOException {
         Path file = Model.testDir().resolve("builder-failing.db");
-        BlockWriter.Factory failing = (path, requireDirect) -> new FailingWriter(ChannelBlockWriter.open(path, requireDirect), 3);
+        BlockWriter.Factory failing = (path, requireDirect, count, size) ->
+                new FailingWriter(BlockWriter.open(path, requireDirect, count, size), 3);
         IOException e = assertThrows(IOException.class, () -> DbBuilder.create(file, 3,
                 DbBuilder.Options.defaults().withForce(true).withBuffers(8192, 2).withWriterFactory(failing)));
         assertTrue(e.getMessage().contains("injected"), e.getMessage());
@@ -88,11 +95,31 @@ class DbBuilderTest {
         }
 
         @Override
-        public CompletableFuture<Void> write(long offset, MemorySegment buffer) {
+        public CompletableFuture<Void> write(int index, long offset, int lengthBytes) {
             if (--remaining == 0) {
                 return CompletableFuture.failedFuture(new IOException("injected write failure at " + offset));
             }
-            return delegate.write(offset, buffer);
+            return delegate.write(index, offset, lengthBytes);
+        }
+
+        @Override
+        public int bufferCount() {
+            return delegate.bufferCount();
+        }
+
+        @Override
+        public int bufferSizeBytes() {
+            return delegate.bufferSizeBytes();
+        }
+
+        @Override
+        public MemorySegment buffer(int index) {
+            return delegate.buffer(index);
+        }
+
+        @Override
+        public String describe() {
+            return "failing " + delegate.describe();
         }
 
         @Override

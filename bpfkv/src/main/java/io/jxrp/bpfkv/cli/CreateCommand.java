@@ -57,7 +57,7 @@ final class CreateCommand implements Callable<Integer> {
         }
         double seconds = result.elapsedNanos() / 1e9;
         System.out.printf(Locale.ROOT, "created %s in %.2f s (%.1f MiB/s, %s)%n", file, seconds,
-                result.sizeBytes() / seconds / (1 << 20), result.direct() ? "O_DIRECT" : "buffered: no O_DIRECT here");
+                result.sizeBytes() / seconds / (1 << 20), result.writes());
         return 0;
     }
 }
