@@ -40,6 +40,8 @@ import picocli.CommandLine.Parameters;
         description = "Verify, disassemble and run eBPF programs (ELF objects from clang -target bpf, or raw bytecode).",
         subcommands = {JxrpBpf.Verify.class, JxrpBpf.Disasm.class, JxrpBpf.Run.class, JxrpBpf.Plugin.class})
 public final class JxrpBpf implements Callable<Integer> {
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final Set<String> COMMANDS = Set.of("verify", "disasm", "run", "plugin", "help", "-h", "--help",
             "-V", "--version");
 
@@ -171,43 +173,79 @@ public final class JxrpBpf implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run a program with r1 = address of the memory (bound as the CONTEXT region) and r2 = its length.")
+            description = {"Run a program with r1 = address of the memory (bound as the CONTEXT region) and r2 = its length.",
+                    "With --xrp the context is a struct bpf_xrp whose data and scratch point at the DATA and SCRATCH regions;"
+                            + " the result shows done and the next reads."})
     static final class Run extends ProgramSource implements Callable<Integer> {
         @ArgGroup(exclusive = true) ModeOption mode;
-        @Option(names = {"-m", "--memory"}, description = "File whose bytes are the memory (default: none).")
+        @Option(names = {"-m", "--memory"}, description = "File whose bytes are the memory / context (default: none, or a zeroed bpf_xrp).")
         Path memoryFile;
         @Option(names = "--memory-hex", description = "Memory as hex bytes.")
         String memoryHex;
+        @Option(names = "--xrp", description = "Storage-function mode: context is struct bpf_xrp (296 B).")
+        boolean xrp;
+        @Option(names = "--data", description = "With --xrp: file holding the block just read (default: 512 zero bytes).")
+        Path dataFile;
+        @Option(names = "--scratch", description = "With --xrp: file holding the scratch page (default: 4096 zero bytes).")
+        Path scratchFile;
         @Option(names = "--budget", description = "Instruction budget (default ${DEFAULT-VALUE}).", defaultValue = "1000000")
         long budget;
         @Option(names = "--repeat", description = "Run this many times (reports the last result and the average time).",
                 defaultValue = "1")
         int repeat;
-        @Option(names = "--dump", description = "Print the memory after the run as hex.")
+        @Option(names = "--dump", description = "Print the memory (with --xrp: the scratch page) after the run as hex.")
         boolean dump;
+
+        private static final int XRP_CONTEXT_BYTES = 296, DATA_OFFSET = 0, DONE_OFFSET = 8, NEXT_ADDR_OFFSET = 16,
+                SIZE_OFFSET = 144, SCRATCH_OFFSET = 272, FANOUT = 16;
 
         @Override
         public Integer call() {
             try {
                 BpfProgram p = programs().getFirst();
                 byte[] memory = memoryFile != null ? Files.readAllBytes(memoryFile)
-                        : memoryHex != null ? parseHex(memoryHex) : new byte[0];
+                        : memoryHex != null ? parseHex(memoryHex) : new byte[xrp ? XRP_CONTEXT_BYTES : 0];
+                if (xrp && memory.length < XRP_CONTEXT_BYTES) {
+                    memory = Arrays.copyOf(memory, XRP_CONTEXT_BYTES);
+                }
+                byte[] data = dataFile != null ? Files.readAllBytes(dataFile) : new byte[512];
+                byte[] scratchInit = scratchFile != null ? Files.readAllBytes(scratchFile) : new byte[4096];
                 BpfMachine m = new BpfMachine(ModeOption.of(mode), budget);
-                MemorySegment seg = Arena.ofAuto().allocate(Math.max(1, memory.length), 8).asSlice(0, memory.length);
+                MemorySegment ctx = Arena.ofAuto().allocate(Math.max(1, memory.length), 8).asSlice(0, memory.length);
+                MemorySegment block = Arena.ofAuto().allocate(Math.max(1, data.length), 8).asSlice(0, data.length);
+                MemorySegment scratch = Arena.ofAuto().allocate(Math.max(1, scratchInit.length), 8).asSlice(0, scratchInit.length);
                 long r0 = 0;
                 long start = System.nanoTime();
                 for (int i = 0; i < repeat; i++) {
-                    MemorySegment.copy(MemorySegment.ofArray(memory), 0, seg, 0, memory.length);
-                    m.bind(Region.CONTEXT, seg);
+                    MemorySegment.copy(MemorySegment.ofArray(memory), 0, ctx, 0, memory.length);
+                    m.bind(Region.CONTEXT, ctx);
+                    if (xrp) {
+                        MemorySegment.copy(MemorySegment.ofArray(data), 0, block, 0, data.length);
+                        MemorySegment.copy(MemorySegment.ofArray(scratchInit), 0, scratch, 0, scratchInit.length);
+                        m.bind(Region.DATA, block);
+                        m.bind(Region.SCRATCH, scratch);
+                        ctx.set(U64, DATA_OFFSET, m.address(Region.DATA));
+                        ctx.set(U64, SCRATCH_OFFSET, m.address(Region.SCRATCH));
+                    }
                     r0 = m.run(p, memory.length == 0 ? 0 : m.address(Region.CONTEXT), memory.length);
                 }
                 long nanos = (System.nanoTime() - start) / Math.max(1, repeat);
                 System.out.printf("r0 = 0x%s (%d)%ninstructions: %d%n", Long.toHexString(r0), r0, m.lastInstructionCount());
+                if (xrp) {
+                    System.out.println("done: " + ctx.get(U32, DONE_OFFSET));
+                    for (int slot = 0; slot < FANOUT; slot++) {
+                        long size = ctx.get(U64, SIZE_OFFSET + 8L * slot);
+                        if (size != 0) {
+                            System.out.printf("next_addr[%d] = %d, size[%d] = %d%n", slot,
+                                    ctx.get(U64, NEXT_ADDR_OFFSET + 8L * slot), slot, size);
+                        }
+                    }
+                }
                 if (repeat > 1) {
                     System.out.printf("average: %d ns per run over %d runs (%s)%n", nanos, repeat, m.mode());
                 }
                 if (dump) {
-                    System.out.println(toHex(seg.toArray(ValueLayout.JAVA_BYTE)));
+                    System.out.println(toHex((xrp ? scratch : ctx).toArray(ValueLayout.JAVA_BYTE)));
                 }
                 return 0;
             } catch (IOException | BpfLoadException e) {

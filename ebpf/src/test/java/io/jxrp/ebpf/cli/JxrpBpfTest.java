@@ -96,4 +96,19 @@ class JxrpBpfTest {
         assertEquals(1, rejected.exit());
         assertTrue(rejected.err().contains("not a multiple of 8"), rejected.err());
     }
+
+    @Test
+    void runsAStorageFunctionOverAnXrpContext(@TempDir Path tmp) throws Exception {
+        Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("xrp_walk.o");
+        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping");
+        Path block = tmp.resolve("block");
+        byte[] data = new byte[512];
+        java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(4096).putLong(9);
+        Files.write(block, data);
+        Result r = execute("", "run", "--xrp", "--data", block.toString(), "--dump", object.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("done: 0"), r.out());
+        assertTrue(r.out().contains("next_addr[0] = 4096, size[0] = 512"), r.out());
+        assertTrue(r.out().contains("09 00 00 00 00 00 00 00 01 00"), r.out()); // scratch: sum 9, hops 1
+    }
 }
