@@ -429,17 +429,12 @@ public final class ResubmissionEngine implements AutoCloseable {
                 }
                 int work = stop ? 0 : startRequests();
                 work += issueWaiting();
-                if (opsInFlight > 0 || queue.staged() > 0) {
-                    int min = 0;
-                    long timeout = 0;
-                    if (work == 0 && queue.staged() == 0) {
-                        STATE.setVolatile(this, BLOCKED_IN_QUEUE);
-                        if (stopping || inbox.isEmpty()) {
-                            min = 1;
-                            timeout = IDLE_WAIT_NANOS;
-                        }
-                    }
-                    int n = queue.submitAndReap(min, timeout);
+                if (opsInFlight > 0) { // staged reads count as in flight
+                    // One native call submits what is staged and, unless more requests can start now,
+                    // waits for a completion; a submitter's wake-up ends the wait early.
+                    STATE.setVolatile(this, BLOCKED_IN_QUEUE);
+                    boolean wait = stopping || freeActiveTop == 0 || inbox.isEmpty();
+                    int n = queue.submitAndReap(wait ? 1 : 0, wait ? IDLE_WAIT_NANOS : 0);
                     STATE.setVolatile(this, IDLE);
                     for (int i = 0; i < n; i++) {
                         complete((int) queue.completionTag(i), queue.completionResult(i));
