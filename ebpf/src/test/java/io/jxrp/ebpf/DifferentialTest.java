@@ -29,15 +29,9 @@ class DifferentialTest {
         }
     }
 
-    private static long seed() {
-        String fixed = System.getProperty("jxrp.seed");
-        return fixed != null ? Long.parseLong(fixed) : System.nanoTime();
-    }
-
     @Test
     void randomProgramsAgree() throws BpfLoadException {
-        long seed = seed();
-        System.out.println("DifferentialTest.randomProgramsAgree seed=" + seed);
+        long seed = Seeds.seed("DifferentialTest.randomProgramsAgree");
         Random random = new Random(seed);
         int faults = 0, budgets = 0;
         for (int i = 0; i < 300; i++) {
@@ -57,8 +51,7 @@ class DifferentialTest {
     /** Big functions are split into chunk methods; each must stay under HotSpot's 8000-byte limit. */
     @Test
     void largeFunctionsAreSplitBelowTheCompileLimit() throws BpfLoadException {
-        long seed = seed();
-        System.out.println("DifferentialTest.largeFunctionsAreSplitBelowTheCompileLimit seed=" + seed);
+        long seed = Seeds.seed("DifferentialTest.largeFunctionsAreSplitBelowTheCompileLimit");
         Random random = new Random(seed);
         for (int i = 0; i < 3; i++) {
             String asm = RandomPrograms.generate(random, 3000 + random.nextInt(2000));

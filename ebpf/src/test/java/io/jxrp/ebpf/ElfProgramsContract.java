@@ -105,8 +105,7 @@ abstract class ElfProgramsContract extends VmTestSupport {
         BpfObject obj = TestObjects.load("calls");
         BpfProgram p = obj.program("checksum").orElseThrow();
         assertTrue(p.maxFrames() >= 3, "nested calls: " + p.maxFrames());
-        long seed = System.nanoTime();
-        System.out.println("bpfToBpfCallsIntoTextSubprograms seed=" + seed);
+        long seed = Seeds.seed(getClass().getSimpleName() + ".bpfToBpfCallsIntoTextSubprograms");
         Random random = new Random(seed);
         BpfMachine m = machine();
         MemorySegment blob = Arena.ofAuto().allocate(4 + 128);

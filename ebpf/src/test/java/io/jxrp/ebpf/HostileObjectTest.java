@@ -21,11 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class HostileObjectTest {
 
-    private static long seed() {
-        String fixed = System.getProperty("jxrp.seed");
-        return fixed != null ? Long.parseLong(fixed) : System.nanoTime();
-    }
-
     /** Loads, and if that works runs every program in both modes against random memory. */
     private static void loadAndRunSafely(String what, byte[] bytes, Random random) {
         BpfObject obj;
@@ -73,8 +68,7 @@ class HostileObjectTest {
     @ValueSource(strings = {"maps", "globals", "calls", "xrp_walk"})
     void bitFlipsNeverEscape(String name) {
         byte[] full = TestObjects.bytes(name);
-        long seed = seed();
-        System.out.println("bitFlipsNeverEscape " + name + " seed=" + seed);
+        long seed = Seeds.seed("HostileObjectTest.bitFlipsNeverEscape " + name);
         Random random = new Random(seed);
         for (int trial = 0; trial < 150; trial++) {
             byte[] mutant = full.clone();
@@ -88,8 +82,7 @@ class HostileObjectTest {
 
     @Test
     void randomBytesAreRejected() {
-        long seed = seed();
-        System.out.println("randomBytesAreRejected seed=" + seed);
+        long seed = Seeds.seed("HostileObjectTest.randomBytesAreRejected");
         Random random = new Random(seed);
         for (int trial = 0; trial < 200; trial++) {
             byte[] junk = new byte[random.nextInt(4096)];
@@ -182,8 +175,7 @@ class HostileObjectTest {
                 0x95, 0xa5, 0xad, 0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd, 0x06, 0x16, 0x1e, 0x26, 0x2e, 0x36, 0x3e, 0x46, 0x4e,
                 0x56, 0x5e, 0x66, 0x6e, 0x76, 0x7e, 0xa6, 0xae, 0xb6, 0xbe, 0xc6, 0xce, 0xd6, 0xde, 0x18, 0x61, 0x69, 0x71,
                 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb};
-        long seed = seed();
-        System.out.println("randomBytecodeNeverEscapes seed=" + seed);
+        long seed = Seeds.seed("HostileObjectTest.randomBytecodeNeverEscapes");
         Random random = new Random(seed);
         int loaded = 0;
         for (int trial = 0; trial < 3000; trial++) {
