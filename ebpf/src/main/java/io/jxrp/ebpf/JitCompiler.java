@@ -4,6 +4,7 @@ import static io.jxrp.ebpf.Opcodes.*;
 import static java.lang.constant.ConstantDescs.*;
 
 import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
@@ -68,7 +69,12 @@ final class JitCompiler {
     static Compiled compile(BpfProgram p) {
         ClassDesc self = ClassDesc.of("io.jxrp.ebpf.JitProgram");
         int[] starts = p.analysis.functionStarts();
-        byte[] bytes = ClassFile.of().build(self, cb -> {
+        // Stack maps may need our own classes' hierarchy: resolve them through this module's loader too,
+        // so translation works when jxrp is loaded by a non-system class loader.
+        ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+                ClassHierarchyResolver.defaultResolver().orElse(
+                        ClassHierarchyResolver.ofResourceParsing(JitCompiler.class.getClassLoader()))));
+        byte[] bytes = classFile.build(self, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withInterfaceSymbols(CD_ENTRY);
             cb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, code -> {
