@@ -75,7 +75,8 @@ public final class BpfKv implements AutoCloseable {
                 engine = backend == null ? ResubmissionEngine.open(file, options.engine())
                         : ResubmissionEngine.open(file, options.engine(), backend);
                 ResubmissionEngine started = engine;
-                ops = new EngineOps(pread, started::submit, executor, 0, 0);
+                StorageFunctions functions = options.functions().create(pread.layout(), pread.fileSizeBytes());
+                ops = new EngineOps(pread, started::submit, executor, 0, 0, functions);
             }
             return new BpfKv(file, options, pread, engine, executor, ops);
         } catch (IOException | RuntimeException e) {

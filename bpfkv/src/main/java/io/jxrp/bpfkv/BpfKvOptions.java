@@ -17,9 +17,10 @@ import java.util.Objects;
  *                               functions, falling back to pread on any outcome but OK;
  *                               {@link Mode#PREAD}: the synchronous baseline only, no engine
  * @param engine                 the engine's options (backend, reactors, depth, ...) in engine mode
+ * @param functions              the storage functions the engine runs (default: the Java ones)
  */
 public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeBytes, boolean requireDirect, Mode mode,
-                           EngineOptions engine) {
+                           EngineOptions engine, StorageFunctions.Factory functions) {
     public static final int MAX_CACHE_LEVELS = 3;
 
     /** Which path the operations take. */
@@ -39,34 +40,39 @@ public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeByte
         }
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(functions, "functions");
     }
 
     /** Infer the layers, no cache, probe the block size, engine mode with the engine's defaults. */
     public static BpfKvOptions defaults() {
-        return new BpfKvOptions(0, 0, 0, false, Mode.ENGINE, EngineOptions.defaults());
+        return new BpfKvOptions(0, 0, 0, false, Mode.ENGINE, EngineOptions.defaults(), StorageFunctions.Factory.JAVA);
     }
 
     public BpfKvOptions withLayers(int count) {
-        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine);
+        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions);
     }
 
     public BpfKvOptions withCacheLevels(int levels) {
-        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine);
+        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine, functions);
     }
 
     public BpfKvOptions withLogicalBlockSize(int bytes) {
-        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine);
+        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine, functions);
     }
 
     public BpfKvOptions withRequireDirect(boolean required) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine, functions);
     }
 
     public BpfKvOptions withMode(Mode newMode) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine, functions);
+    }
+
+    public BpfKvOptions withFunctions(StorageFunctions.Factory factory) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, factory);
     }
 
     public BpfKvOptions withEngine(EngineOptions options) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options, functions);
     }
 }

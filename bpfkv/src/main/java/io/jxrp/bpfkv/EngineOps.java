@@ -34,6 +34,8 @@ final class EngineOps {
 
     private final PreadTraversal pread;
     private final Runner runner;
+    /** What runs the requests; the Java function objects below only build them. */
+    private final StorageFunctions functions;
     private final Executor fallbackExecutor;
     private final TreeLayout layout;
     private final GetFunction getFunction;
@@ -52,6 +54,14 @@ final class EngineOps {
      */
     EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
               int aggregateEntriesPerRequest) {
+        this(pread, runner, fallbackExecutor, pairsPerRequest, aggregateEntriesPerRequest,
+                StorageFunctions.java(pread.layout(), pread.fileSizeBytes()));
+    }
+
+    /** As above, the requests run by {@code functions} (the Java ones, or others with the same scratch ABI). */
+    EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
+              int aggregateEntriesPerRequest, StorageFunctions functions) {
+        this.functions = functions;
         this.pread = pread;
         this.runner = runner;
         this.fallbackExecutor = fallbackExecutor;
@@ -118,7 +128,7 @@ final class EngineOps {
             return null;
         }
         requests.increment();
-        return getFunction.request(key, start);
+        return getFunction.request(functions.get(), key, start);
     }
 
     List<Optional<byte[]>> getAll(long... keys) throws IOException {
@@ -149,7 +159,7 @@ final class EngineOps {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(keys, starts);
+        XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(functions.multiGet(), keys, starts);
         if (request == null) {
             return CompletableFuture.completedFuture(Collections.nCopies(keys.length, Optional.empty()));
         }
@@ -221,7 +231,7 @@ final class EngineOps {
                 start = pread.firstUncachedNode(first, layout.layers() - 1);
             }
             requests.increment();
-            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(false, first, last, start, pairsPerRequest));
+            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(functions.range(), false, first, last, start, pairsPerRequest));
             RangeScanFunction.Chunk chunk = result == null ? null : result.value();
             if (result == null || !result.ok() || !chunk.consistent() || !sane(chunk, first, last)) {
                 if (result != null && result.ok()) {
@@ -276,7 +286,7 @@ final class EngineOps {
         Aggregate total = Aggregate.EMPTY;
         while (true) {
             requests.increment();
-            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(true, first, last, start,
+            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(functions.range(), true, first, last, start,
                     aggregateEntriesPerRequest));
             RangeScanFunction.Chunk chunk = result == null ? null : result.value();
             // keys are dense: a chunk folds exactly the keys from first up to where it resumes (or last)

@@ -10,6 +10,7 @@ import static io.jxrp.bpfkv.ScratchDescriptor.GET_VALUE_OFFSET;
 import static io.jxrp.bpfkv.ScratchDescriptor.U64;
 
 import io.jxrp.engine.ScratchReader;
+import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;
 import io.jxrp.engine.XrpRequest;
 import java.lang.foreign.MemorySegment;
@@ -97,15 +98,19 @@ public final class GetFunction extends TreeFunction {
      * whole index is cached.
      */
     public XrpRequest<Optional<byte[]>> request(long key, long start) {
-        if (start >= valueLogOffset) {
-            long valueOffset = start;
-            return new XrpRequest<>(this, new long[] {NodeDescriptor.blockOf(valueOffset)}, new int[] {BLOCK_SIZE},
-                    scratch -> {
-                        scratch.set(U64, GET_KEY, key);
-                        scratch.set(U64, GET_VALUE_OFFSET, valueOffset);
-                    }, READER, hopBudget);
-        }
-        return new XrpRequest<>(this, new long[] {start}, new int[] {BLOCK_SIZE},
-                scratch -> scratch.set(U64, GET_KEY, key), READER, hopBudget);
+        return request(this, key, start);
+    }
+
+    /** As {@link #request(long, long)}, run by {@code function} (same scratch layout, e.g. an eBPF program). */
+    public XrpRequest<Optional<byte[]>> request(StorageFunction function, long key, long start) {
+        boolean valueFirst = start >= valueLogOffset;
+        long firstRead = valueFirst ? NodeDescriptor.blockOf(start) : start;
+        return new XrpRequest<>(function, new long[] {firstRead}, new int[] {BLOCK_SIZE}, scratch -> {
+            ScratchDescriptor.writeParams(scratch, layout, fileSizeBytes);
+            scratch.set(U64, GET_KEY, key);
+            if (valueFirst) {
+                scratch.set(U64, GET_VALUE_OFFSET, start);
+            }
+        }, READER, hopBudget);
     }
 }

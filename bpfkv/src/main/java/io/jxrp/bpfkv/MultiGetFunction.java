@@ -17,6 +17,7 @@ import static io.jxrp.bpfkv.ScratchDescriptor.U32;
 import static io.jxrp.bpfkv.ScratchDescriptor.U64;
 
 import io.jxrp.engine.ScratchReader;
+import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;
 import io.jxrp.engine.XrpRequest;
 import java.lang.foreign.MemorySegment;
@@ -129,6 +130,11 @@ public final class MultiGetFunction extends TreeFunction {
      * already shows the key is absent. Returns null when no key needs a read.
      */
     public XrpRequest<List<Optional<byte[]>>> request(long[] keys, long[] starts) {
+        return request(this, keys, starts);
+    }
+
+    /** As {@link #request(long[], long[])}, run by {@code function} (same scratch layout, e.g. an eBPF program). */
+    public XrpRequest<List<Optional<byte[]>>> request(StorageFunction function, long[] keys, long[] starts) {
         int count = keys.length;
         if (count == 0 || count > MULTI_MAX_KEYS || starts.length != count) {
             throw new IllegalArgumentException("1.." + MULTI_MAX_KEYS + " keys with as many starts, got " + count
@@ -164,7 +170,8 @@ public final class MultiGetFunction extends TreeFunction {
         Arrays.fill(sizes, BLOCK_SIZE);
         int queued = nextKey;
         int started = branches;
-        return new XrpRequest<>(this, offsets, sizes, scratch -> {
+        return new XrpRequest<>(function, offsets, sizes, scratch -> {
+            ScratchDescriptor.writeParams(scratch, layout, fileSizeBytes);
             scratch.set(U32, MULTI_COUNT, count);
             scratch.set(U32, MULTI_NEXT_KEY, queued);
             int resolved = 0;

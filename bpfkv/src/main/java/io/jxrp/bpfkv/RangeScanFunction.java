@@ -29,6 +29,7 @@ import static io.jxrp.bpfkv.ScratchDescriptor.U32;
 import static io.jxrp.bpfkv.ScratchDescriptor.U64;
 
 import io.jxrp.engine.ScratchReader;
+import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;
 import io.jxrp.engine.XrpRequest;
 import java.lang.foreign.MemorySegment;
@@ -243,12 +244,19 @@ public final class RangeScanFunction extends TreeFunction {
      * @param capacity  entries the request may take (at most {@link ScratchDescriptor#maxEntries}); 0 = all
      */
     public XrpRequest<Chunk> request(boolean aggregate, long first, long last, long start, int capacity) {
+        return request(this, aggregate, first, last, start, capacity);
+    }
+
+    /** As {@link #request(boolean, long, long, long, int)}, run by {@code function} (same scratch layout). */
+    public XrpRequest<Chunk> request(StorageFunction function, boolean aggregate, long first, long last, long start,
+                                     int capacity) {
         int mode = aggregate ? MODE_AGGREGATE : MODE_PAIRS;
         int max = ScratchDescriptor.maxEntries(mode);
         int entries = capacity <= 0 ? max : Math.min(capacity, max);
         // descent, then per entry at most one value block, plus every leaf passed
         int budget = layout.layers() + 2 * entries + 4;
-        return new XrpRequest<>(this, new long[] {start}, new int[] {BLOCK_SIZE}, scratch -> {
+        return new XrpRequest<>(function, new long[] {start}, new int[] {BLOCK_SIZE}, scratch -> {
+            ScratchDescriptor.writeParams(scratch, layout, fileSizeBytes);
             scratch.set(U32, RANGE_MODE, mode);
             scratch.set(U32, RANGE_CAPACITY, entries);
             scratch.set(U64, RANGE_FIRST, first);

@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
@@ -50,8 +51,16 @@ import java.nio.ByteOrder;
  *   96     error_off   u64
  *   104    fill_from   u32   entries below it are all filled (where a value block's scan starts)
  *   128    entries     pairs mode: 80 B each {u64 key, u64 value_off, value[64]}, 49 of them;
- *                      aggregate mode: 8 B each {u64 value_off}, 496 of them.
+ *                      aggregate mode: 8 B each {u64 value_off}, 492 of them.
  *                      value_off becomes 0 once the value block has been consumed.
+ *
+ * Tree parameters, the last 32 B of every request's scratch (set before the first read, for
+ * functions that do not know the file, e.g. eBPF programs; the Java functions know it already)
+ *   4064   value_log   u64   byte offset of the value log (T * 512); below it are index nodes
+ *   4072   file_size   u64
+ *   4080   leaves      u64   byte offset of the first leaf
+ *   4088   layers      u32   L
+ *   4092   (reserved)  u32
  * </pre>
  */
 public final class ScratchDescriptor {
@@ -111,8 +120,15 @@ public final class ScratchDescriptor {
     public static final int PAIR_VALUE = 16;
     public static final int PAIR_SIZE = 16 + NodeDescriptor.VALUE_SIZE; // 80
     public static final int AGGREGATE_ENTRY_SIZE = 8;
-    public static final int MAX_PAIRS = (SCRATCH_SIZE - RANGE_ENTRIES) / PAIR_SIZE; // 49
-    public static final int MAX_AGGREGATE_ENTRIES = (SCRATCH_SIZE - RANGE_ENTRIES) / AGGREGATE_ENTRY_SIZE; // 496
+    public static final int MAX_PAIRS = (SCRATCH_SIZE - 32 - RANGE_ENTRIES) / PAIR_SIZE; // 49
+    public static final int MAX_AGGREGATE_ENTRIES = (SCRATCH_SIZE - 32 - RANGE_ENTRIES) / AGGREGATE_ENTRY_SIZE; // 492
+
+    // ---- tree parameters, every layout ----
+    public static final int PARAMS = SCRATCH_SIZE - 32; // 4064
+    public static final int PARAM_VALUE_LOG = PARAMS;
+    public static final int PARAM_FILE_SIZE = PARAMS + 8;
+    public static final int PARAM_LEAVES = PARAMS + 16;
+    public static final int PARAM_LAYERS = PARAMS + 24;
 
     private ScratchDescriptor() {
     }
@@ -143,6 +159,14 @@ public final class ScratchDescriptor {
 
     public static int aggregateEntryOffset(int index) {
         return RANGE_ENTRIES + index * AGGREGATE_ENTRY_SIZE;
+    }
+
+    /** Writes the tree parameters into a request's scratch page. */
+    public static void writeParams(MemorySegment scratch, TreeLayout layout, long fileSizeBytes) {
+        scratch.set(U64, PARAM_VALUE_LOG, layout.valueLogOffset());
+        scratch.set(U64, PARAM_FILE_SIZE, fileSizeBytes);
+        scratch.set(U64, PARAM_LEAVES, layout.levelStartBytes(layout.layers() - 1));
+        scratch.set(U32, PARAM_LAYERS, layout.layers());
     }
 
     /** Entries a request of {@code mode} can take at most. */
