@@ -26,6 +26,10 @@ import java.util.stream.StreamSupport;
  * synchronous pread traversal (counted in {@link #stats()}); in {@link BpfKvOptions.Mode#PREAD pread
  * mode} only the pread traversal runs. Thread-safe.
  *
+ * <p>The futures of the async variants may complete on the engine's reactor thread: attach heavy
+ * work with the {@code *Async} stages, and never call a blocking method of this class from such a
+ * stage (it would wait for the thread it runs on).
+ *
  * <pre>{@code
  * try (BpfKv db = BpfKv.open(Path.of("data/bpfkv-4.db"), BpfKvOptions.defaults().withCacheLevels(1))) {
  *     Optional<byte[]> value = db.get(42);                         // 64 bytes: "%63d" of 42 and a NUL

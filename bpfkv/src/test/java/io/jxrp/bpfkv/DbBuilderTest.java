@@ -46,6 +46,14 @@ class DbBuilderTest {
     }
 
     @Test
+    void fourLayersWithDefaultsAreByteIdenticalToo() throws IOException {
+        Path file = Model.testDir().resolve("builder-default-L4.db");
+        DbBuilder.create(file, 4, DbBuilder.Options.defaults().withForce(true));
+        assertArrayEquals(new Model(4).fileBytes(), Files.readAllBytes(file), "71 MiB, 4 layers");
+        Files.delete(file);
+    }
+
+    @Test
     void defaultBuffersGiveTheSameBytes() throws IOException {
         Path file = Model.testDir().resolve("builder-default-L3.db");
         DbBuilder.create(file, 3, DbBuilder.Options.defaults().withForce(true));
