@@ -90,7 +90,9 @@ public final class BpfMachine {
 
     /**
      * Makes {@code segment} visible to programs at {@link #address(Region)}. Read-only segments
-     * fault on store. Rebinding replaces the previous segment; it does not allocate.
+     * fault on store. Rebinding replaces the previous segment; it does not allocate. The segment must
+     * stay alive and be accessible from the thread that runs programs (a confined arena's owner);
+     * otherwise the JDK's own exception (IllegalStateException, WrongThreadException) leaves {@code run}.
      *
      * @throws IllegalArgumentException if the segment is larger than 4 GiB
      */
