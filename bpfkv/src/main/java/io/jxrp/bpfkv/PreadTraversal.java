@@ -137,8 +137,10 @@ public final class PreadTraversal implements AutoCloseable {
 
     /**
      * Offset of the first node the engine has to read for {@code key}: descends the cached levels in
-     * memory. Returns the leaf's own value offset (bit 63 clear) when the whole index is cached
-     * and the key is in it, -1 when the cached leaf shows the key is absent.
+     * memory. Returns the key's value offset (bit 63 clear) when the whole index is cached, and -1
+     * for a key outside the database's range found in a cached leaf.
+     *
+     * @throws BpfKvFormatException when a cached leaf lacks an in-range key (keys are dense)
      */
     public long firstUncachedOffset(long key) throws BpfKvFormatException {
         long offset = 0;

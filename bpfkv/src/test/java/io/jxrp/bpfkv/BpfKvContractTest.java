@@ -203,4 +203,46 @@ abstract class BpfKvContractTest {
             assertEquals(engineMode(), db.stats().totalFallbacks() == 3, "fallbacks " + db.stats());
         }
     }
+
+    @Test
+    void closeWhileInUseFailsCleanly() throws Exception {
+        long seed = Model.seed();
+        BpfKv db = BpfKv.open(Model.database(3), options());
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> endings = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(4);
+        for (int t = 0; t < 4; t++) {
+            long threadSeed = seed + t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                Random random = new Random(threadSeed);
+                running.countDown();
+                try {
+                    while (true) {
+                        long key = random.nextLong(29_791);
+                        Optional<byte[]> value = db.get(key);
+                        if (!java.util.Arrays.equals(Model.value(key), value.orElseThrow())) {
+                            endings.add(new AssertionError("wrong value for " + key));
+                            return;
+                        }
+                    }
+                } catch (Throwable e) {
+                    endings.add(e);
+                }
+            }));
+        }
+        running.await();
+        Thread.sleep(50);
+        db.close();
+        for (Thread thread : threads) {
+            thread.join(30_000);
+            assertTrue(!thread.isAlive(), "a reader still runs after close");
+        }
+        assertEquals(4, endings.size());
+        for (Throwable ending : endings) {
+            assertTrue(ending instanceof java.io.IOException || ending instanceof IllegalStateException,
+                    "seed " + seed + ": ended with " + ending);
+        }
+        assertThrows(Exception.class, () -> db.get(1));
+        db.close(); // idempotent
+    }
 }

@@ -1,0 +1,203 @@
+package io.jxrp.bpfkv.load;
+
+import io.jxrp.bpfkv.BpfKv;
+import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.bpfkv.NodeDescriptor;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Point-lookup load on a {@link BpfKv}: uniformly random keys from several threads, closed loop
+ * ({@code inflight} lookups outstanding per thread) or open loop at a target rate, where latency is
+ * measured from each lookup's scheduled start so a stalled system is not flattered (no coordinated
+ * omission). In pread mode each thread calls the synchronous traversal, one lookup at a time, like
+ * the original's read() path. Every value is checked against its key: a wrong or missing answer is
+ * counted, never timed as a success. Used by {@code bpfkv get --requests} and the macro harness.
+ */
+public final class LoadGenerator {
+
+    /**
+     * @param threads             request threads
+     * @param inflightPerThread   lookups outstanding per thread in engine mode (must be 1 in pread mode)
+     * @param requests            measured lookups over all threads (the original's {@code --requests})
+     * @param warmupRequests      run first, not measured
+     * @param targetRatePerSecond 0 for closed loop; else the open-loop rate over all threads
+     * @param seed                key sequence seed
+     */
+    public record Config(int threads, int inflightPerThread, long requests, long warmupRequests,
+                         double targetRatePerSecond, long seed) {
+        public Config {
+            if (threads < 1 || inflightPerThread < 1 || requests < 1 || warmupRequests < 0 || targetRatePerSecond < 0) {
+                throw new IllegalArgumentException("threads, in-flight and requests must be >= 1; warm-up and rate >= 0");
+            }
+        }
+
+        /** Closed loop with a warm-up of a tenth of the requests (at most 100,000). */
+        public static Config closedLoop(int threads, int inflightPerThread, long requests) {
+            return new Config(threads, inflightPerThread, requests, Math.min(100_000, requests / 10), 0, 42);
+        }
+    }
+
+    /**
+     * @param mode         {@code engine} or {@code pread}
+     * @param requests     measured lookups
+     * @param wrong        lookups whose value was missing or not the key's
+     * @param elapsedNanos wall time of the measured part
+     * @param latency      per-lookup latency, nanoseconds
+     * @param cpuNanos     process CPU time (user + system) during the measured part
+     * @param fallbacks    lookups the engine path redid on the pread path
+     */
+    public record Result(Config config, String mode, long requests, long wrong, long elapsedNanos, Histogram latency,
+                         long cpuNanos, long fallbacks) {
+        public double throughput() {
+            return requests * 1e9 / elapsedNanos;
+        }
+
+        public double meanMicros() {
+            return latency.getMean() / 1e3;
+        }
+
+        public double percentileMicros(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1e3;
+        }
+
+        public double maxMicros() {
+            return latency.getMaxValue() / 1e3;
+        }
+
+        /** Share of lookups at or above {@code millis}. */
+        public double fractionAtLeastMillis(double millis) {
+            long total = latency.getTotalCount();
+            if (total == 0) {
+                return 0;
+            }
+            long below = latency.getCountBetweenValues(0, (long) (millis * 1e6) - 1);
+            return (double) (total - below) / total;
+        }
+
+        public double cpuMicrosPerRequest() {
+            return requests == 0 ? 0 : cpuNanos / 1e3 / requests;
+        }
+    }
+
+    private LoadGenerator() {
+    }
+
+    /** Warms up, then measures {@code config.requests()} lookups. */
+    public static Result run(BpfKv db, Config config) throws InterruptedException {
+        boolean engine = db.options().mode() == BpfKvOptions.Mode.ENGINE;
+        if (!engine && config.inflightPerThread() != 1) {
+            throw new IllegalArgumentException("in pread mode each thread makes one synchronous lookup at a time: "
+                    + "--inflight must be 1");
+        }
+        if (config.warmupRequests() > 0) {
+            phase(db, config, config.warmupRequests(), ~config.seed(), engine, new Recorder(3));
+        }
+        long fallbacksBefore = db.stats().totalFallbacks();
+        Recorder recorder = new Recorder(3);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        long wrong = phase(db, config, config.requests(), config.seed(), engine, recorder);
+        long elapsed = System.nanoTime() - t0;
+        long cpu = os.getProcessCpuTime() - cpu0;
+        return new Result(config, engine ? "engine" : "pread", config.requests(), wrong, elapsed,
+                recorder.getIntervalHistogram(), cpu, db.stats().totalFallbacks() - fallbacksBefore);
+    }
+
+    /** {@code total} lookups spread over the threads; returns the wrong answers. */
+    private static long phase(BpfKv db, Config config, long total, long seed, boolean engine, Recorder recorder)
+            throws InterruptedException {
+        long keys = db.layout().keyCount();
+        AtomicLong wrong = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime() + 1_000_000; // open loop: every thread's schedule starts together
+        double intervalNanos = config.targetRatePerSecond() > 0 ? 1e9 * config.threads() / config.targetRatePerSecond() : 0;
+        for (int t = 0; t < config.threads(); t++) {
+            long share = total / config.threads() + (t < total % config.threads() ? 1 : 0);
+            SplittableRandom rnd = new SplittableRandom(seed + t * 0x9E3779B97F4A7C15L);
+            threads.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+                try {
+                    if (engine) {
+                        engineLoop(db, config.inflightPerThread(), share, keys, rnd, intervalNanos, start, recorder, wrong);
+                    } else {
+                        preadLoop(db, share, keys, rnd, intervalNanos, start, recorder, wrong);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("load thread failed: " + failure.get(), failure.get());
+        }
+        return wrong.get();
+    }
+
+    private static long scheduled(long start, double intervalNanos, long i) {
+        return intervalNanos == 0 ? 0 : start + (long) (i * intervalNanos);
+    }
+
+    private static void waitUntil(long when) {
+        long now;
+        while (when != 0 && (now = System.nanoTime()) < when) {
+            LockSupport.parkNanos(when - now);
+        }
+    }
+
+    private static void engineLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
+                                   double intervalNanos, long start, Recorder recorder, AtomicLong wrong)
+            throws InterruptedException {
+        Semaphore window = new Semaphore(inflight);
+        for (long i = 0; i < count; i++) {
+            long key = rnd.nextLong(keys);
+            long when = scheduled(start, intervalNanos, i);
+            waitUntil(when);
+            window.acquire();
+            long begin = when != 0 ? when : System.nanoTime();
+            db.getAsync(key).whenComplete((value, error) -> {
+                recorder.recordValue(Math.max(0, System.nanoTime() - begin));
+                if (error != null || !correct(key, value)) {
+                    wrong.incrementAndGet();
+                }
+                window.release();
+            });
+        }
+        window.acquire(inflight);
+    }
+
+    private static void preadLoop(BpfKv db, long count, long keys, SplittableRandom rnd, double intervalNanos,
+                                  long start, Recorder recorder, AtomicLong wrong) throws IOException {
+        for (long i = 0; i < count; i++) {
+            long key = rnd.nextLong(keys);
+            long when = scheduled(start, intervalNanos, i);
+            waitUntil(when);
+            long begin = when != 0 ? when : System.nanoTime();
+            Optional<byte[]> value = db.get(key);
+            recorder.recordValue(Math.max(0, System.nanoTime() - begin));
+            if (!correct(key, value)) {
+                wrong.incrementAndGet();
+            }
+        }
+    }
+
+    private static boolean correct(long key, Optional<byte[]> value) {
+        return value != null && value.isPresent()
+                && NodeDescriptor.parseValue(MemorySegment.ofArray(value.get()), 0) == key;
+    }
+}
