@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Writes <target>/bin/<command>: a launcher running <main-class> from <target>/<jar> and <target>/lib/*.
 # Called by the Maven build (package phase) of the modules that ship a command.
-# Usage: make-launcher.sh <target-dir> <jar-name> <command> <main-class> <build-java-home>
-# The launcher uses $JAVA_HOME when it is a JDK >= 25, else the JDK that built it.
+# Usage: make-launcher.sh <target-dir> <jar-name> <command> <main-class> <build-java-home> [jvm-options]
+# The launcher uses $JAVA_HOME when it is a JDK >= 25, else the JDK that built it; [jvm-options]
+# (one string) are baked in, $JXRP_JAVA_OPTS is added at run time.
 set -euo pipefail
-if [[ "${1:-}" == "--help" || $# -ne 5 ]]; then
-    echo "usage: $0 <target-dir> <jar-name> <command> <main-class> <build-java-home>"
+if [[ "${1:-}" == "--help" || $# -lt 5 || $# -gt 6 ]]; then
+    echo "usage: $0 <target-dir> <jar-name> <command> <main-class> <build-java-home> [jvm-options]"
     [[ "${1:-}" == "--help" ]] && exit 0 || exit 2
 fi
-target=$1 jar=$2 command=$3 main=$4 build_java_home=$5
+target=$1 jar=$2 command=$3 main=$4 build_java_home=$5 jvm_options=${6:-}
 mkdir -p "$target/bin"
 cat > "$target/bin/$command" <<LAUNCHER
 #!/usr/bin/env bash
@@ -25,7 +26,7 @@ if [[ ! -x "\$java" ]]; then
     echo "$command: no JDK >= 25 (set JAVA_HOME; the JDK that built jxrp, $build_java_home, is gone)" >&2
     exit 1
 fi
-exec "\$java" --enable-native-access=ALL-UNNAMED \${JXRP_JAVA_OPTS:-} -cp "\$target/$jar:\$target/lib/*" $main "\$@"
+exec "\$java" --enable-native-access=ALL-UNNAMED $jvm_options \${JXRP_JAVA_OPTS:-} -cp "\$target/$jar:\$target/lib/*" $main "\$@"
 LAUNCHER
 chmod +x "$target/bin/$command"
 echo "[make-launcher] wrote $target/bin/$command"
