@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.engine.EngineStats;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.ResubmissionEngine;
 import io.jxrp.engine.backend.IoBackend;
@@ -188,6 +189,11 @@ public final class BpfKv implements AutoCloseable {
 
     public Stats stats() {
         return engineOps == null ? new Stats(0, Map.of()) : new Stats(engineOps.requests(), engineOps.fallbacks());
+    }
+
+    /** The engine's counters (hops, outcomes, reactor CPU time), or empty in pread mode. */
+    public Optional<EngineStats> engineStats() {
+        return engine == null ? Optional.empty() : Optional.of(engine.stats());
     }
 
     @Override
