@@ -181,41 +181,150 @@ final class EngineOps {
 
     // ---- range scans and aggregates -----------------------------------------------------------
 
-    /** The pairs of {@code range} in key order, fetched a request at a time as the iterator advances. */
+    /** Requests one scan keeps in flight, each on its own slice of the key range. */
+    static final int SCAN_WINDOW = 8;
+    /** Requests' worth of keys in one slice (a slice resumes within itself when a request fills). */
+    static final int REQUESTS_PER_SLICE = 4;
+
+    /**
+     * The pairs of {@code range} in key order. Keys are dense, so the range is cut into slices that
+     * run as independent requests, {@link #SCAN_WINDOW} at a time; pairs are handed out in key order
+     * as the slices complete.
+     */
     Iterator<KeyValue> iterator(KeyRange range) {
         return new ScanIterator(range.clip(layout.keyCount()));
     }
 
+    /** One slice [first, last] of a scan and its request in flight. */
+    private static final class Slice {
+        long first;
+        final long last;
+        CompletableFuture<XrpResult<RangeScanFunction.Chunk>> pending;
+
+        Slice(long first, long last) {
+            this.first = first;
+            this.last = last;
+        }
+    }
+
+    /** Slices of {@code [first, last]} of {@code entriesPerRequest * REQUESTS_PER_SLICE} keys, started SCAN_WINDOW at a time. */
+    private final class SliceWindow {
+        private final ArrayDeque<Slice> slices = new ArrayDeque<>();
+        private final boolean aggregate;
+        private final int entriesPerRequest;
+        private final long sliceKeys;
+        private final long last;
+        private long nextFirst;
+
+        SliceWindow(boolean aggregate, long first, long last) {
+            this.aggregate = aggregate;
+            int requested = aggregate ? aggregateEntriesPerRequest : pairsPerRequest;
+            int max = ScratchDescriptor.maxEntries(aggregate ? ScratchDescriptor.MODE_AGGREGATE : ScratchDescriptor.MODE_PAIRS);
+            this.entriesPerRequest = requested <= 0 ? max : Math.min(requested, max);
+            this.sliceKeys = (long) entriesPerRequest * REQUESTS_PER_SLICE;
+            this.nextFirst = first;
+            this.last = last;
+        }
+
+        /** Starts slices until the window is full or the range is covered. */
+        void fill() throws IOException {
+            while (slices.size() < SCAN_WINDOW && nextFirst <= last) {
+                Slice slice = new Slice(nextFirst, Math.min(last, nextFirst + sliceKeys - 1));
+                nextFirst = slice.last + 1;
+                submit(slice, pread.firstUncachedNode(slice.first, layout.layers() - 1));
+                slices.add(slice);
+            }
+        }
+
+        private void submit(Slice slice, long start) {
+            requests.increment();
+            slice.pending = runner.submit(rangeFunction.request(functions.range(), aggregate, slice.first, slice.last,
+                    start, entriesPerRequest));
+        }
+
+        boolean isEmpty() {
+            return slices.isEmpty();
+        }
+
+        /** First key not yet handed out (the head slice's next key). */
+        long firstOutstanding() {
+            return slices.isEmpty() ? nextFirst : slices.peek().first;
+        }
+
+        /**
+         * Waits for the head slice's request: its chunk when it checks out (the slice resumes or is
+         * done), or null (counted) when the scan has to continue on the pread path from
+         * {@link #firstOutstanding()}.
+         */
+        RangeScanFunction.Chunk next() throws IOException {
+            Slice head = slices.peek();
+            XrpResult<RangeScanFunction.Chunk> result = join(head.pending);
+            RangeScanFunction.Chunk chunk = result == null ? null : result.value();
+            boolean ok = result != null && result.ok() && chunk.consistent()
+                    && (aggregate ? countAddsUp(chunk, head.first, head.last) : sane(chunk, head.first, head.last));
+            if (!ok) {
+                if (result == null || result.ok()) {
+                    fallbacksOther.increment();
+                } else {
+                    fallbacks[result.outcome().ordinal()].increment();
+                }
+                return null;
+            }
+            if (chunk.more()) {
+                head.first = chunk.resumeKey();
+                submit(head, chunk.resumeLeaf());
+            } else {
+                slices.poll();
+                fill();
+            }
+            return chunk;
+        }
+
+        private XrpResult<RangeScanFunction.Chunk> join(CompletableFuture<XrpResult<RangeScanFunction.Chunk>> future) {
+            try {
+                return future.join();
+            } catch (CompletionException | CancellationException e) {
+                return null;
+            }
+        }
+    }
+
     private final class ScanIterator implements Iterator<KeyValue> {
         private final ArrayDeque<KeyValue> buffered = new ArrayDeque<>();
-        private final long last;
-        private long first;
-        private long start = -1;
-        private boolean requestsDone;
+        private final KeyRange clipped;
+        private SliceWindow window;
         private Iterator<KeyValue> slowPath;
 
         ScanIterator(KeyRange clipped) {
-            this.first = clipped.first();
-            this.last = clipped.last();
-            this.requestsDone = clipped.isEmpty();
+            this.clipped = clipped;
         }
 
         @Override
         public boolean hasNext() {
-            while (buffered.isEmpty()) {
-                if (slowPath != null) {
-                    return slowPath.hasNext();
+            try {
+                if (window == null && !clipped.isEmpty()) {
+                    window = new SliceWindow(false, clipped.first(), clipped.last());
+                    window.fill();
                 }
-                if (requestsDone) {
-                    return false;
+                while (buffered.isEmpty()) {
+                    if (slowPath != null) {
+                        return slowPath.hasNext();
+                    }
+                    if (window == null || window.isEmpty()) {
+                        return false;
+                    }
+                    long from = window.firstOutstanding();
+                    RangeScanFunction.Chunk chunk = window.next();
+                    if (chunk == null) {
+                        slowPath = pread.iterator(new KeyRange(from, clipped.last(), false, true));
+                    } else {
+                        buffered.addAll(chunk.pairs());
+                    }
                 }
-                try {
-                    fetch();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return true;
         }
 
         @Override
@@ -223,30 +332,7 @@ final class EngineOps {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return slowPath != null && buffered.isEmpty() ? slowPath.next() : buffered.poll();
-        }
-
-        private void fetch() throws IOException {
-            if (start < 0) {
-                start = pread.firstUncachedNode(first, layout.layers() - 1);
-            }
-            requests.increment();
-            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(functions.range(), false, first, last, start, pairsPerRequest));
-            RangeScanFunction.Chunk chunk = result == null ? null : result.value();
-            if (result == null || !result.ok() || !chunk.consistent() || !sane(chunk, first, last)) {
-                if (result != null && result.ok()) {
-                    fallbacksOther.increment(); // non-OK outcomes were counted by await
-                }
-                slowPath = pread.iterator(new KeyRange(first, last, false, true));
-                return;
-            }
-            buffered.addAll(chunk.pairs());
-            if (chunk.more()) {
-                first = chunk.resumeKey();
-                start = chunk.resumeLeaf();
-            } else {
-                requestsDone = true;
-            }
+            return buffered.isEmpty() ? slowPath.next() : buffered.poll();
         }
     }
 
@@ -269,44 +355,39 @@ final class EngineOps {
         return expected == last + 1;
     }
 
+    /** Keys are dense: a chunk folds exactly the keys from first up to where it resumes (or last). */
+    private boolean countAddsUp(RangeScanFunction.Chunk chunk, long first, long last) {
+        if (chunk.more()) {
+            return chunk.resumeKey() > first && chunk.resumeKey() <= last && resumeLeafOk(chunk)
+                    && chunk.aggregate().count() == chunk.resumeKey() - first;
+        }
+        return chunk.aggregate().count() == last - first + 1;
+    }
+
     private boolean resumeLeafOk(RangeScanFunction.Chunk chunk) {
         long leaf = chunk.resumeLeaf();
         return leaf >= layout.levelStartBytes(layout.layers() - 1) && leaf < layout.valueLogOffset()
                 && (leaf & (NodeDescriptor.BLOCK_SIZE - 1)) == 0;
     }
 
+    /** Count, sum, min, max of the values of {@code range}: slices aggregated in parallel, partial results merged. */
     Aggregate aggregate(KeyRange range) throws IOException {
         KeyRange clipped = range.clip(layout.keyCount());
         if (clipped.isEmpty()) {
             return Aggregate.EMPTY;
         }
-        long first = clipped.first();
-        long last = clipped.last();
-        long start = pread.firstUncachedNode(first, layout.layers() - 1);
+        SliceWindow window = new SliceWindow(true, clipped.first(), clipped.last());
+        window.fill();
         Aggregate total = Aggregate.EMPTY;
-        while (true) {
-            requests.increment();
-            XrpResult<RangeScanFunction.Chunk> result = await(rangeFunction.request(functions.range(), true, first, last, start,
-                    aggregateEntriesPerRequest));
-            RangeScanFunction.Chunk chunk = result == null ? null : result.value();
-            // keys are dense: a chunk folds exactly the keys from first up to where it resumes (or last)
-            boolean progresses = chunk != null && (chunk.more()
-                    ? chunk.resumeKey() > first && chunk.resumeKey() <= last && resumeLeafOk(chunk)
-                            && chunk.aggregate().count() == chunk.resumeKey() - first
-                    : chunk.aggregate().count() == last - first + 1);
-            if (result == null || !result.ok() || !chunk.consistent() || !progresses) {
-                if (result != null && result.ok()) {
-                    fallbacksOther.increment(); // non-OK outcomes were counted by await
-                }
-                return total.merge(pread.aggregate(new KeyRange(first, last, false, true)));
+        while (!window.isEmpty()) {
+            long from = window.firstOutstanding();
+            RangeScanFunction.Chunk chunk = window.next();
+            if (chunk == null) {
+                return total.merge(pread.aggregate(new KeyRange(from, clipped.last(), false, true)));
             }
             total = total.merge(chunk.aggregate());
-            if (!chunk.more()) {
-                return total;
-            }
-            first = chunk.resumeKey();
-            start = chunk.resumeLeaf();
         }
+        return total;
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
