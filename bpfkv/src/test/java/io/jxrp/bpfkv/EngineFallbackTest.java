@@ -49,4 +49,24 @@ class EngineFallbackTest {
             assertEquals(before, db.stats().totalFallbacks(), "healthy again: no fallback");
         }
     }
+
+    @Test
+    void aFaultInALaterSliceContinuesOnPreadInOrder() throws Exception {
+        TreeLayout layout = new TreeLayout(3);
+        FaultInjectingBackend backend = new FaultInjectingBackend(realBackend())
+                .inject(layout.leafOffsetOf(2_000), new FaultInjectingBackend.Fault.Fail(5));
+        try (BpfKv db = BpfKv.open(Model.database(3), BpfKvOptions.defaults(), backend)) {
+            List<KeyValue> pairs = db.range(0, 3_000).toList();
+            assertEquals(3_000, pairs.size());
+            for (int i = 0; i < pairs.size(); i++) {
+                assertEquals(i, pairs.get(i).key());
+                assertArrayEquals(Model.value(i), pairs.get(i).value());
+            }
+            assertEquals(1L, db.stats().fallbacks().get(Outcome.IO_ERROR));
+            Aggregate aggregate = db.aggregate(KeyRange.of(0, 5_000));
+            assertEquals(5_000, aggregate.count());
+            assertEquals(4_999L * 5_000 / 2, aggregate.sum());
+            assertEquals(2L, db.stats().fallbacks().get(Outcome.IO_ERROR));
+        }
+    }
 }

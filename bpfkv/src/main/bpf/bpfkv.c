@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * BPF-KV's storage functions as eBPF programs, run by jxrp's eBPF runtime (io.jxrp.ebpf) through
+ * io.jxrp.engine.bpf.BpfStorageFunction. Each mirrors a Java function hop for hop: the same scratch
+ * layout (ScratchDescriptor), the same next reads, the same checks and error codes
+ * (TreeFunction.E_*), so EngineOps builds requests and reads results the same way whatever runs
+ * them, and the tests compare the two after every hop.
+ *
+ *   xrp/get        GetFunction        point lookup: L index hops, then the value's block
+ *   xrp/multi_get  MultiGetFunction   up to 32 keys, one branch per next-read slot (up to 16)
+ *   xrp/range      RangeScanFunction  range scan (pairs) or aggregation, resumable
+ *
+ * The programs do not know the file: its tree parameters are in the last 32 B of the scratch
+ * (written by the host before the first read). Nothing read from a block is trusted: node types,
+ * pointers (bit 63, alignment, the level they must lead to) and key order are checked before use,
+ * and every loop is bounded by the node's 31 keys, the 32 keys of a request or the scratch's
+ * entries. The runtime bounds-checks every access and its instruction budget is the backstop.
+ *
+ * Blocks are always read 512 B at a time (the requests ask for no other size), so where the Java
+ * functions check the data's size these programs rely on the runtime's bounds checks: a short block
+ * ends the run with a fault, which the engine also reports as a function error.
+ */
+#include <jxrp/bpf_helpers.h>
+#include <jxrp/xrp.h>
+
+/* ---- the file format (NodeDescriptor) ---- */
+#define BLOCK_SIZE 512ULL
+#define BLOCK_MASK (BLOCK_SIZE - 1)
+#define FANOUT 31
+#define VALUE_SIZE 64
+#define MAX_LAYERS 10
+#define FILE_OFFSET_BIT (1ULL << 63)
+#define TYPE_INTERNAL 0
+#define TYPE_LEAF 1
+/* node words: next, type, key[31], ptr[31] */
+#define NODE_NEXT 0
+#define NODE_TYPE 1
+#define NODE_KEY(k) (2 + (k))
+#define NODE_PTR(k) (2 + FANOUT + (k))
+
+/* ---- function error codes (TreeFunction) ---- */
+#define E_NODE_TYPE 1
+#define E_CHILD_POINTER 2
+#define E_VALUE_POINTER 3
+#define E_NEXT_POINTER 4
+#define E_KEY_ORDER 5
+#define E_UNEXPECTED_BLOCK 6
+#define E_VALUE_TEXT 7
+#define E_STATE 8
+
+/* ---- scratch layouts (ScratchDescriptor) ---- */
+#define GET_KEY 0
+#define GET_FOUND 8
+#define GET_ERROR 16
+#define GET_VALUE 24
+#define GET_VALUE_OFFSET 88
+
+#define MULTI_MAX_KEYS 32
+#define MULTI_MAX_BRANCHES 16
+#define MULTI_COUNT 0
+#define MULTI_NEXT_KEY 4
+#define MULTI_RESOLVED 8
+#define MULTI_ERROR 12
+#define MULTI_ERROR_OFFSET 16
+#define MULTI_SLOT_KEY 24
+#define MULTI_KEYS 64
+#define MULTI_START (MULTI_KEYS + MULTI_MAX_KEYS * 8)
+#define MULTI_VALUE_OFFSET (MULTI_START + MULTI_MAX_KEYS * 8)
+#define MULTI_STATUS (MULTI_VALUE_OFFSET + MULTI_MAX_KEYS * 8)
+#define MULTI_VALUES (MULTI_STATUS + MULTI_MAX_KEYS)
+#define STATUS_PENDING 0
+#define STATUS_FOUND 1
+#define STATUS_NOT_FOUND 2
+
+#define MODE_PAIRS 0
+#define RANGE_MODE 0
+#define RANGE_CAPACITY 4
+#define RANGE_FIRST 8
+#define RANGE_LAST 16
+#define RANGE_ASSIGNED 24
+#define RANGE_FILLED 28
+#define RANGE_MORE 32
+#define RANGE_ERROR 36
+#define RANGE_RESUME_KEY 40
+#define RANGE_RESUME_LEAF 48
+#define RANGE_PREV_KEY 56
+#define RANGE_COUNT 64
+#define RANGE_SUM 72
+#define RANGE_MIN 80
+#define RANGE_MAX 88
+#define RANGE_ERROR_OFFSET 96
+#define RANGE_FILL_FROM 104
+#define RANGE_ENTRIES 128
+#define PAIR_KEY 0
+#define PAIR_VALUE_OFFSET 8
+#define PAIR_VALUE 16
+#define PAIR_SIZE 80
+#define AGGREGATE_ENTRY_SIZE 8
+#define PARAMS (XRP_SCRATCH_SIZE - 32)
+#define MAX_PAIRS ((PARAMS - RANGE_ENTRIES) / PAIR_SIZE)
+#define MAX_AGGREGATE_ENTRIES ((PARAMS - RANGE_ENTRIES) / AGGREGATE_ENTRY_SIZE)
+/* value-block reads one leaf may start at once; slot 0 is the next leaf */
+#define MAX_VALUE_SLOTS 15
+
+#define PARAM_VALUE_LOG PARAMS
+#define PARAM_FILE_SIZE (PARAMS + 8)
+#define PARAM_LEAVES (PARAMS + 16)
+#define PARAM_LAYERS (PARAMS + 24)
+
+#define INT64_MAX_ 0x7fffffffffffffffLL
+
+#define U64_AT(base, off) (*(__u64 *)((base) + (off)))
+#define U32_AT(base, off) (*(__u32 *)((base) + (off)))
+#define U8_AT(base, off) (*(__u8 *)((base) + (off)))
+
+/* What a hop knows about the file, from the scratch's tree parameters. */
+struct tree {
+	__u64 value_log;
+	__u64 file_size;
+	__u64 leaves;
+	__u32 layers;
+};
+
+/* Reads the tree parameters; non-zero when the host wrote none (or nonsense). */
+static __always_inline int read_tree(const char *scratch, struct tree *t)
+{
+	t->value_log = U64_AT(scratch, PARAM_VALUE_LOG);
+	t->file_size = U64_AT(scratch, PARAM_FILE_SIZE);
+	t->leaves = U64_AT(scratch, PARAM_LEAVES);
+	t->layers = U32_AT(scratch, PARAM_LAYERS);
+	return t->layers < 1 || t->layers > MAX_LAYERS || t->leaves >= t->value_log;
+}
+
+/*
+ * Level of the index node at offset (below the value log), or -1; on success [*below_start,
+ * *below_end) is the byte range of the level below it (level l has 31^l nodes, breadth first).
+ */
+static __always_inline int level_of(__u64 offset, __u32 layers, __u64 *below_start, __u64 *below_end)
+{
+	__u64 start = 0;
+	__u64 width = BLOCK_SIZE;
+
+	for (int level = 0; level < MAX_LAYERS; level++) {
+		if (level >= (int)layers)
+			break;
+		__u64 end = start + width;
+		if (offset < end) {
+			*below_start = end;
+			*below_end = end + width * FANOUT;
+			return level;
+		}
+		start = end;
+		width *= FANOUT;
+	}
+	return -1;
+}
+
+/* A child pointer: bit 63, 512-aligned, inside the level below. */
+static __always_inline int child_pointer_ok(__u64 pointer, __u64 below_start, __u64 below_end)
+{
+	__u64 offset = pointer & ~FILE_OFFSET_BIT;
+
+	return (pointer & FILE_OFFSET_BIT) && (offset & BLOCK_MASK) == 0 && offset >= below_start &&
+	       offset < below_end;
+}
+
+/* A leaf's value pointer: bit 63, inside the value log, on a 64-byte value boundary. */
+static __always_inline int value_pointer_ok(__u64 pointer, const struct tree *t)
+{
+	__u64 offset = pointer & ~FILE_OFFSET_BIT;
+
+	return (pointer & FILE_OFFSET_BIT) && offset >= t->value_log && t->file_size >= VALUE_SIZE &&
+	       offset <= t->file_size - VALUE_SIZE && ((offset - t->value_log) & (VALUE_SIZE - 1)) == 0;
+}
+
+/* A leaf's next word: 0, or a later leaf. */
+static __always_inline int next_leaf_ok(__u64 next, __u64 current, const struct tree *t)
+{
+	return next == 0 ||
+	       ((next & BLOCK_MASK) == 0 && next > current && next >= t->leaves && next < t->value_log);
+}
+
+/* The original's child choice: the last k with key[k] <= key (keys compare unsigned). */
+static __always_inline int child_index(const __u64 *node, __u64 key)
+{
+	for (int k = 1; k < FANOUT; k++) {
+		if (node[NODE_KEY(k)] > key)
+			return k - 1;
+	}
+	return FANOUT - 1;
+}
+
+/* Index of key in a leaf, or -1. */
+static __always_inline int leaf_index(const __u64 *node, __u64 key)
+{
+	for (int k = 0; k < FANOUT; k++) {
+		if (node[NODE_KEY(k)] == key)
+			return k;
+	}
+	return -1;
+}
+
+static __always_inline void copy_value(char *to, const char *from)
+{
+	for (int i = 0; i < VALUE_SIZE; i += 8)
+		*(__u64 *)(to + i) = *(const __u64 *)(from + i);
+}
+
+static __always_inline void read_next(struct bpf_xrp *ctx, __u32 slot, __u64 offset)
+{
+	ctx->next_addr[slot] = offset;
+	ctx->size[slot] = BLOCK_SIZE;
+}
+
+/*
+ * A value's decimal text (leading spaces, digits, then NUL or the end of the 64 bytes), or -1 when
+ * it is not a non-negative decimal number that fits a signed 64-bit integer
+ * (NodeDescriptor.parseValue).
+ */
+static __always_inline __s64 parse_value(const __u8 *text)
+{
+	__u64 value = 0;
+	int digits = 0;
+	int leading = 1;
+
+	for (int i = 0; i < VALUE_SIZE; i++) {
+		__u8 b = text[i];
+		if (leading && b == ' ')
+			continue;
+		leading = 0;
+		if (b == 0)
+			break;
+		if (b < '0' || b > '9' || value > (__u64)(INT64_MAX_ - 9) / 10)
+			return -1;
+		value = value * 10 + (b - '0');
+		digits++;
+	}
+	return digits == 0 ? -1 : (__s64)value;
+}
+
+/* ================================ point lookup ================================ */
+
+static __always_inline int get_fail(char *scratch, int code)
+{
+	U64_AT(scratch, GET_ERROR) = code;
+	return code;
+}
+
+SEC("xrp/get")
+int bpfkv_get(struct bpf_xrp *ctx)
+{
+	char *scratch = ctx->scratch;
+	const __u64 *node = (const __u64 *)ctx->data;
+	__u64 current = ctx->cur_addr;
+	struct tree t;
+
+	if (read_tree(scratch, &t))
+		return get_fail(scratch, E_STATE);
+	if (current >= t.value_log) {
+		__u64 value_offset = U64_AT(scratch, GET_VALUE_OFFSET);
+		__s64 delta = (__s64)(value_offset - current);
+		if (value_offset == 0 || delta < 0 || delta > (__s64)(BLOCK_SIZE - VALUE_SIZE))
+			return get_fail(scratch, E_UNEXPECTED_BLOCK);
+		copy_value(scratch + GET_VALUE, ctx->data + delta);
+		U64_AT(scratch, GET_FOUND) = 1;
+		ctx->done = 1;
+		return 0;
+	}
+	__u64 below_start = 0, below_end = 0;
+	int level = level_of(current, t.layers, &below_start, &below_end);
+	if (level < 0)
+		return get_fail(scratch, E_UNEXPECTED_BLOCK);
+	__u64 key = U64_AT(scratch, GET_KEY);
+	__u64 type = node[NODE_TYPE];
+	if (level < (int)t.layers - 1) {
+		if (type != TYPE_INTERNAL)
+			return get_fail(scratch, E_NODE_TYPE);
+		__u64 pointer = node[NODE_PTR(child_index(node, key))];
+		if (!child_pointer_ok(pointer, below_start, below_end))
+			return get_fail(scratch, E_CHILD_POINTER);
+		read_next(ctx, 0, pointer & ~FILE_OFFSET_BIT);
+		return 0;
+	}
+	if (type != TYPE_LEAF)
+		return get_fail(scratch, E_NODE_TYPE);
+	int index = leaf_index(node, key);
+	if (index < 0) {
+		ctx->done = 1; /* not found: found stays 0 */
+		return 0;
+	}
+	__u64 pointer = node[NODE_PTR(index)];
+	if (!value_pointer_ok(pointer, &t))
+		return get_fail(scratch, E_VALUE_POINTER);
+	__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
+	U64_AT(scratch, GET_VALUE_OFFSET) = value_offset;
+	read_next(ctx, 0, value_offset & ~BLOCK_MASK);
+	return 0;
+}
+
+/* ============================ scatter-gather lookup ============================ */
+
+static __always_inline int multi_fail(char *scratch, int code, __u64 offset)
+{
+	U32_AT(scratch, MULTI_ERROR) = code;
+	U64_AT(scratch, MULTI_ERROR_OFFSET) = offset;
+	return code;
+}
+
+/* Records a key's result and starts the next queued key on the same branch. */
+static __always_inline int multi_resolve(struct bpf_xrp *ctx, char *scratch, __u32 slot, __u32 key_index, __u8 status)
+{
+	U8_AT(scratch, MULTI_STATUS + key_index) = status;
+	__u32 resolved = U32_AT(scratch, MULTI_RESOLVED) + 1;
+	U32_AT(scratch, MULTI_RESOLVED) = resolved;
+	__u32 count = U32_AT(scratch, MULTI_COUNT); /* <= 32, checked on entry */
+	__u32 next = U32_AT(scratch, MULTI_NEXT_KEY);
+
+	for (int i = 0; i < MULTI_MAX_KEYS; i++) {
+		if (next >= count || U8_AT(scratch, MULTI_STATUS + next) == STATUS_PENDING)
+			break;
+		next++;
+	}
+	if (next < count) {
+		U8_AT(scratch, MULTI_SLOT_KEY + slot) = next;
+		U32_AT(scratch, MULTI_NEXT_KEY) = next + 1;
+		read_next(ctx, slot, U64_AT(scratch, MULTI_START + next * 8));
+	} else {
+		U32_AT(scratch, MULTI_NEXT_KEY) = next;
+		if (resolved == count)
+			ctx->done = 1;
+	}
+	return 0;
+}
+
+SEC("xrp/multi_get")
+int bpfkv_multi_get(struct bpf_xrp *ctx)
+{
+	char *scratch = ctx->scratch;
+	const __u64 *node = (const __u64 *)ctx->data;
+	__u64 current = ctx->cur_addr;
+	__u32 slot = ctx->slot;
+	struct tree t;
+
+	if (read_tree(scratch, &t) || slot >= MULTI_MAX_BRANCHES)
+		return multi_fail(scratch, E_STATE, current);
+	__u32 key_index = U8_AT(scratch, MULTI_SLOT_KEY + slot);
+	__u32 count = U32_AT(scratch, MULTI_COUNT);
+	if (count > MULTI_MAX_KEYS || key_index >= count ||
+	    U8_AT(scratch, MULTI_STATUS + key_index) != STATUS_PENDING)
+		return multi_fail(scratch, E_STATE, current);
+	if (current >= t.value_log) {
+		__u64 value_offset = U64_AT(scratch, MULTI_VALUE_OFFSET + key_index * 8);
+		__s64 delta = (__s64)(value_offset - current);
+		if (value_offset == 0 || delta < 0 || delta > (__s64)(BLOCK_SIZE - VALUE_SIZE))
+			return multi_fail(scratch, E_UNEXPECTED_BLOCK, current);
+		copy_value(scratch + MULTI_VALUES + key_index * VALUE_SIZE, ctx->data + delta);
+		return multi_resolve(ctx, scratch, slot, key_index, STATUS_FOUND);
+	}
+	__u64 below_start = 0, below_end = 0;
+	int level = level_of(current, t.layers, &below_start, &below_end);
+	if (level < 0)
+		return multi_fail(scratch, E_UNEXPECTED_BLOCK, current);
+	__u64 key = U64_AT(scratch, MULTI_KEYS + key_index * 8);
+	__u64 type = node[NODE_TYPE];
+	if (level < (int)t.layers - 1) {
+		if (type != TYPE_INTERNAL)
+			return multi_fail(scratch, E_NODE_TYPE, current);
+		__u64 pointer = node[NODE_PTR(child_index(node, key))];
+		if (!child_pointer_ok(pointer, below_start, below_end))
+			return multi_fail(scratch, E_CHILD_POINTER, current);
+		read_next(ctx, slot, pointer & ~FILE_OFFSET_BIT);
+		return 0;
+	}
+	if (type != TYPE_LEAF)
+		return multi_fail(scratch, E_NODE_TYPE, current);
+	int index = leaf_index(node, key);
+	if (index < 0)
+		return multi_resolve(ctx, scratch, slot, key_index, STATUS_NOT_FOUND);
+	__u64 pointer = node[NODE_PTR(index)];
+	if (!value_pointer_ok(pointer, &t))
+		return multi_fail(scratch, E_VALUE_POINTER, current);
+	__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
+	U64_AT(scratch, MULTI_VALUE_OFFSET + key_index * 8) = value_offset;
+	read_next(ctx, slot, value_offset & ~BLOCK_MASK);
+	return 0;
+}
+
+/* ========================== range scan and aggregation ========================== */
+
+static __always_inline int range_fail(char *scratch, int code, __u64 offset)
+{
+	U32_AT(scratch, RANGE_ERROR) = code;
+	U64_AT(scratch, RANGE_ERROR_OFFSET) = offset;
+	return code;
+}
+
+static __always_inline __u32 range_max_entries(__u32 mode)
+{
+	return mode == MODE_PAIRS ? MAX_PAIRS : MAX_AGGREGATE_ENTRIES;
+}
+
+/* Offset in the scratch of entry i's value offset (0 once its value block was consumed). */
+static __always_inline __u32 range_entry_value_offset(__u32 mode, __u32 i)
+{
+	return mode == MODE_PAIRS ? RANGE_ENTRIES + i * PAIR_SIZE + PAIR_VALUE_OFFSET
+				  : RANGE_ENTRIES + i * AGGREGATE_ENTRY_SIZE;
+}
+
+/* A leaf: take its keys in range as entries, read their value blocks and the next leaf in parallel. */
+static __always_inline int range_leaf(struct bpf_xrp *ctx, const __u64 *node, char *scratch, __u64 leaf,
+				      const struct tree *t)
+{
+	__u64 next = node[NODE_NEXT];
+	if (!next_leaf_ok(next, leaf, t))
+		return range_fail(scratch, E_NEXT_POINTER, leaf);
+	__u32 mode = U32_AT(scratch, RANGE_MODE);
+	__u32 capacity = U32_AT(scratch, RANGE_CAPACITY);
+	__u64 first = U64_AT(scratch, RANGE_FIRST);
+	__u64 last = U64_AT(scratch, RANGE_LAST);
+	__u32 assigned = U32_AT(scratch, RANGE_ASSIGNED);
+	__u64 previous_plus_one = U64_AT(scratch, RANGE_PREV_KEY);
+	__u32 blocks = 0;
+	__u64 last_block = ~0ULL;
+	int stopped = 0;
+
+	if (capacity > range_max_entries(mode) || assigned > capacity)
+		return range_fail(scratch, E_STATE, leaf); /* the host never asks for more than fits */
+	for (int k = 0; k < FANOUT; k++) {
+		__u64 key = node[NODE_KEY(k)];
+		if (previous_plus_one != 0 && key < previous_plus_one)
+			return range_fail(scratch, E_KEY_ORDER, leaf);
+		previous_plus_one = key + 1;
+		if (key < first)
+			continue;
+		if (key > last) {
+			stopped = 1; /* the range ends in this leaf */
+			break;
+		}
+		__u64 pointer = node[NODE_PTR(k)];
+		if (!value_pointer_ok(pointer, t))
+			return range_fail(scratch, E_VALUE_POINTER, leaf);
+		__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
+		__u64 block = value_offset & ~BLOCK_MASK;
+		int new_block = block != last_block;
+		if (assigned == capacity || (new_block && blocks == MAX_VALUE_SLOTS)) {
+			U32_AT(scratch, RANGE_MORE) = 1;
+			U64_AT(scratch, RANGE_RESUME_KEY) = key;
+			U64_AT(scratch, RANGE_RESUME_LEAF) = leaf;
+			stopped = 1;
+			break;
+		}
+		if (new_block) {
+			blocks++;
+			read_next(ctx, blocks, block);
+			last_block = block;
+		}
+		if (mode == MODE_PAIRS) {
+			__u32 entry = RANGE_ENTRIES + assigned * PAIR_SIZE;
+			U64_AT(scratch, entry + PAIR_KEY) = key;
+			U64_AT(scratch, entry + PAIR_VALUE_OFFSET) = value_offset;
+		} else {
+			U64_AT(scratch, RANGE_ENTRIES + assigned * AGGREGATE_ENTRY_SIZE) = value_offset;
+		}
+		assigned++;
+	}
+	U32_AT(scratch, RANGE_ASSIGNED) = assigned;
+	U64_AT(scratch, RANGE_PREV_KEY) = previous_plus_one;
+	if (!stopped && next != 0)
+		read_next(ctx, 0, next);
+	return 0;
+}
+
+/* A value block: fill (or fold in) every pending entry whose value lies in it. */
+static __always_inline int range_value_block(const char *data, char *scratch, __u64 block)
+{
+	if (block & BLOCK_MASK)
+		return range_fail(scratch, E_UNEXPECTED_BLOCK, block);
+	__u32 mode = U32_AT(scratch, RANGE_MODE);
+	__u32 assigned = U32_AT(scratch, RANGE_ASSIGNED);
+	__u32 fill_from = U32_AT(scratch, RANGE_FILL_FROM);
+	__u32 filled = U32_AT(scratch, RANGE_FILLED);
+
+	if (assigned > range_max_entries(mode))
+		return range_fail(scratch, E_STATE, block);
+	for (__u32 i = fill_from; i < assigned; i++) {
+		__u32 entry = range_entry_value_offset(mode, i);
+		__u64 value_offset = U64_AT(scratch, entry);
+		if (value_offset == 0 || (value_offset & ~BLOCK_MASK) != block)
+			continue;
+		__u64 delta = value_offset - block;
+		if (mode == MODE_PAIRS) {
+			copy_value(scratch + RANGE_ENTRIES + i * PAIR_SIZE + PAIR_VALUE, data + delta);
+		} else {
+			__s64 value = parse_value((const __u8 *)data + delta);
+			if (value < 0)
+				return range_fail(scratch, E_VALUE_TEXT, value_offset);
+			__s64 count = (__s64)U64_AT(scratch, RANGE_COUNT);
+			__s64 sum = (__s64)U64_AT(scratch, RANGE_SUM);
+			if (sum > INT64_MAX_ - value)
+				return range_fail(scratch, E_VALUE_TEXT, value_offset); /* the pread path reports the overflow */
+			__s64 min = (__s64)U64_AT(scratch, RANGE_MIN);
+			__s64 max = (__s64)U64_AT(scratch, RANGE_MAX);
+			U64_AT(scratch, RANGE_SUM) = sum + value;
+			U64_AT(scratch, RANGE_MIN) = count == 0 || value < min ? value : min;
+			U64_AT(scratch, RANGE_MAX) = count == 0 || value > max ? value : max;
+			U64_AT(scratch, RANGE_COUNT) = count + 1;
+		}
+		U64_AT(scratch, entry) = 0;
+		filled++;
+	}
+	U32_AT(scratch, RANGE_FILLED) = filled;
+	while (fill_from < assigned && U64_AT(scratch, range_entry_value_offset(mode, fill_from)) == 0)
+		fill_from++;
+	U32_AT(scratch, RANGE_FILL_FROM) = fill_from;
+	return 0;
+}
+
+SEC("xrp/range")
+int bpfkv_range(struct bpf_xrp *ctx)
+{
+	char *scratch = ctx->scratch;
+	const __u64 *node = (const __u64 *)ctx->data;
+	__u64 current = ctx->cur_addr;
+	struct tree t;
+
+	if (read_tree(scratch, &t))
+		return range_fail(scratch, E_STATE, current);
+	if (current >= t.value_log)
+		return range_value_block(ctx->data, scratch, current);
+	__u64 below_start = 0, below_end = 0;
+	int level = level_of(current, t.layers, &below_start, &below_end);
+	if (level < 0)
+		return range_fail(scratch, E_UNEXPECTED_BLOCK, current);
+	__u64 type = node[NODE_TYPE];
+	if (level < (int)t.layers - 1) {
+		if (type != TYPE_INTERNAL)
+			return range_fail(scratch, E_NODE_TYPE, current);
+		__u64 pointer = node[NODE_PTR(child_index(node, U64_AT(scratch, RANGE_FIRST)))];
+		if (!child_pointer_ok(pointer, below_start, below_end))
+			return range_fail(scratch, E_CHILD_POINTER, current);
+		read_next(ctx, 0, pointer & ~FILE_OFFSET_BIT);
+		return 0;
+	}
+	if (type != TYPE_LEAF)
+		return range_fail(scratch, E_NODE_TYPE, current);
+	return range_leaf(ctx, node, scratch, current, &t);
+}
