@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = {"Looks up KEYs, or with --requests runs the original's closed-loop random-lookup benchmark",
-                "and prints its lines (Average throughput ..., 95%/99%/99.9% latency, requests >= 1ms)."})
+                "and prints its lines (Average throughput ..., 95%%/99%%/99.9%% latency, requests >= 1ms)."})
 final class GetCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
