@@ -1,7 +1,10 @@
 package io.jxrp.bpfkv.cli;
 
+import io.jxrp.bpfkv.BpfFunctions;
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.bpfkv.StorageFunctions;
+import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
 import io.jxrp.engine.EngineOptions;
 import java.io.IOException;
@@ -30,6 +33,14 @@ final class DatabaseOptions {
     @Option(names = "--reactors", paramLabel = "N", defaultValue = "1", description = "engine reactor threads (default ${DEFAULT-VALUE})")
     int reactors;
 
+    @Option(names = "--function", paramLabel = "java|bpf", defaultValue = "java",
+            description = "storage functions the engine runs: java, or bpf (the eBPF programs of bpfkv/src/main/bpf) (default ${DEFAULT-VALUE})")
+    String function;
+
+    @Option(names = "--bpf-exec", paramLabel = "jit|interp", defaultValue = "jit",
+            description = "how --function bpf runs: jit (compiled to JVM bytecode) or interp (default ${DEFAULT-VALUE})")
+    String bpfExec;
+
     BpfKvOptions options() {
         BpfKvOptions.Mode parsedMode = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
             case "engine" -> BpfKvOptions.Mode.ENGINE;
@@ -37,7 +48,27 @@ final class DatabaseOptions {
             default -> throw new IllegalArgumentException("--mode must be engine or pread, not '" + mode + "'");
         };
         EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withReactors(reactors);
-        return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parsedMode).withEngine(engine);
+        return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parsedMode).withEngine(engine)
+                .withFunctions(functions());
+    }
+
+    private StorageFunctions.Factory functions() {
+        ExecutionMode execution = BpfFunctions.parseMode(bpfExec);
+        return switch (function.toLowerCase(java.util.Locale.ROOT)) {
+            case "java" -> StorageFunctions.Factory.JAVA;
+            case "bpf" -> {
+                if (!BpfFunctions.isAvailable()) {
+                    throw new IllegalArgumentException("--function bpf: " + BpfFunctions.unavailabilityCause());
+                }
+                yield BpfFunctions.factory(execution);
+            }
+            default -> throw new IllegalArgumentException("--function must be java or bpf, not '" + function + "'");
+        };
+    }
+
+    /** The functions in words: java, or bpf/jit, bpf/interp. */
+    String describeFunctions() {
+        return function.equalsIgnoreCase("bpf") ? "bpf/" + bpfExec.toLowerCase(java.util.Locale.ROOT) : "java";
     }
 
     BpfKv open() throws IOException {
@@ -45,6 +76,7 @@ final class DatabaseOptions {
     }
 
     String describe(BpfKv db) {
-        return "mode " + db.options().mode().name().toLowerCase(java.util.Locale.ROOT) + ", backend " + db.backendDescription();
+        return "mode " + db.options().mode().name().toLowerCase(java.util.Locale.ROOT) + ", backend " + db.backendDescription()
+                + (db.options().mode() == BpfKvOptions.Mode.ENGINE ? ", functions " + describeFunctions() : "");
     }
 }

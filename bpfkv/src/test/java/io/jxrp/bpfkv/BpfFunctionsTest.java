@@ -1,0 +1,348 @@
+package io.jxrp.bpfkv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jxrp.ebpf.ExecutionMode;
+import io.jxrp.engine.Outcome;
+import io.jxrp.engine.StorageFunction;
+import io.jxrp.engine.XrpContext;
+import io.jxrp.engine.XrpContextDescriptor;
+import io.jxrp.engine.bpf.BpfStorageFunction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The eBPF programs of {@code bpfkv/src/main/bpf} against the Java functions, in lockstep: every
+ * hop runs both on the same block with copies of the same scratch, and the return code, done, the
+ * 16 next reads and all 4096 scratch bytes must be identical. The eBPF side's results drive the
+ * request and are checked against the model too. Randomized; the seed is printed.
+ */
+@Timeout(300)
+class BpfFunctionsTest {
+    @BeforeEach
+    void needsTheObject() {
+        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+    }
+
+    /** Runs the Java function on a shadow context, then the eBPF one on the real one, and compares. */
+    static final class Lockstep implements StorageFunction {
+        private final String name;
+        private final StorageFunction java;
+        private final StorageFunction bpf;
+        private final List<String> mismatches;
+        private final Arena arena = Arena.ofAuto();
+        private final XrpContext shadow = new XrpContext(arena);
+        private final MemorySegment shadowScratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
+        long hops;
+        long errors;
+
+        Lockstep(String name, StorageFunction java, StorageFunction bpf, List<String> mismatches) {
+            this.name = name;
+            this.java = java;
+            this.bpf = bpf;
+            this.mismatches = mismatches;
+        }
+
+        @Override
+        public int apply(XrpContext ctx) {
+            hops++;
+            shadowScratch.copyFrom(ctx.scratch());
+            shadow.prepare(ctx.data(), ctx.curAddr(), ctx.slot(), shadowScratch);
+            int javaRc;
+            try {
+                javaRc = java.apply(shadow);
+            } catch (RuntimeException e) {
+                javaRc = BpfStorageFunction.FAULT; // a Java exception where the program faults
+            } finally {
+                shadow.release();
+            }
+            int bpfRc = bpf.apply(ctx);
+            String where = name + " hop at offset " + ctx.curAddr() + " slot " + ctx.slot();
+            if (javaRc != bpfRc) {
+                mismatches.add(where + ": java returned " + javaRc + ", bpf " + bpfRc);
+            }
+            if (bpfRc != 0) {
+                errors++;
+                return bpfRc; // next reads and done do not matter after an error; the scratch does
+            }
+            if (shadow.isDone() != ctx.isDone()) {
+                mismatches.add(where + ": done java " + shadow.isDone() + ", bpf " + ctx.isDone());
+            }
+            for (int s = 0; s < XrpContextDescriptor.MAX_NEXT; s++) {
+                if (shadow.nextAddr(s) != ctx.nextAddr(s) || shadow.nextSize(s) != ctx.nextSize(s)) {
+                    mismatches.add(where + ": next[" + s + "] java " + shadow.nextAddr(s) + "/" + shadow.nextSize(s)
+                            + ", bpf " + ctx.nextAddr(s) + "/" + ctx.nextSize(s));
+                }
+            }
+            long differs = shadowScratch.mismatch(ctx.scratch());
+            if (differs >= 0) {
+                mismatches.add(where + ": scratch differs first at byte " + differs);
+            }
+            return bpfRc;
+        }
+    }
+
+    static StorageFunctions lockstep(TreeLayout layout, ExecutionMode mode, List<String> mismatches) throws IOException {
+        StorageFunctions java = StorageFunctions.java(layout, layout.fileSizeBytes());
+        StorageFunctions bpf = BpfFunctions.factory(mode).create(layout, layout.fileSizeBytes());
+        return new StorageFunctions(new Lockstep("get", java.get(), bpf.get(), mismatches),
+                new Lockstep("multi_get", java.multiGet(), bpf.multiGet(), mismatches),
+                new Lockstep("range", java.range(), bpf.range(), mismatches));
+    }
+
+    private static long hops(StorageFunctions functions) {
+        return ((Lockstep) functions.get()).hops + ((Lockstep) functions.multiGet()).hops + ((Lockstep) functions.range()).hops;
+    }
+
+    private static long errors(StorageFunctions functions) {
+        return ((Lockstep) functions.get()).errors + ((Lockstep) functions.multiGet()).errors
+                + ((Lockstep) functions.range()).errors;
+    }
+
+    private static void assertNoMismatch(List<String> mismatches, String where) {
+        assertTrue(mismatches.isEmpty(), where + ": " + mismatches.size() + " hops differ, first: "
+                + mismatches.subList(0, Math.min(5, mismatches.size())));
+    }
+
+    @ParameterizedTest(name = "{0} L={1} cache={2} pairs/request={3}")
+    @CsvSource({"JIT,1,0,0", "JIT,1,1,3", "JIT,2,0,1", "JIT,3,0,7", "JIT,3,3,0", "JIT,4,0,0", "JIT,4,2,5",
+            "INTERPRETER,1,0,2", "INTERPRETER,2,2,0", "INTERPRETER,3,1,4", "INTERPRETER,4,0,49", "INTERPRETER,4,4,0"})
+    void sameAnswersAsTheJavaFunctionsHopByHop(ExecutionMode mode, int layers, int cacheLevels, int pairsPerRequest)
+            throws Exception {
+        long seed = Model.seed();
+        Random random = new Random(seed);
+        Model model = new Model(layers);
+        TreeLayout layout = new TreeLayout(layers);
+        int cache = Math.min(cacheLevels, Math.min(layers, BpfKvOptions.MAX_CACHE_LEVELS));
+        String where = "seed " + seed + " " + mode + " L=" + layers + " cache=" + cache + " pairs=" + pairsPerRequest;
+        List<String> mismatches = new ArrayList<>();
+        StorageFunctions functions = lockstep(layout, mode, mismatches);
+        Path file = Model.database(layers);
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults().withCacheLevels(cache));
+             FunctionDriver driver = new FunctionDriver(file, seed)) {
+            EngineOps ops = new EngineOps(pread, driver, Runnable::run, pairsPerRequest,
+                    pairsPerRequest == 0 ? 0 : pairsPerRequest * 3, functions);
+            for (int i = 0; i < 120; i++) {
+                long key = i < 5 ? new long[] {0, 1, 30, model.keyCount - 1, model.keyCount / 2}[i] : random.nextLong(model.keyCount);
+                assertArrayEquals(Model.value(key), ops.get(key).orElseThrow(), where + " get " + key);
+            }
+            for (long key : new long[] {-1, model.keyCount, model.keyCount + 40, Long.MAX_VALUE, Long.MIN_VALUE}) {
+                assertEquals(Optional.empty(), ops.get(key), where + " absent " + key);
+            }
+            for (int i = 0; i < 25; i++) {
+                int count = 1 + random.nextInt(i < 20 ? 32 : 70); // beyond 32 keys EngineOps splits the request
+                long[] keys = new long[count];
+                for (int k = 0; k < count; k++) {
+                    int kind = random.nextInt(10);
+                    keys[k] = kind == 0 ? model.keyCount + random.nextInt(100) : kind == 1 && k > 0 ? keys[k - 1]
+                            : kind == 2 ? -1 - random.nextInt(5) : random.nextLong(model.keyCount);
+                }
+                List<Optional<byte[]>> values = ops.getAll(keys);
+                assertEquals(count, values.size());
+                for (int k = 0; k < count; k++) {
+                    if (model.contains(keys[k])) {
+                        assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll key " + keys[k]);
+                    } else {
+                        assertTrue(values.get(k).isEmpty(), where + " getAll absent " + keys[k]);
+                    }
+                }
+            }
+            for (int i = 0; i < 30; i++) {
+                long begin = random.nextLong(-3, model.keyCount + 3);
+                long end = begin + random.nextLong(-2, i % 8 == 0 ? 1_200 : 140);
+                checkRange(ops, model, new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean()), where);
+            }
+            if (layers <= 2) {
+                checkRange(ops, model, KeyRange.of(0, model.keyCount), where + " whole");
+            }
+            checkRange(ops, model, new KeyRange(model.keyCount - 70, model.keyCount + 5, true, true), where + " tail");
+            assertEquals(Map.of(), ops.fallbacks(), where + " no fallbacks");
+        }
+        assertNoMismatch(mismatches, where);
+        assertTrue(hops(functions) > 300, where + " hops compared: " + hops(functions));
+        System.out.println(where + ": " + hops(functions) + " hops identical");
+    }
+
+    private static void checkRange(EngineOps ops, Model model, KeyRange range, String where) throws IOException {
+        String what = where + " " + range;
+        List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
+        List<KeyValue> pairs = new ArrayList<>();
+        ops.iterator(range).forEachRemaining(pairs::add);
+        assertEquals(keys.size(), pairs.size(), what + " size");
+        for (int i = 0; i < pairs.size(); i++) {
+            assertEquals(keys.get(i), pairs.get(i).key(), what + " key #" + i);
+            assertArrayEquals(Model.value(keys.get(i)), pairs.get(i).value(), what + " value #" + i);
+        }
+        Aggregate aggregate = ops.aggregate(range);
+        assertEquals(keys.size(), aggregate.count(), what + " count");
+        assertEquals(keys.stream().mapToLong(Long::longValue).sum(), aggregate.sum(), what + " sum");
+        if (!keys.isEmpty()) {
+            assertEquals(keys.get(0), aggregate.min(), what + " min");
+            assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
+        }
+    }
+
+    /** The same corrupt leaf as StorageFunctionTest: the same function errors, fallbacks and reports. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"JIT", "INTERPRETER"})
+    void corruptNodeGivesTheSameOutcomeAndFallback(ExecutionMode mode) throws Exception {
+        Path file = Model.testDir().resolve("bpf-functions-corrupt.db");
+        Files.copy(Model.database(3), file, StandardCopyOption.REPLACE_EXISTING);
+        TreeLayout layout = new TreeLayout(3);
+        long leaf = layout.leafOffsetOf(1000);
+        writeWord(file, leaf + NodeDescriptor.TYPE_OFFSET, 7);
+        List<String> mismatches = new ArrayList<>();
+        StorageFunctions functions = lockstep(layout, mode, mismatches);
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults());
+             FunctionDriver driver = new FunctionDriver(file, 3)) {
+            EngineOps ops = new EngineOps(pread, driver, Runnable::run, 0, 0, functions);
+            BpfKvFormatException e = assertThrows(BpfKvFormatException.class, () -> ops.get(1000));
+            assertEquals(leaf + NodeDescriptor.TYPE_OFFSET, e.offset());
+            assertEquals(Map.of(Outcome.FUNCTION_ERROR, 1L), ops.fallbacks());
+            assertThrows(BpfKvFormatException.class, () -> ops.getAll(5, 1000, 7));
+            UncheckedIOException scan = assertThrows(UncheckedIOException.class,
+                    () -> ops.iterator(KeyRange.of(900, 1100)).forEachRemaining(pair -> { }));
+            assertTrue(scan.getCause() instanceof BpfKvFormatException, scan.toString());
+            assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(0, 2000)));
+            assertEquals(4L, ops.fallbacks().get(Outcome.FUNCTION_ERROR));
+            assertArrayEquals(Model.value(5000), ops.get(5000).orElseThrow(), "the rest of the tree still answers");
+        }
+        assertNoMismatch(mismatches, mode + " corrupt leaf");
+        assertEquals(4, errors(functions), "one function error per operation that met the leaf");
+    }
+
+    /**
+     * Random words of random index nodes and value blocks overwritten (types, keys, pointers, next
+     * words, value text): every hop still gives the Java function's answer, error code included,
+     * and whatever the outcome the operations end (an answer, or the pread path's report).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"JIT", "INTERPRETER"})
+    void randomCorruptionGivesTheSameOutcomes(ExecutionMode mode) throws Exception {
+        long seed = Model.seed();
+        Random random = new Random(seed);
+        TreeLayout layout = new TreeLayout(3);
+        Model model = new Model(3);
+        Path file = Model.testDir().resolve("bpf-functions-fuzz-" + mode + ".db");
+        List<String> mismatches = new ArrayList<>();
+        StorageFunctions functions = lockstep(layout, mode, mismatches);
+        for (int round = 0; round < 12; round++) {
+            Files.copy(Model.database(3), file, StandardCopyOption.REPLACE_EXISTING);
+            long targetKey = random.nextLong(model.keyCount);
+            for (int c = 0; c < 3; c++) {
+                long node = switch (random.nextInt(4)) {
+                    case 0 -> 0;
+                    case 1 -> layout.levelStartBytes(1) + (targetKey / (31 * 31)) * 512;
+                    case 2 -> layout.leafOffsetOf(targetKey);
+                    default -> layout.valueLogOffset() + (targetKey / 8) * 512;
+                };
+                int word = random.nextInt(64);
+                long value = switch (random.nextInt(6)) {
+                    case 0 -> random.nextLong();
+                    case 1 -> random.nextLong(layout.fileSizeBytes() + 4096) | (random.nextBoolean() ? 1L << 63 : 0);
+                    case 2 -> random.nextInt(3);
+                    case 3 -> readWord(file, node + word * 8L) ^ (1L << random.nextInt(64));
+                    case 4 -> 0x2020202020202020L ^ ((long) random.nextInt(256) << (8 * random.nextInt(8)));
+                    default -> (random.nextLong(layout.totalNodes()) * 512) | (random.nextBoolean() ? 1L << 63 : 0);
+                };
+                writeWord(file, node + word * 8L, value);
+            }
+            if (round == 0) {
+                writeWord(file, layout.leafOffsetOf(targetKey) + NodeDescriptor.TYPE_OFFSET, 5); // at least one sure catch
+            }
+            long near = Math.max(0, targetKey - 40);
+            try (FunctionDriver driver = new FunctionDriver(file, seed + round)) {
+                // the requests themselves (a corrupt root would stop PreadTraversal.open below)
+                GetFunction get = new GetFunction(layout, layout.fileSizeBytes());
+                MultiGetFunction multiGet = new MultiGetFunction(layout, layout.fileSizeBytes());
+                RangeScanFunction range = new RangeScanFunction(layout, layout.fileSizeBytes());
+                driver.run(get.request(functions.get(), targetKey, 0));
+                driver.run(multiGet.request(functions.multiGet(), new long[] {targetKey, near, 5, targetKey},
+                        new long[] {0, 0, 0, 0}));
+                driver.run(range.request(functions.range(), false, near, near + 100, 0, 0));
+                driver.run(range.request(functions.range(), true, near, near + 600, 0, 0));
+            }
+            PreadTraversal pread;
+            try {
+                pread = PreadTraversal.open(file, BpfKvOptions.defaults());
+            } catch (BpfKvFormatException e) {
+                continue; // a corrupt root: the file does not open, so there is no EngineOps to try
+            }
+            try (pread; FunctionDriver driver = new FunctionDriver(file, seed + round)) {
+                EngineOps ops = new EngineOps(pread, driver, Runnable::run, random.nextInt(8), random.nextInt(30), functions);
+                attempt(() -> ops.get(targetKey));
+                attempt(() -> ops.getAll(targetKey, near, targetKey + 1, 3, targetKey));
+                attempt(() -> {
+                    ops.iterator(KeyRange.of(near, near + 120)).forEachRemaining(pair -> { });
+                    return null;
+                });
+                attempt(() -> ops.aggregate(KeyRange.of(near, near + 400)));
+            }
+            assertNoMismatch(mismatches, "seed " + seed + " " + mode + " round " + round);
+        }
+        assertTrue(errors(functions) > 0, "some corruptions were caught by the functions");
+        System.out.println("seed " + seed + " " + mode + ": " + hops(functions) + " hops identical, " + errors(functions)
+                + " function errors");
+    }
+
+    @Test
+    void theObjectHoldsThreeVerifiedPrograms() throws Exception {
+        assertEquals(3, BpfFunctions.object().programs().size(), BpfFunctions.object().toString());
+        for (String section : new String[] {BpfFunctions.GET_SECTION, BpfFunctions.MULTI_GET_SECTION, BpfFunctions.RANGE_SECTION}) {
+            assertTrue(BpfFunctions.program(section).slotCount() > 0, section);
+        }
+        assertEquals(ExecutionMode.INTERPRETER, BpfFunctions.parseMode("interp"));
+        assertThrows(IllegalArgumentException.class, () -> BpfFunctions.parseMode("fast"));
+        assertNull(BpfFunctions.unavailabilityCause());
+    }
+
+    private interface Operation {
+        Object run() throws IOException;
+    }
+
+    private static void attempt(Operation operation) {
+        try {
+            operation.run();
+        } catch (IOException | RuntimeException e) {
+            // the pread path reports the corruption; the lockstep comparison is what counts here
+        }
+    }
+
+    private static void writeWord(Path file, long offset, long value) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value), offset);
+        }
+    }
+
+    private static long readWord(Path file, long offset) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(buffer, offset);
+            return buffer.getLong(0);
+        }
+    }
+}
