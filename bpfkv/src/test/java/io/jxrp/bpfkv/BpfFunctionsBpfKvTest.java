@@ -1,0 +1,15 @@
+package io.jxrp.bpfkv;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jxrp.ebpf.ExecutionMode;
+import io.jxrp.engine.BackendKind;
+
+/** The BpfKv API with the eBPF programs (JIT) as the engine's storage functions, on the automatic backend. */
+class BpfFunctionsBpfKvTest extends BpfKvContractTest {
+    @Override
+    protected BpfKvOptions options() {
+        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        return engineOptions(BackendKind.AUTO).withFunctions(BpfFunctions.factory(ExecutionMode.JIT));
+    }
+}
