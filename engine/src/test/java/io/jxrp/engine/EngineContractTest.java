@@ -230,6 +230,20 @@ public abstract class EngineContractTest {
     }
 
     @Test
+    void lastRecordOfAFileThatEndsInsideABlock() throws Exception {
+        // 9 records = 4608 bytes: the last one sits in a 4 KiB block that the file ends inside
+        ChainFile small = ChainFile.create(file("odd-size.bin"), 9, 11);
+        try (ResubmissionEngine e = ResubmissionEngine.open(small.path, options(), backend())) {
+            for (int start = 0; start < 9; start++) {
+                XrpResult<long[]> r = e.execute(ChainFunctions.chase(start, 9));
+                long[] want = small.expect(start, 9);
+                assertEquals(Outcome.OK, r.outcome(), "chain from " + start);
+                assertArrayEquals(new long[] {want[0], want[1], 9}, r.value());
+            }
+        }
+    }
+
+    @Test
     void statsCountWhileRunning() throws Exception {
         EngineStats before = engine.stats();
         engine.execute(ChainFunctions.chase(1, 5));

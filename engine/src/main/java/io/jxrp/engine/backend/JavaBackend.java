@@ -147,9 +147,14 @@ public final class JavaBackend implements IoBackend {
                 while (bb.hasRemaining()) {
                     int n = ch.read(bb, position);
                     if (n <= 0) {
-                        break; // end of file: a short read, as pread reports it
+                        break; // end of file
                     }
                     position += n;
+                    if (bb.hasRemaining()) {
+                        // a short O_DIRECT read is the end of the file: asking for the rest would be an
+                        // unaligned read, which the JDK refuses; report it short, as pread does
+                        break;
+                    }
                 }
                 return bb.position();
             } catch (IOException e) {
