@@ -1,0 +1,43 @@
+package io.jxrp.bench.harness;
+
+import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.engine.BackendKind;
+import java.util.Locale;
+
+/** What serves a lookup: the engine on one of its backends, or the synchronous pread baseline. */
+enum BenchMode {
+    /** The engine on the io_uring shim. */
+    URING("uring", BpfKvOptions.Mode.ENGINE, BackendKind.URING),
+    /** The engine on the portable FileChannel backend. */
+    JAVA("java", BpfKvOptions.Mode.ENGINE, BackendKind.JAVA),
+    /** One synchronous O_DIRECT pread per node: XRP's read() baseline. */
+    PREAD("pread", BpfKvOptions.Mode.PREAD, BackendKind.AUTO);
+
+    final String cliName;
+    final BpfKvOptions.Mode dbMode;
+    final BackendKind backend;
+
+    BenchMode(String cliName, BpfKvOptions.Mode dbMode, BackendKind backend) {
+        this.cliName = cliName;
+        this.dbMode = dbMode;
+        this.backend = backend;
+    }
+
+    boolean engine() {
+        return dbMode == BpfKvOptions.Mode.ENGINE;
+    }
+
+    static BenchMode parse(String name) {
+        for (BenchMode m : values()) {
+            if (m.cliName.equals(name.trim().toLowerCase(Locale.ROOT))) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown mode '" + name + "' (uring, java, pread)");
+    }
+
+    @Override
+    public String toString() {
+        return cliName;
+    }
+}

@@ -1,0 +1,238 @@
+package io.jxrp.bench.harness;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Repetitions folded into one figure per point, and the ratios a run is about: every engine point
+ * against the pread baseline at the same thread count (and layers, cache), and against the device
+ * ceiling at its depth (IOPS / reads per lookup), all measured in the same run.
+ */
+final class Summary {
+    /** Issue 6's targets on this machine: reported, never asserted. */
+    static final double TARGET_CEILING_FRACTION = 0.80;
+    static final double TARGET_VS_PREAD = 2.5;
+    static final double TARGET_ENGINE_NANOS_PER_HOP = 1000;
+
+    /**
+     * One point over its repetitions.
+     *
+     * @param representative the repetition with the median throughput (its latencies are reported)
+     * @param spread         (max - min) / median throughput over the repetitions; 0 for one repetition
+     */
+    record Aggregated(MatrixPoint point, PointResult representative, int repetitions, double spread) {
+        double throughput() {
+            return representative.throughput();
+        }
+    }
+
+    private final List<Aggregated> points;
+    private final Map<Integer, DeviceLimit> limitsByDepth;
+    private final double maxSpread;
+
+    Summary(List<PointResult> results, List<DeviceLimit> limits, double maxSpread) {
+        this.points = aggregate(results);
+        this.limitsByDepth = new LinkedHashMap<>();
+        for (DeviceLimit l : limits) {
+            limitsByDepth.put(l.depth(), l);
+        }
+        this.maxSpread = maxSpread;
+    }
+
+    static List<Aggregated> aggregate(List<PointResult> results) {
+        Map<MatrixPoint, List<PointResult>> byPoint = new LinkedHashMap<>();
+        for (PointResult r : results) {
+            byPoint.computeIfAbsent(r.point(), k -> new ArrayList<>()).add(r);
+        }
+        List<Aggregated> out = new ArrayList<>();
+        for (Map.Entry<MatrixPoint, List<PointResult>> e : byPoint.entrySet()) {
+            List<PointResult> reps = new ArrayList<>(e.getValue());
+            reps.sort(Comparator.comparingDouble(PointResult::throughput));
+            PointResult median = reps.get((reps.size() - 1) / 2);
+            double min = reps.getFirst().throughput();
+            double max = reps.getLast().throughput();
+            double spread = reps.size() < 2 || median.throughput() == 0 ? 0 : (max - min) / median.throughput();
+            out.add(new Aggregated(e.getKey(), median, reps.size(), spread));
+        }
+        return out;
+    }
+
+    List<Aggregated> points() {
+        return points;
+    }
+
+    boolean unstable(Aggregated a) {
+        return a.spread() > maxSpread;
+    }
+
+    List<Aggregated> unstablePoints() {
+        return points.stream().filter(this::unstable).toList();
+    }
+
+    /** The closed-loop pread point with the same layers, threads and cache, if measured. */
+    Optional<Aggregated> preadBaseline(MatrixPoint p) {
+        return points.stream().filter(a -> a.point().mode() == BenchMode.PREAD && !a.point().openLoop()
+                && a.point().layers() == p.layers() && a.point().threads() == p.threads()
+                && a.point().cacheLevels() == p.cacheLevels()).findFirst();
+    }
+
+    /** Throughput over the pread baseline at the same thread count; NaN without one. */
+    double vsPread(Aggregated a) {
+        if (a.point().openLoop()) {
+            return Double.NaN; // an open-loop point runs at a rate we chose: no ratio to make
+        }
+        return preadBaseline(a.point()).map(b -> b.throughput() == 0 ? Double.NaN : a.throughput() / b.throughput())
+                .orElse(Double.NaN);
+    }
+
+    /** The device ceiling in lookups/s at the point's depth; NaN when that depth was not measured. */
+    double ceiling(MatrixPoint p) {
+        DeviceLimit l = limitsByDepth.get(p.depth());
+        return l == null ? Double.NaN : l.ceilingLookups(p.readsPerLookup());
+    }
+
+    /** Throughput as a fraction of the device ceiling at the same depth. */
+    double vsCeiling(Aggregated a) {
+        if (a.point().openLoop()) {
+            return Double.NaN;
+        }
+        double c = ceiling(a.point());
+        return Double.isNaN(c) || c == 0 ? Double.NaN : a.throughput() / c;
+    }
+
+    /** The highest device ceiling measured (best depth) for a point's reads per lookup. */
+    double bestCeiling(MatrixPoint p) {
+        return limitsByDepth.values().stream().mapToDouble(l -> l.ceilingLookups(p.readsPerLookup())).max().orElse(Double.NaN);
+    }
+
+    /**
+     * Headline figures per (mode/function, layers, cache): the best closed-loop engine point and its
+     * ratios, for the targets of issue 6.
+     */
+    record Headline(Aggregated best, double vsCeilingAtDepth, double vsBestCeiling, double bestVsPread,
+                    int bestVsPreadThreads, double minEngineNanosPerHop, double minReactorCpuNanosPerHop) {
+    }
+
+    List<Headline> headlines() {
+        Map<String, List<Aggregated>> groups = new LinkedHashMap<>();
+        for (Aggregated a : points) {
+            MatrixPoint p = a.point();
+            if (p.mode().engine() && !p.openLoop()) {
+                groups.computeIfAbsent(p.mode() + "/" + p.function() + "/" + p.layers() + "/" + p.cacheLevels(),
+                        k -> new ArrayList<>()).add(a);
+            }
+        }
+        List<Headline> out = new ArrayList<>();
+        for (List<Aggregated> group : groups.values()) {
+            Aggregated best = group.stream().max(Comparator.comparingDouble(Aggregated::throughput)).orElseThrow();
+            double bestVsPread = Double.NaN;
+            int bestThreads = 0;
+            for (Aggregated a : group) {
+                double r = vsPread(a);
+                if (!Double.isNaN(r) && (Double.isNaN(bestVsPread) || r > bestVsPread)) {
+                    bestVsPread = r;
+                    bestThreads = a.point().threads();
+                }
+            }
+            double minHop = group.stream().mapToDouble(a -> a.representative().engineUserNanosPerHop())
+                    .filter(Double::isFinite).min().orElse(Double.NaN);
+            double minCpu = group.stream().mapToDouble(a -> a.representative().engineCpuNanosPerHop())
+                    .filter(Double::isFinite).min().orElse(Double.NaN);
+            double bestCeiling = bestCeiling(best.point());
+            out.add(new Headline(best, vsCeiling(best), best.throughput() / bestCeiling, bestVsPread, bestThreads, minHop,
+                    minCpu));
+        }
+        return out;
+    }
+
+    /** The summary table printed by {@code scripts/bench} and written to summary.md. */
+    String table() {
+        StringBuilder out = new StringBuilder();
+        out.append("| point | lookups/s | mean us | p50 us | p99 us | p99.9 us | CPU us/lookup | hops/lookup | engine ns/hop user / all | vs pread | vs device | spread |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Aggregated a : points) {
+            PointResult r = a.representative();
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |%n",
+                    a.point().label(), a.throughput(), r.meanMicros(), r.percentileMicros(50), r.percentileMicros(99),
+                    r.percentileMicros(99.9), r.cpuMicrosPerLookup(), fmt(r.hopsPerLookup(), "%.2f"),
+                    fmt(r.engineUserNanosPerHop(), "%.0f") + " / " + fmt(r.engineCpuNanosPerHop(), "%.0f"), ratio(a.point().mode().engine() ? vsPread(a) : Double.NaN),
+                    percent(vsCeiling(a)),
+                    a.repetitions() < 2 ? "-" : String.format(Locale.ROOT, "%.0f%%%s", 100 * a.spread(), unstable(a) ? " (!)" : "")));
+        }
+        return out.toString();
+    }
+
+    String limitsTable() {
+        StringBuilder out = new StringBuilder("| depth | IOPS (512 B random reads) | tool | ceiling lookups/s by reads per lookup |\n|---:|---:|---|---|\n");
+        for (DeviceLimit l : limitsByDepth.values()) {
+            StringBuilder ceilings = new StringBuilder();
+            points.stream().map(a -> a.point().readsPerLookup()).distinct().sorted().forEach(n ->
+                    ceilings.append(ceilings.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%d reads: %.0f", n, l.ceilingLookups(n))));
+            out.append(String.format(Locale.ROOT, "| %d | %.0f | %s | %s |%n", l.depth(), l.iops(), l.tool(), ceilings));
+        }
+        return out.toString();
+    }
+
+    String headlineText() {
+        StringBuilder out = new StringBuilder();
+        for (Headline h : headlines()) {
+            MatrixPoint p = h.best().point();
+            out.append(String.format(Locale.ROOT,
+                    "- **%s/%s, L=%d, cache %d**: best %.0f lookups/s (T%d I%d) = %s of the device ceiling at depth %d, %s of the best ceiling measured "
+                            + "(target >= %.0f%%: %s); vs pread at the same thread count: best %s (T%d; target >= %.1fx: %s); "
+                            + "engine CPU per hop (reactor user time): %s (target < %.0f ns: %s; reactor user + kernel: %s)%n",
+                    p.mode(), p.function(), p.layers(), p.cacheLevels(), h.best().throughput(), p.threads(), p.inflight(),
+                    percent(h.vsCeilingAtDepth()), p.depth(), percent(h.vsBestCeiling()), 100 * TARGET_CEILING_FRACTION,
+                    verdict(h.vsCeilingAtDepth() >= TARGET_CEILING_FRACTION, h.vsCeilingAtDepth()),
+                    ratio(h.bestVsPread()), h.bestVsPreadThreads(), TARGET_VS_PREAD,
+                    verdict(h.bestVsPread() >= TARGET_VS_PREAD, h.bestVsPread()),
+                    Double.isFinite(h.minEngineNanosPerHop()) ? String.format(Locale.ROOT, "%.0f ns", h.minEngineNanosPerHop()) : "n/a",
+                    TARGET_ENGINE_NANOS_PER_HOP, verdict(h.minEngineNanosPerHop() < TARGET_ENGINE_NANOS_PER_HOP, h.minEngineNanosPerHop()),
+                    Double.isFinite(h.minReactorCpuNanosPerHop()) ? String.format(Locale.ROOT, "%.0f ns", h.minReactorCpuNanosPerHop()) : "n/a"));
+        }
+        List<Aggregated> unstable = unstablePoints();
+        if (!unstable.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "- **%d point(s) spread more than %.0f%% over their repetitions** (marked (!)): "
+                    + "treat them as noise, not results.%n", unstable.size(), 100 * maxSpread));
+        }
+        return out.toString();
+    }
+
+    private static String verdict(boolean met, double value) {
+        return Double.isNaN(value) ? "not measured" : met ? "met" : "NOT met";
+    }
+
+    static String ratio(double r) {
+        return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2fx", r) : "-";
+    }
+
+    static String percent(double f) {
+        return Double.isFinite(f) ? String.format(Locale.ROOT, "%.0f%%", 100 * f) : "-";
+    }
+
+    private static String fmt(double v, String format) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "-";
+    }
+
+    /** Rows of the ratios for the CSV/JSON outputs: one per aggregated point. */
+    List<Map<String, Object>> rows() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Aggregated a : points) {
+            Map<String, Object> row = new LinkedHashMap<>(a.representative().row());
+            row.remove("repetition");
+            row.put("repetitions", a.repetitions());
+            row.put("spread", a.spread());
+            row.put("unstable", unstable(a));
+            row.put("vs_pread", a.point().mode().engine() ? vsPread(a) : Double.NaN);
+            row.put("device_ceiling", ceiling(a.point()));
+            row.put("vs_device", vsCeiling(a));
+            rows.add(row);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,80 @@
+package io.jxrp.bench.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestTest {
+    private static final List<String> KEYS = List.of("host", "kernel", "cpu_model", "cores_online", "governor",
+            "smt_control", "smt_active", "turbo", "hypervisor", "load_average", "file_system", "device", "device_model",
+            "logical_block_size", "rotational", "virtual_device", "jdk", "jvm_flags", "git_commit", "git_dirty");
+
+    private static void write(Path root, String relative, String text) throws IOException {
+        Path f = root.resolve(relative);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, text);
+    }
+
+    @Test
+    void readsWhatTheFakeTreeHas(@TempDir Path root) throws IOException {
+        write(root, "proc/sys/kernel/osrelease", "6.1.0-test\n");
+        write(root, "proc/sys/kernel/hostname", "benchhost\n");
+        write(root, "proc/cpuinfo", "processor\t: 0\nmodel name\t: Test CPU @ 3.0GHz\nflags\t\t: fpu sse hypervisor avx\n");
+        write(root, "sys/devices/system/cpu/online", "0-7\n");
+        write(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n");
+        write(root, "sys/devices/system/cpu/smt/control", "on\n");
+        write(root, "sys/devices/system/cpu/intel_pstate/no_turbo", "1\n");
+        Path db = root.resolve("db.bin");
+        Files.write(db, new byte[512]);
+        Map<String, Object> m = Manifest.collect(root, db, null);
+        assertEquals("benchhost", m.get("host"));
+        assertEquals("6.1.0-test", m.get("kernel"));
+        assertEquals("Test CPU @ 3.0GHz", m.get("cpu_model"));
+        assertEquals("0-7", m.get("cores_online"));
+        assertEquals("performance", m.get("governor"));
+        assertEquals("on", m.get("smt_control"));
+        assertEquals("off (intel_pstate no_turbo=1)", m.get("turbo"));
+        assertEquals("yes (unknown)", m.get("hypervisor"));
+        assertEquals(Manifest.UNKNOWN, m.get("git_commit"));
+        for (String key : KEYS) {
+            assertNotNull(m.get(key), key);
+        }
+    }
+
+    @Test
+    void toleratesAnEmptyTree(@TempDir Path root) {
+        Map<String, Object> m = Manifest.collect(root.resolve("nothing-here"), root.resolve("missing.db"), root);
+        for (String key : KEYS) {
+            assertNotNull(m.get(key), key);
+        }
+        assertEquals(Manifest.UNKNOWN, m.get("kernel"));
+        assertEquals(Manifest.UNKNOWN, m.get("governor"));
+        assertEquals(Manifest.UNKNOWN, m.get("turbo"));
+        assertEquals(Manifest.UNKNOWN, m.get("device"));
+        assertEquals("no", m.get("hypervisor"));
+        assertFalse(((String) m.get("host")).isBlank());
+    }
+
+    @Test
+    void boostReportsTurboWhereIntelPstateIsAbsent(@TempDir Path root) throws IOException {
+        write(root, "sys/devices/system/cpu/cpufreq/boost", "1\n");
+        assertEquals("on (cpufreq boost=1)", Manifest.collect(root, null, null).get("turbo"));
+    }
+
+    @Test
+    void deviceOfARealFileOnThisHostHasAName(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("f");
+        Files.write(f, new byte[1]);
+        Map<String, Object> d = Manifest.device(Path.of("/"), f);
+        assertFalse(d.get("file_system").toString().isBlank());
+        assertFalse(d.get("device").toString().isBlank());
+    }
+}
