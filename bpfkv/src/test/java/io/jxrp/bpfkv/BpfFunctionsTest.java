@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jxrp.ebpf.BpfMachine;
+import io.jxrp.ebpf.BpfProgram;
 import io.jxrp.ebpf.ExecutionMode;
+import io.jxrp.ebpf.Region;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;
@@ -307,6 +310,85 @@ class BpfFunctionsTest {
         assertTrue(errors(functions) > 0, "some corruptions were caught by the functions");
         System.out.println("seed " + seed + " " + mode + ": " + hops(functions) + " hops identical, " + errors(functions)
                 + " function errors");
+    }
+
+    /** Runs a program as BpfStorageFunction does, on its own machine, and keeps the longest run's instruction count. */
+    static final class Counting implements StorageFunction {
+        private final BpfProgram program;
+        private final BpfMachine vm = new BpfMachine(ExecutionMode.INTERPRETER);
+        long maxInstructions;
+
+        Counting(String section) throws IOException {
+            this.program = BpfFunctions.program(section);
+        }
+
+        @Override
+        public int apply(XrpContext ctx) {
+            vm.bind(Region.CONTEXT, ctx.record());
+            vm.bind(Region.DATA, ctx.data());
+            vm.bind(Region.SCRATCH, ctx.scratch());
+            ctx.record().set(ScratchDescriptor.U64, XrpContextDescriptor.DATA_OFFSET, vm.address(Region.DATA));
+            ctx.record().set(ScratchDescriptor.U64, XrpContextDescriptor.SCRATCH_OFFSET, vm.address(Region.SCRATCH));
+            int rc = (int) vm.run(program, vm.address(Region.CONTEXT));
+            maxInstructions = Math.max(maxInstructions, vm.lastInstructionCount());
+            return rc;
+        }
+    }
+
+    /**
+     * The instruction budget is a backstop only: ordinary hops run a few hundred to a few thousand
+     * instructions, and the costliest hop any file can cause (an aggregate's value block that all
+     * 492 entries point into, every value parsed) stays below it, so a hop the Java function
+     * completes never faults on the budget.
+     */
+    @Test
+    void hopsStayFarBelowTheInstructionBudget() throws Exception {
+        Counting get = new Counting(BpfFunctions.GET_SECTION);
+        Counting multiGet = new Counting(BpfFunctions.MULTI_GET_SECTION);
+        Counting range = new Counting(BpfFunctions.RANGE_SECTION);
+        Path file = Model.database(3);
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults());
+             FunctionDriver driver = new FunctionDriver(file, 5)) {
+            EngineOps ops = new EngineOps(pread, driver, Runnable::run, 0, 0, new StorageFunctions(get, multiGet, range));
+            ops.get(12_345);
+            ops.getAll(1, 2, 3, 29_000, 17, 5_000, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22);
+            assertEquals(2_000, ops.aggregate(KeyRange.of(1_000, 3_000)).count());
+            ops.iterator(KeyRange.of(1_000, 3_000)).forEachRemaining(pair -> { });
+        }
+        System.out.printf("longest hop: get %d, multi_get %d, range %d instructions%n", get.maxInstructions,
+                multiGet.maxInstructions, range.maxInstructions);
+        assertTrue(Math.max(get.maxInstructions, multiGet.maxInstructions) < 1_000, "lookups: a few hundred per hop");
+        assertTrue(range.maxInstructions < 20_000, "range hops: " + range.maxInstructions);
+
+        // the worst case: 492 aggregate entries in one value block of 8 values, each parsed
+        TreeLayout layout = new TreeLayout(3);
+        try (Arena arena = Arena.ofConfined()) {
+            XrpContext ctx = new XrpContext(arena);
+            MemorySegment scratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
+            ScratchDescriptor.writeParams(scratch, layout, layout.fileSizeBytes());
+            scratch.set(ScratchDescriptor.U32, ScratchDescriptor.RANGE_MODE, ScratchDescriptor.MODE_AGGREGATE);
+            int entries = ScratchDescriptor.MAX_AGGREGATE_ENTRIES;
+            scratch.set(ScratchDescriptor.U32, ScratchDescriptor.RANGE_CAPACITY, entries);
+            scratch.set(ScratchDescriptor.U32, ScratchDescriptor.RANGE_ASSIGNED, entries);
+            long block = layout.valueLogOffset();
+            for (int i = 0; i < entries; i++) {
+                scratch.set(ScratchDescriptor.U64, ScratchDescriptor.aggregateEntryOffset(i), block + (i % 8) * 64L);
+            }
+            MemorySegment data = arena.allocate(512);
+            for (int v = 0; v < 8; v++) {
+                byte[] text = new byte[64];
+                java.util.Arrays.fill(text, 0, 62, (byte) '0'); // 63 digits to parse, and the sum cannot overflow
+                text[62] = '7';
+                MemorySegment.copy(MemorySegment.ofArray(text), 0, data, v * 64L, 64);
+            }
+            ctx.prepare(data, block, 1, scratch);
+            Counting worst = new Counting(BpfFunctions.RANGE_SECTION);
+            assertEquals(0, worst.apply(ctx));
+            assertEquals(entries * 7L, scratch.get(ScratchDescriptor.U64, ScratchDescriptor.RANGE_SUM));
+            System.out.println("worst-case range hop: " + worst.maxInstructions + " instructions, budget "
+                    + BpfFunctions.INSTRUCTION_BUDGET);
+            assertTrue(worst.maxInstructions < BpfFunctions.INSTRUCTION_BUDGET * 3 / 4, "worst case " + worst.maxInstructions);
+        }
     }
 
     @Test
