@@ -160,6 +160,10 @@ public final class Harness implements Callable<Integer> {
             skipped.forEach(s -> System.out.println("- skipped: " + s));
         }
         System.out.println("\nresults: " + dir.toAbsolutePath());
+        if (results.isEmpty()) {
+            System.err.println("harness: no point could be measured (see the skipped reasons above)");
+            return 2;
+        }
         return 0;
     }
 
