@@ -187,8 +187,19 @@ public final class Harness implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--open-loop fractions must be > 0");
             }
         }
-        modes.forEach(BenchMode::parse);
-        functions.forEach(FunctionChoice::normalize);
+        for (int c : cache) {
+            if (c < 0 || c > BpfKvOptions.MAX_CACHE_LEVELS) {
+                throw new CommandLine.ParameterException(cl, "--cache levels must be 0.." + BpfKvOptions.MAX_CACHE_LEVELS);
+            }
+        }
+        try {
+            modes.forEach(BenchMode::parse);
+            functions.forEach(FunctionChoice::normalize);
+            DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage().startsWith("No enum constant")
+                    ? "--digest must be identity or fiemap, not '" + digest + "'" : e.getMessage());
+        }
     }
 
     /** Layer count -> database file, creating missing ones under --data. */

@@ -66,4 +66,18 @@ class HarnessEndToEndTest {
         String json = Files.readString(dir.resolve("results.json"));
         assertTrue(json.contains("\"device_limits\"") && json.contains("\"peers\"") && json.contains("\"manifest\""));
     }
+
+    @Test
+    void rejectsBadArgumentsBeforeTouchingAnything() {
+        for (String[] bad : List.of(new String[] {"--cache", "5"}, new String[] {"--modes", "spdk"},
+                new String[] {"--functions", "python"}, new String[] {"--digest", "magic"},
+                new String[] {"--threads", "0"}, new String[] {"--open-loop", "-1"})) {
+            List<String> args = new ArrayList<>(List.of("--data", BASE.resolve("never").toString()));
+            args.addAll(List.of(bad));
+            CommandLine cl = new CommandLine(new Harness());
+            cl.setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()));
+            assertEquals(2, cl.execute(args.toArray(String[]::new)), String.join(" ", bad));
+        }
+        assertTrue(Files.notExists(BASE.resolve("never")));
+    }
 }
