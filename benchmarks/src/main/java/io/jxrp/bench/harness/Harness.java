@@ -421,7 +421,10 @@ public final class Harness implements Callable<Integer> {
         md.append("## Headline\n\n").append(summary.headlineText()).append('\n');
         md.append("## Points\n\nvs pread: throughput over the pread baseline at the same thread count; vs device: over the "
                 + "device ceiling (random-read IOPS at the point's depth / reads per lookup). Latencies and ratios are "
-                + "from the repetition with the median throughput.\n\n");
+                + "from the repetition with the median throughput. Engine ns/hop: the reactor threads' CPU time per hop, "
+                + "user mode alone (the engine, the storage function and whatever the caller's completion callbacks do "
+                + "on the reactor: here the load generator's latency recording and answer check) / user + kernel "
+                + "(adds the kernel's I/O path). User time comes in clock ticks: short runs show '-'.\n\n");
         md.append(summary.table()).append('\n');
         md.append("## Device limit (same file, same run)\n\n").append(summary.limitsTable()).append('\n');
         if (!peers.isEmpty()) {

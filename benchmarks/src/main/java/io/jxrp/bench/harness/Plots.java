@@ -222,7 +222,9 @@ final class Plots {
         for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
             chart.addSeries(e.getKey(), new ArrayList<>(e.getValue().keySet()), new ArrayList<>(e.getValue().values()));
         }
-        chart.getStyler().setYAxisLogarithmic(true);
+        // linear: XChart labels only whole decades on a log axis, and open-loop p99s often share one
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setXAxisMin(0.0);
         return chart;
     }
 
