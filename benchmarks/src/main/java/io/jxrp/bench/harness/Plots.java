@@ -206,25 +206,46 @@ final class Plots {
     }
 
     static XYChart latencyVsThroughput(Summary summary) {
-        Map<String, TreeMap<Double, Double>> series = new LinkedHashMap<>();
+        // per closed-loop configuration: (achieved throughput, p99) in the order of the target rate, so an
+        // overloaded point (achieved below target) bends the curve back as it should
+        Map<String, TreeMap<Double, double[]>> series = new LinkedHashMap<>();
+        double min = Double.MAX_VALUE;
+        double max = 0;
         for (Summary.Aggregated a : summary.points()) {
             MatrixPoint p = a.point();
             if (!p.openLoop()) {
                 continue;
             }
-            String name = p.closed().label();
-            series.computeIfAbsent(name, k -> new TreeMap<>()).put(a.throughput(), a.representative().percentileMicros(99));
+            double p99 = a.representative().percentileMicros(99);
+            if (!Double.isFinite(p99)) {
+                continue;
+            }
+            series.computeIfAbsent(p.closed().label(), k -> new TreeMap<>()).put(p.targetRate(), new double[] {a.throughput(), p99});
+            min = Math.min(min, Math.max(p99, 1));
+            max = Math.max(max, p99);
         }
         if (series.isEmpty()) {
             return null;
         }
-        XYChart chart = chart("Open loop: p99 latency vs achieved throughput", "lookups/s", "p99 latency (us)");
-        for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
-            chart.addSeries(e.getKey(), new ArrayList<>(e.getValue().keySet()), new ArrayList<>(e.getValue().values()));
+        XYChart chart = chart("Open loop: p99 latency vs achieved throughput (points in order of the target rate)",
+                "lookups/s achieved", "p99 latency (us" + (max / min > 20 ? ", log scale)" : ")"));
+        for (Map.Entry<String, TreeMap<Double, double[]>> e : series.entrySet()) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (double[] point : e.getValue().values()) {
+                x.add(point[0]);
+                y.add(Math.max(point[1], 1));
+            }
+            chart.addSeries(e.getKey(), x, y);
         }
-        // linear: XChart labels only whole decades on a log axis, and open-loop p99s often share one
-        chart.getStyler().setYAxisMin(0.0);
+        // XChart labels only whole decades on a log axis: use one only when the p99s span more than one
+        if (max / min > 20) {
+            chart.getStyler().setYAxisLogarithmic(true);
+        } else {
+            chart.getStyler().setYAxisMin(0.0);
+        }
         chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setYAxisDecimalPattern("#,##0");
         return chart;
     }
 
