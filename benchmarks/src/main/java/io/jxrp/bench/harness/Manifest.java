@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The environment a run measured: kernel, CPU, core count, frequency governor, SMT, turbo, load,
- * virtualisation, the database's device (name, model, logical block size, rotational, virtual),
+ * virtualisation, the database's device (name, model, logical block size, rotational, I/O scheduler, virtual),
  * its file system, the JDK and its flags, and the git commit. Every file under {@code /proc} and
  * {@code /sys} is optional: what a host (or a container) does not expose reads as "unknown".
  * {@code root} is "/" except in tests, which point it at a fake tree.
@@ -117,6 +117,7 @@ final class Manifest {
         d.put("device_model", UNKNOWN);
         d.put("logical_block_size", UNKNOWN);
         d.put("rotational", UNKNOWN);
+        d.put("io_scheduler", UNKNOWN);
         d.put("virtual_device", UNKNOWN);
         if (file == null || !Files.exists(file)) {
             return d;
@@ -156,6 +157,7 @@ final class Manifest {
         d.put("device_model", read(queueDir.resolve("device/model")));
         d.put("logical_block_size", read(queueDir.resolve("queue/logical_block_size")));
         d.put("rotational", read(queueDir.resolve("queue/rotational")));
+        d.put("io_scheduler", read(queueDir.resolve("queue/scheduler")));
         return d;
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestTest {
     private static final List<String> KEYS = List.of("host", "kernel", "cpu_model", "cores_online", "governor",
             "smt_control", "smt_active", "turbo", "hypervisor", "load_average", "file_system", "device", "device_model",
-            "logical_block_size", "rotational", "virtual_device", "jdk", "jvm_flags", "git_commit", "git_dirty");
+            "logical_block_size", "rotational", "io_scheduler", "virtual_device", "jdk", "jvm_flags", "git_commit", "git_dirty");
 
     private static void write(Path root, String relative, String text) throws IOException {
         Path f = root.resolve(relative);
