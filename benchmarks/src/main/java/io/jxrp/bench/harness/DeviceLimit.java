@@ -11,8 +11,10 @@ import java.util.Map;
  * @param iops       reads per second
  * @param tool       {@code fio} or {@code rawread} (the shim's C loop)
  * @param seconds    measured time
+ * @param phase      {@code before} or {@code after} the matrix (the device is measured on both sides
+ *                   of the run, so drift shows and the ceiling is the better of the two)
  */
-record DeviceLimit(int depth, int blockSize, double iops, String tool, double seconds) {
+record DeviceLimit(int depth, int blockSize, double iops, String tool, double seconds, String phase) {
     /** Lookups per second the device allows when each lookup needs {@code readsPerLookup} reads. */
     double ceilingLookups(int readsPerLookup) {
         return iops / readsPerLookup;
@@ -25,6 +27,7 @@ record DeviceLimit(int depth, int blockSize, double iops, String tool, double se
         row.put("iops", iops);
         row.put("tool", tool);
         row.put("seconds", seconds);
+        row.put("phase", phase);
         return row;
     }
 }

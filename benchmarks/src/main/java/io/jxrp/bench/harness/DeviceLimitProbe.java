@@ -48,16 +48,16 @@ final class DeviceLimitProbe {
         return fio != null ? "fio" : "rawread";
     }
 
-    DeviceLimit measure(int depth) throws IOException, InterruptedException {
+    DeviceLimit measure(int depth, String phase) throws IOException, InterruptedException {
         if (fio != null) {
             try {
-                return new DeviceLimit(depth, blockSize, fioIops(depth), "fio", seconds);
+                return new DeviceLimit(depth, blockSize, fioIops(depth), "fio", seconds, phase);
             } catch (IOException e) {
                 System.err.println("fio failed (" + e.getMessage() + "); using the shim's raw reads");
             }
         }
         RawRead.Result r = RawRead.randomReads(file, blockSize, Math.min(depth, 4096), (long) (seconds * 1e9), 42, 0);
-        return new DeviceLimit(depth, blockSize, r.iops(), "rawread", r.nanos() / 1e9);
+        return new DeviceLimit(depth, blockSize, r.iops(), "rawread", r.nanos() / 1e9, phase);
     }
 
     private double fioIops(int depth) throws IOException, InterruptedException {

@@ -145,9 +145,12 @@ public final class Harness implements Callable<Integer> {
         Files.createDirectories(dir);
         log.printf("results go to %s%n", dir);
 
-        List<DeviceLimit> limits = noDeviceLimit ? List.of() : deviceLimits(primary);
+        List<DeviceLimit> limits = new ArrayList<>(noDeviceLimit ? List.of() : deviceLimits(primary, "before"));
         List<String> skipped = new ArrayList<>();
         List<PointResult> results = runMatrix(databases, skipped);
+        if (!noDeviceLimit) {
+            limits.addAll(deviceLimits(primary, "after"));
+        }
         List<PeerRunner.Run> peers = runPeers(databases);
 
         Summary summary = new Summary(results, limits, maxSpread);
@@ -226,7 +229,7 @@ public final class Harness implements Callable<Integer> {
         return dbs;
     }
 
-    private List<DeviceLimit> deviceLimits(Path file) throws IOException, InterruptedException {
+    private List<DeviceLimit> deviceLimits(Path file, String phase) throws IOException, InterruptedException {
         Set<Integer> depths = new TreeSet<>();
         depths.add(1);
         for (String m : modes) {
@@ -244,8 +247,8 @@ public final class Harness implements Callable<Integer> {
         DeviceLimitProbe probe = new DeviceLimitProbe(file, 512, deviceSeconds, fioPath);
         List<DeviceLimit> limits = new ArrayList<>();
         for (int depth : depths) {
-            DeviceLimit l = probe.measure(depth);
-            log.printf(Locale.ROOT, "device limit: depth %d: %.0f IOPS (%s, 512 B random reads)%n", depth, l.iops(), l.tool());
+            DeviceLimit l = probe.measure(depth, phase);
+            log.printf(Locale.ROOT, "device limit %s: depth %d: %.0f IOPS (%s, 512 B random reads)%n", phase, depth, l.iops(), l.tool());
             limits.add(l);
         }
         return limits;
@@ -427,7 +430,7 @@ public final class Harness implements Callable<Integer> {
                 + "on the reactor: here the load generator's latency recording and answer check) / user + kernel "
                 + "(adds the kernel's I/O path). User time comes in clock ticks: short runs show '-'.\n\n");
         md.append(summary.table()).append('\n');
-        md.append("## Device limit (same file, same run)\n\n").append(summary.limitsTable()).append('\n');
+        md.append("## Device limit (same file, same run: measured before and after the points)\n\n").append(summary.limitsTable()).append('\n');
         if (!peers.isEmpty()) {
             md.append("## Peer binary (same database)\n\n| command | lookups/s | mean us | p95 us | p99 us | p99.9 us | note |\n|---|---:|---:|---:|---:|---:|---|\n");
             for (PeerRunner.Run r : peers) {

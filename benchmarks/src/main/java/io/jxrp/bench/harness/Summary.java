@@ -32,15 +32,18 @@ final class Summary {
     }
 
     private final List<Aggregated> points;
+    /** The better measurement per depth (before or after the matrix): the ceiling the engine is held to. */
     private final Map<Integer, DeviceLimit> limitsByDepth;
+    private final List<DeviceLimit> allLimits;
     private final double maxSpread;
 
     Summary(List<PointResult> results, List<DeviceLimit> limits, double maxSpread) {
         this.points = aggregate(results);
-        this.limitsByDepth = new LinkedHashMap<>();
+        this.limitsByDepth = new java.util.TreeMap<>();
         for (DeviceLimit l : limits) {
-            limitsByDepth.put(l.depth(), l);
+            limitsByDepth.merge(l.depth(), l, (a, b) -> b.iops() > a.iops() ? b : a);
         }
+        this.allLimits = List.copyOf(limits);
         this.maxSpread = maxSpread;
     }
 
@@ -168,14 +171,21 @@ final class Summary {
     }
 
     String limitsTable() {
-        StringBuilder out = new StringBuilder("| depth | IOPS (512 B random reads) | tool | ceiling lookups/s by reads per lookup |\n|---:|---:|---|---|\n");
+        StringBuilder out = new StringBuilder("| depth | IOPS before | IOPS after | used (the better) | tool | ceiling lookups/s by reads per lookup |\n"
+                + "|---:|---:|---:|---:|---|---|\n");
         for (DeviceLimit l : limitsByDepth.values()) {
             StringBuilder ceilings = new StringBuilder();
             points.stream().map(a -> a.point().readsPerLookup()).distinct().sorted().forEach(n ->
                     ceilings.append(ceilings.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%d reads: %.0f", n, l.ceilingLookups(n))));
-            out.append(String.format(Locale.ROOT, "| %d | %.0f | %s | %s |%n", l.depth(), l.iops(), l.tool(), ceilings));
+            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %s | %s |%n", l.depth(), phaseIops(l.depth(), "before"),
+                    phaseIops(l.depth(), "after"), l.iops(), l.tool(), ceilings));
         }
         return out.toString();
+    }
+
+    private String phaseIops(int depth, String phase) {
+        return allLimits.stream().filter(l -> l.depth() == depth && l.phase().equals(phase)).findFirst()
+                .map(l -> String.format(Locale.ROOT, "%.0f", l.iops())).orElse("-");
     }
 
     String headlineText() {

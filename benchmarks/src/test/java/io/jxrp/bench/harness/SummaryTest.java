@@ -38,8 +38,8 @@ class SummaryTest {
                 result(pread(2), 0, 3000),
                 result(engine(2, 8), 0, 9000));
         // depth 8: 50,000 IOPS -> 10,000 lookups/s at 5 reads; depth 16: 60,000 -> 12,000
-        List<DeviceLimit> limits = List.of(new DeviceLimit(1, 512, 15_000, "fio", 1),
-                new DeviceLimit(8, 512, 50_000, "fio", 1), new DeviceLimit(16, 512, 60_000, "fio", 1));
+        List<DeviceLimit> limits = List.of(new DeviceLimit(1, 512, 15_000, "fio", 1, "before"),
+                new DeviceLimit(8, 512, 50_000, "fio", 1, "before"), new DeviceLimit(16, 512, 60_000, "fio", 1, "before"));
         Summary s = new Summary(results, limits, 0.1);
         Summary.Aggregated e18 = s.points().get(2);
         assertEquals(4.0, s.vsPread(e18), 1e-9);
@@ -67,6 +67,15 @@ class SummaryTest {
         String text = s.headlineText();
         assertTrue(text.contains("target >= 80%: NOT met") && text.contains("target >= 2.5x: met")
                 && text.contains("target < 1000 ns: met"), text);
+    }
+
+    @Test
+    void theCeilingIsTheBetterOfTheMeasurementsBeforeAndAfter() {
+        Summary s = new Summary(List.of(result(engine(1, 8), 0, 8000)), List.of(
+                new DeviceLimit(8, 512, 40_000, "fio", 1, "before"), new DeviceLimit(8, 512, 50_000, "fio", 1, "after")), 0.1);
+        assertEquals(10_000, s.ceiling(engine(1, 8)), 1e-9);
+        assertEquals(0.8, s.vsCeiling(s.points().getFirst()), 1e-9);
+        assertTrue(s.limitsTable().contains("| 8 | 40000 | 50000 | 50000 | fio | 5 reads: 10000 |"), s.limitsTable());
     }
 
     @Test
