@@ -118,7 +118,8 @@ final class Summary {
      * ratios, for the targets of issue 6.
      */
     record Headline(Aggregated best, double vsCeilingAtDepth, double vsBestCeiling, double bestVsPread,
-                    int bestVsPreadThreads, double minEngineNanosPerHop, double minReactorCpuNanosPerHop) {
+                    int bestVsPreadThreads, double minEngineNanosPerHop, double minReactorCpuNanosPerHop,
+                    Aggregated closestToCeiling, double closestFraction) {
     }
 
     List<Headline> headlines() {
@@ -146,9 +147,18 @@ final class Summary {
                     .filter(Double::isFinite).min().orElse(Double.NaN);
             double minCpu = group.stream().mapToDouble(a -> a.representative().engineCpuNanosPerHop())
                     .filter(Double::isFinite).min().orElse(Double.NaN);
+            Aggregated closest = null;
+            double closestFraction = Double.NaN;
+            for (Aggregated a : group) {
+                double f = vsCeiling(a);
+                if (!Double.isNaN(f) && (Double.isNaN(closestFraction) || f > closestFraction)) {
+                    closestFraction = f;
+                    closest = a;
+                }
+            }
             double bestCeiling = bestCeiling(best.point());
             out.add(new Headline(best, vsCeiling(best), best.throughput() / bestCeiling, bestVsPread, bestThreads, minHop,
-                    minCpu));
+                    minCpu, closest, closestFraction));
         }
         return out;
     }
@@ -194,11 +204,13 @@ final class Summary {
             MatrixPoint p = h.best().point();
             out.append(String.format(Locale.ROOT,
                     "- **%s/%s, L=%d, cache %d**: best %.0f lookups/s (T%d I%d) = %s of the device ceiling at depth %d, %s of the best ceiling measured "
-                            + "(target >= %.0f%%: %s); vs pread at the same thread count: best %s (T%d; target >= %.1fx: %s); "
+                            + "(target >= %.0f%%: %s); closest to the ceiling: %s; vs pread at the same thread count: best %s (T%d; target >= %.1fx: %s); "
                             + "engine CPU per hop (reactor user time): %s (target < %.0f ns: %s; reactor user + kernel: %s)%n",
                     p.mode(), p.function(), p.layers(), p.cacheLevels(), h.best().throughput(), p.threads(), p.inflight(),
                     percent(h.vsCeilingAtDepth()), p.depth(), percent(h.vsBestCeiling()), 100 * TARGET_CEILING_FRACTION,
                     verdict(h.vsCeilingAtDepth() >= TARGET_CEILING_FRACTION, h.vsCeilingAtDepth()),
+                    h.closestToCeiling() == null ? "-" : String.format(Locale.ROOT, "%s at T%d I%d (depth %d)", percent(h.closestFraction()),
+                            h.closestToCeiling().point().threads(), h.closestToCeiling().point().inflight(), h.closestToCeiling().point().depth()),
                     ratio(h.bestVsPread()), h.bestVsPreadThreads(), TARGET_VS_PREAD,
                     verdict(h.bestVsPread() >= TARGET_VS_PREAD, h.bestVsPread()),
                     Double.isFinite(h.minEngineNanosPerHop()) ? String.format(Locale.ROOT, "%.0f ns", h.minEngineNanosPerHop()) : "n/a",
