@@ -410,6 +410,10 @@ public final class Harness implements Callable<Integer> {
         Files.writeString(dir.resolve("summary.md"), markdown(manifest, summary, peers, skipped, plots), StandardCharsets.UTF_8);
     }
 
+    private static boolean sameAsPeer(MatrixPoint p, PeerRunner.Run r) {
+        return !p.openLoop() && p.layers() == r.layers() && p.threads() == r.threads() && p.cacheLevels() == 0;
+    }
+
     private static String markdown(Map<String, Object> manifest, Summary summary, List<PeerRunner.Run> peers,
                                    List<String> skipped, List<Path> plots) {
         StringBuilder md = new StringBuilder("# jxrp benchmark summary\n\n");
@@ -432,12 +436,23 @@ public final class Harness implements Callable<Integer> {
         md.append(summary.table()).append('\n');
         md.append("## Device limit (same file, same run: measured before and after the points)\n\n").append(summary.limitsTable()).append('\n');
         if (!peers.isEmpty()) {
-            md.append("## Peer binary (same database)\n\n| command | lookups/s | mean us | p95 us | p99 us | p99.9 us | note |\n|---|---:|---:|---:|---:|---:|---|\n");
+            md.append("## Peer binary (same database)\n\njxrp columns: the same layers and thread count in this run, "
+                    + "closed loop, no cache (the fastest engine configuration, and pread), over the peer's throughput.\n\n"
+                    + "| command | lookups/s | mean us | p95 us | p99 us | p99.9 us | jxrp engine best / peer | jxrp pread / peer | note |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (PeerRunner.Run r : peers) {
                 PeerOutput o = r.output();
-                md.append(o == null ? String.format("| `%s` | - | - | - | - | - | %s |%n", r.command(), r.error().replace('|', '/'))
-                        : String.format(Locale.ROOT, "| `%s` | %.0f | %.1f | %.1f | %.1f | %.1f | |%n", r.command(), o.throughput(),
-                        o.meanMicros(), o.p95Micros(), o.p99Micros(), o.p999Micros()));
+                if (o == null) {
+                    md.append(String.format("| `%s` | - | - | - | - | - | - | - | %s |%n", r.command(), r.error().replace('|', '/')));
+                    continue;
+                }
+                double engineBest = summary.points().stream().filter(a -> sameAsPeer(a.point(), r) && a.point().mode().engine())
+                        .mapToDouble(Summary.Aggregated::throughput).max().orElse(Double.NaN);
+                double pread = summary.points().stream().filter(a -> sameAsPeer(a.point(), r) && !a.point().mode().engine())
+                        .mapToDouble(Summary.Aggregated::throughput).max().orElse(Double.NaN);
+                md.append(String.format(Locale.ROOT, "| `%s` | %.0f | %.1f | %.1f | %.1f | %.1f | %s | %s | |%n", r.command(),
+                        o.throughput(), o.meanMicros(), o.p95Micros(), o.p99Micros(), o.p999Micros(),
+                        Summary.ratio(engineBest / o.throughput()), Summary.ratio(pread / o.throughput())));
             }
             md.append('\n');
         }

@@ -63,6 +63,8 @@ class HarnessEndToEndTest {
                 "no wrong answers or fallbacks");
         String md = Files.readString(dir.resolve("summary.md"));
         assertTrue(md.contains("## Headline") && md.contains("| point |") && md.contains("## Peer binary"), md);
+        // the fake peer reports 12345.6789 lookups/s at every thread count: every row has both jxrp ratios
+        assertEquals(2, md.lines().filter(l -> l.startsWith("| `") && l.matches(".*\\| [0-9.]+x \\| [0-9.]+x \\|.*")).count(), md);
         String json = Files.readString(dir.resolve("results.json"));
         assertTrue(json.contains("\"device_limits\"") && json.contains("\"peers\"") && json.contains("\"manifest\""));
     }
