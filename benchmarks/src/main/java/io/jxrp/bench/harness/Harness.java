@@ -247,7 +247,14 @@ public final class Harness implements Callable<Integer> {
         DeviceLimitProbe probe = new DeviceLimitProbe(file, 512, deviceSeconds, fioPath);
         List<DeviceLimit> limits = new ArrayList<>();
         for (int depth : depths) {
-            DeviceLimit l = probe.measure(depth, phase);
+            DeviceLimit l;
+            try {
+                l = probe.measure(depth, phase);
+            } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+                // no fio and no native shim (or a device that refuses): the run goes on without a ceiling
+                log.printf("device limit %s unavailable at depth %d: %s%n", phase, depth, e);
+                continue;
+            }
             log.printf(Locale.ROOT, "device limit %s: depth %d: %.0f IOPS (%s, 512 B random reads)%n", phase, depth, l.iops(), l.tool());
             limits.add(l);
         }

@@ -70,6 +70,20 @@ class HarnessEndToEndTest {
     }
 
     @Test
+    void withoutFioTheShimsRawReadsGiveTheDeviceLimit() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jxrp.nvme.NvmeNative.isAvailable(),
+                () -> "native shim unavailable: " + io.jxrp.nvme.NvmeNative.unavailabilityCause());
+        Path out = BASE.resolve("results");
+        int rc = new CommandLine(new Harness()).execute("--data", BASE.resolve("data").toString(), "--layers", "2",
+                "--modes", "pread", "--threads", "1", "--requests", "100", "--fio", "none", "--device-seconds", "0.2",
+                "--out", out.toString(), "--name", "rawread");
+        assertEquals(0, rc);
+        List<String> limits = Files.readAllLines(out.resolve("rawread").resolve("device-limits.csv"));
+        assertEquals(3, limits.size(), "header, before, after: " + limits);
+        assertTrue(limits.get(1).contains(",rawread,") && limits.get(2).endsWith(",after"), limits.toString());
+    }
+
+    @Test
     void rejectsBadArgumentsBeforeTouchingAnything() {
         for (String[] bad : List.of(new String[] {"--cache", "5"}, new String[] {"--modes", "spdk"},
                 new String[] {"--functions", "python"}, new String[] {"--digest", "magic"},
