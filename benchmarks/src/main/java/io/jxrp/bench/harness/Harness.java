@@ -209,7 +209,7 @@ public final class Harness implements Callable<Integer> {
     private Map<Integer, Path> databases() throws IOException {
         Map<Integer, Path> dbs = new LinkedHashMap<>();
         if (db != null) {
-            if (!Files.isRegularFile(db) && !Files.exists(db)) {
+            if (!Files.exists(db)) {
                 throw new IOException(db + ": no such database");
             }
             try (BpfKv opened = BpfKv.open(db, BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD))) {
