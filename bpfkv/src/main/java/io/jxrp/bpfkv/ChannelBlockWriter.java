@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.engine.backend.DirectIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -64,7 +65,7 @@ public final class ChannelBlockWriter implements BlockWriter {
         boolean direct;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING, directOption());
+                    StandardOpenOption.TRUNCATE_EXISTING, DirectIo.require());
             direct = true;
         } catch (IOException | UnsupportedOperationException e) {
             String message = "O_DIRECT not supported on " + DirectBlockReader.fileSystemType(parent)
@@ -77,25 +78,6 @@ public final class ChannelBlockWriter implements BlockWriter {
             direct = false;
         }
         return new ChannelBlockWriter(file, channel, direct, blockSize, bufferCount, bufferSizeBytes);
-    }
-
-    /**
-     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}, looked up by name: javac warns on the
-     * JDK-specific class at compile time (a warning -Werror turns into an error and no annotation
-     * suppresses), and a JDK without it simply gets the buffered fallback.
-     */
-    private static OpenOption directOption() {
-        try {
-            Class<?> options = Class.forName("com.sun.nio.file.ExtendedOpenOption");
-            for (Object constant : options.getEnumConstants()) {
-                if (((Enum<?>) constant).name().equals("DIRECT")) {
-                    return (OpenOption) constant;
-                }
-            }
-        } catch (ClassNotFoundException e) {
-            throw new UnsupportedOperationException("this JDK has no com.sun.nio.file.ExtendedOpenOption", e);
-        }
-        throw new UnsupportedOperationException("this JDK has no ExtendedOpenOption.DIRECT");
     }
 
     @Override

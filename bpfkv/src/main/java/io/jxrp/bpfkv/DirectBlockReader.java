@@ -1,5 +1,7 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.nvme.DirectFile;
+import io.jxrp.nvme.NativeIOException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -8,30 +10,23 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link BlockReader} over pread(2) on an O_DIRECT descriptor ({@link NativeIo}); falls back to a
+ * {@link BlockReader} over pread(2) on an O_DIRECT descriptor ({@link DirectFile}); falls back to a
  * buffered FileChannel where O_DIRECT or the native calls are unavailable, saying why.
  */
 final class DirectBlockReader implements BlockReader {
     private static final Logger LOG = LoggerFactory.getLogger(DirectBlockReader.class);
     static final int MAX_PROBED_BLOCK_SIZE = 4096;
+    private static final int EINVAL = 22;
 
-    private final Path file;
-    private final int fd;
+    private final DirectFile direct;
     private final int alignment;
-    private final ThreadLocal<MemorySegment> callState =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(NativeIo.callStateSize(), 8));
-    /** Reads hold the read lock so close() never frees a descriptor that a pread still uses. */
-    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
-    private boolean closed;
 
-    private DirectBlockReader(Path file, int fd, int alignment) {
-        this.file = file;
-        this.fd = fd;
+    private DirectBlockReader(DirectFile direct, int alignment) {
+        this.direct = direct;
         this.alignment = alignment;
     }
 
@@ -42,51 +37,51 @@ final class DirectBlockReader implements BlockReader {
         if (!Files.isRegularFile(file)) {
             throw Files.exists(file) ? new IOException(file + ": not a regular file") : new NoSuchFileException(file.toString());
         }
-        if (!NativeIo.isAvailable()) {
-            String why = "native pread unavailable (" + NativeIo.unavailabilityCause() + ")";
+        if (!DirectFile.isAvailable()) {
+            String why = "native pread unavailable (" + DirectFile.unavailabilityCause() + ")";
             if (requireDirect) {
                 throw new IOException(file + ": " + why);
             }
             LOG.warn("{}: {}; reading through the page cache", file, why);
             return ChannelBlockReader.open(file);
         }
-        int fd = NativeIo.openReadOnly(file, true);
-        if (fd == -NativeIo.EINVAL) {
+        DirectFile direct;
+        try {
+            direct = DirectFile.openReadOnly(file);
+        } catch (NativeIOException e) {
+            if (e.errno() != EINVAL) {
+                throw e;
+            }
             String message = "O_DIRECT not supported on " + fileSystemType(file) + "; put the database on a disk file system";
             if (requireDirect) {
-                throw new IOException(file + ": " + message);
+                throw new IOException(file + ": " + message, e);
             }
             LOG.warn("{}: {} (reading through the page cache; measurements will not mean much)", file, message);
             return ChannelBlockReader.open(file);
         }
-        if (fd < 0) {
-            throw NativeIo.exception("open", file, fd);
-        }
         try {
-            int alignment = logicalBlockSizeBytes != 0 ? logicalBlockSizeBytes : probeAlignment(file, fd);
-            return new DirectBlockReader(file, fd, alignment);
+            int alignment = logicalBlockSizeBytes != 0 ? logicalBlockSizeBytes : probeAlignment(direct);
+            return new DirectBlockReader(direct, alignment);
         } catch (IOException | RuntimeException e) {
-            NativeIo.close(fd);
+            direct.close();
             throw e;
         }
     }
 
     /** The smallest aligned O_DIRECT read the device accepts: its logical block size. */
-    private static int probeAlignment(Path file, int fd) throws IOException {
+    private static int probeAlignment(DirectFile direct) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(MAX_PROBED_BLOCK_SIZE, MAX_PROBED_BLOCK_SIZE);
-            MemorySegment state = arena.allocate(NativeIo.callStateSize(), 8);
-            long last = 0;
             for (int size = 512; size <= MAX_PROBED_BLOCK_SIZE; size *= 2) {
-                last = NativeIo.pread(fd, buffer.asSlice(0, size), 0, state);
-                if (last >= 0) {
+                long n = direct.readRaw(buffer.asSlice(0, size), 0);
+                if (n >= 0) {
                     return size;
                 }
-                if (last != -NativeIo.EINVAL) {
-                    break;
+                if (n != -EINVAL) {
+                    direct.read(buffer.asSlice(0, size), 0); // throws, naming the file and errno
                 }
             }
-            throw NativeIo.exception("probing the O_DIRECT block size of", file, (int) last);
+            throw new IOException(direct.path() + ": no O_DIRECT read of 512.." + MAX_PROBED_BLOCK_SIZE + " B at offset 0 is accepted");
         }
     }
 
@@ -104,19 +99,10 @@ final class DirectBlockReader implements BlockReader {
             throw new IllegalArgumentException("read of " + destination.byteSize() + " B at " + offset
                     + " is not aligned to " + alignment + " B");
         }
-        ReentrantReadWriteLock.ReadLock lock = closeLock.readLock();
-        lock.lock();
         try {
-            if (closed) {
-                throw new IOException(file + ": reader is closed");
-            }
-            long n = NativeIo.pread(fd, destination, offset, callState.get());
-            if (n < 0) {
-                throw NativeIo.exception("pread at offset " + offset + " of", file, (int) n);
-            }
-            return (int) n;
-        } finally {
-            lock.unlock();
+            return (int) direct.read(destination, offset);
+        } catch (IllegalStateException closed) {
+            throw new IOException(direct.path() + ": reader is closed", closed);
         }
     }
 
@@ -132,25 +118,12 @@ final class DirectBlockReader implements BlockReader {
 
     @Override
     public Path file() {
-        return file;
+        return direct.path();
     }
 
     @Override
     public void close() throws IOException {
-        ReentrantReadWriteLock.WriteLock lock = closeLock.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            int rc = NativeIo.close(fd);
-            if (rc < 0) {
-                throw NativeIo.exception("close", file, rc);
-            }
-        } finally {
-            lock.unlock();
-        }
+        direct.close();
     }
 
     /** Buffered fallback: a FileChannel's positional reads, no alignment needed. */

@@ -1,5 +1,7 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.nvme.DirectFile;
+import io.jxrp.nvme.NativeIOException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,12 +42,14 @@ class NoDirectIoTest {
     /** Linux 6.6 gave tmpfs O_DIRECT; older kernels refuse it with EINVAL. */
     private boolean tmpfsHasDirectIo(Path probe) throws IOException {
         Files.write(probe, new byte[512]);
-        int fd = NativeIo.openReadOnly(probe, true);
-        if (fd >= 0) {
-            NativeIo.close(fd);
+        try {
+            DirectFile.openReadOnly(probe).close();
+            return true;
+        } catch (NativeIOException e) {
+            return false;
+        } finally {
+            Files.delete(probe);
         }
-        Files.delete(probe);
-        return fd >= 0;
     }
 
     @Test
