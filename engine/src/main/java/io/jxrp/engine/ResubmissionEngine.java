@@ -325,7 +325,8 @@ public final class ResubmissionEngine implements AutoCloseable {
         final AtomicLong completed = new AtomicLong();
         final AtomicLong hops = new AtomicLong();
         final AtomicLong[] outcomeCounts = new AtomicLong[Outcome.values().length];
-        final Recorder latency = new Recorder(3);
+        /** Sized up front (10 minutes at 3 digits) so recording never resizes on the reactor thread. */
+        final Recorder latency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
 
         /** IDLE, BLOCKED_IN_QUEUE or PARKED: set by the reactor (volatile), swapped by submitters. */
         @SuppressWarnings("unused") // accessed through STATE

@@ -3,6 +3,7 @@ package io.jxrp.bpfkv.cli;
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
 import io.jxrp.bpfkv.KeyValue;
+import io.jxrp.bpfkv.load.LoadGenerator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -85,36 +86,35 @@ final class GetCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "Running benchmark with %d layers, %d requests, and %d thread(s) (%s, %d in flight per thread, cache %d)%n",
                         db.layout().layers(), requests, threads, database.describe(db), inflight, db.options().cacheLevels());
             }
-            GetBenchmark benchmark = new GetBenchmark(db, threads, inflight);
             long warm = warmup >= 0 ? warmup : Math.min(requests / 10, 20_000);
-            if (warm > 0) {
-                benchmark.run(warm, seed ^ 0x5DEECE66DL);
-            }
-            GetBenchmark.Result result = benchmark.run(requests, seed);
-            Histogram latency = result.latencyNanos();
+            LoadGenerator.Result result = LoadGenerator.run(db,
+                    new LoadGenerator.Config(threads, inflight, requests, warm, 0, seed));
+            Histogram latency = result.latency();
+            double seconds = result.elapsedNanos() / 1e9;
+            double percentSlow = 100 * result.fractionAtLeastMillis(1);
             if (json) {
                 System.out.printf(Locale.ROOT, "{\"mode\":\"%s\",\"backend\":\"%s\",\"layers\":%d,\"cache\":%d,\"threads\":%d,"
                                 + "\"inflight\":%d,\"requests\":%d,\"seconds\":%.6f,\"throughput_ops\":%.1f,"
                                 + "\"latency_us\":{\"mean\":%.3f,\"p50\":%.3f,\"p95\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
-                                + "\"pct_latency_ge_1ms\":%.4f,\"wrong_values\":%d,\"not_found\":%d,\"engine_requests\":%d,\"fallbacks\":%d}%n",
+                                + "\"pct_latency_ge_1ms\":%.4f,\"wrong_or_missing\":%d,\"engine_requests\":%d,\"fallbacks\":%d}%n",
                         db.options().mode().name().toLowerCase(Locale.ROOT), db.backendDescription().replace("\"", "'"),
-                        db.layout().layers(), db.options().cacheLevels(), threads, inflight, result.requests(), result.seconds(),
+                        db.layout().layers(), db.options().cacheLevels(), threads, inflight, result.requests(), seconds,
                         result.throughput(), latency.getMean() / 1e3, us(latency, 50), us(latency, 95), us(latency, 99),
-                        us(latency, 99.9), latency.getMaxValue() / 1e3, result.percentAtLeastOneMillisecond(),
-                        result.wrongValues(), result.notFound(), db.stats().engineRequests(), db.stats().totalFallbacks());
+                        us(latency, 99.9), latency.getMaxValue() / 1e3, percentSlow,
+                        result.wrong(), db.stats().engineRequests(), db.stats().totalFallbacks());
             } else {
                 System.out.printf(Locale.ROOT, "Average throughput: %f op/s latency: %f usec%n", result.throughput(), latency.getMean() / 1e3);
                 System.out.printf(Locale.ROOT, "50%%   latency: %f us%n", us(latency, 50));
                 System.out.printf(Locale.ROOT, "95%%   latency: %f us%n", us(latency, 95));
                 System.out.printf(Locale.ROOT, "99%%   latency: %f us%n", us(latency, 99));
                 System.out.printf(Locale.ROOT, "99.9%% latency: %f us%n", us(latency, 99.9));
-                System.out.printf(Locale.ROOT, "Percentage of requests with latency >= 1ms: %f%%%n", result.percentAtLeastOneMillisecond());
+                System.out.printf(Locale.ROOT, "Percentage of requests with latency >= 1ms: %f%%%n", percentSlow);
                 if (db.stats().totalFallbacks() > 0) {
                     System.out.println("Fallbacks to pread: " + db.stats().fallbacks());
                 }
             }
-            if (result.wrongValues() > 0 || result.notFound() > 0) {
-                System.err.printf("bpfkv get: %d wrong values, %d keys not found%n", result.wrongValues(), result.notFound());
+            if (result.wrong() > 0) {
+                System.err.printf("bpfkv get: %d lookups returned a wrong or missing value%n", result.wrong());
                 return BpfKvCli.EXIT_INTERNAL;
             }
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -94,6 +95,11 @@ public final class LoadGenerator {
     private LoadGenerator() {
     }
 
+    /** Sized up front (10 minutes at 3 digits): a histogram resizing on a reactor thread would stall it. */
+    private static Recorder newRecorder() {
+        return new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
+    }
+
     /** Warms up, then measures {@code config.requests()} lookups. */
     public static Result run(BpfKv db, Config config) throws InterruptedException {
         boolean engine = db.options().mode() == BpfKvOptions.Mode.ENGINE;
@@ -102,10 +108,10 @@ public final class LoadGenerator {
                     + "--inflight must be 1");
         }
         if (config.warmupRequests() > 0) {
-            phase(db, config, config.warmupRequests(), ~config.seed(), engine, new Recorder(3));
+            phase(db, config, config.warmupRequests(), ~config.seed(), engine, newRecorder());
         }
         long fallbacksBefore = db.stats().totalFallbacks();
-        Recorder recorder = new Recorder(3);
+        Recorder recorder = newRecorder();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();

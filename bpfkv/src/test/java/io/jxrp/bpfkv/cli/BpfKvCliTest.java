@@ -65,7 +65,7 @@ class BpfKvCliTest {
         assertTrue(text.contains("Average throughput: ") && text.contains(" op/s latency: ") && text.contains("99.9% latency: ")
                 && text.contains("Percentage of requests with latency >= 1ms: "), text);
         String[] pread = run(0, "get", db.toString(), "--requests", "200", "--mode", "pread", "--json");
-        assertTrue(pread[0].startsWith("{\"mode\":\"pread\"") && pread[0].contains("\"wrong_values\":0"), pread[0]);
+        assertTrue(pread[0].startsWith("{\"mode\":\"pread\"") && pread[0].contains("\"wrong_or_missing\":0"), pread[0]);
         run(2, "get", db.toString(), "--requests", "10", "--mode", "pread", "--inflight", "4");
     }
 
