@@ -12,10 +12,13 @@ package io.jxrp.engine;
  * @param hopBudget           default maximum reads per request
  * @param javaThreads         reader threads per queue for the {@code java} backend
  * @param drainTimeoutMillis  how long {@link ResubmissionEngine#close()} lets in-flight requests finish
+ * @param idleSpinNanos       how long an idle reactor polls for new requests before it parks: a
+ *                            parked thread's wake-up costs tens of microseconds on a virtual machine,
+ *                            more than a device read; 0 parks at once
  */
 public record EngineOptions(BackendKind backend, DigestKind digest, int reactors, int queueDepth,
                             int maxInflightRequests, int bufferSizeBytes, int hopBudget, int javaThreads,
-                            long drainTimeoutMillis) {
+                            long drainTimeoutMillis, long idleSpinNanos) {
 
     public EngineOptions {
         if (reactors < 1 || reactors > 64) {
@@ -39,46 +42,56 @@ public record EngineOptions(BackendKind backend, DigestKind digest, int reactors
         if (drainTimeoutMillis < 0) {
             throw new IllegalArgumentException("drain timeout " + drainTimeoutMillis);
         }
+        if (idleSpinNanos < 0 || idleSpinNanos > 1_000_000_000L) {
+            throw new IllegalArgumentException("idle spin must be 0..1 s, got " + idleSpinNanos + " ns");
+        }
     }
 
-    /** auto backend, identity digest, 1 reactor, depth 256, 256 requests, 4 KiB buffers, 64 hops, 8 java threads. */
+    /**
+     * auto backend, identity digest, 1 reactor, depth 256, 256 requests, 4 KiB buffers, 64 hops,
+     * 8 java threads, 10 s drain, 50 us idle spin.
+     */
     public static EngineOptions defaults() {
-        return new EngineOptions(BackendKind.AUTO, DigestKind.IDENTITY, 1, 256, 256, 4096, 64, 8, 10_000);
+        return new EngineOptions(BackendKind.AUTO, DigestKind.IDENTITY, 1, 256, 256, 4096, 64, 8, 10_000, 50_000);
     }
 
     public EngineOptions withBackend(BackendKind b) {
-        return new EngineOptions(b, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(b, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withDigest(DigestKind d) {
-        return new EngineOptions(backend, d, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(backend, d, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withReactors(int n) {
-        return new EngineOptions(backend, digest, n, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(backend, digest, n, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withQueueDepth(int n) {
-        return new EngineOptions(backend, digest, reactors, n, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(backend, digest, reactors, n, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withMaxInflightRequests(int n) {
-        return new EngineOptions(backend, digest, reactors, queueDepth, n, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(backend, digest, reactors, queueDepth, n, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withBufferSizeBytes(int n) {
-        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, n, hopBudget, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, n, hopBudget, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withHopBudget(int n) {
-        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, n, javaThreads, drainTimeoutMillis);
+        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, n, javaThreads, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withJavaThreads(int n) {
-        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, n, drainTimeoutMillis);
+        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, n, drainTimeoutMillis, idleSpinNanos);
     }
 
     public EngineOptions withDrainTimeoutMillis(long ms) {
-        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, ms);
+        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, ms, idleSpinNanos);
+    }
+
+    public EngineOptions withIdleSpinNanos(long ns) {
+        return new EngineOptions(backend, digest, reactors, queueDepth, maxInflightRequests, bufferSizeBytes, hopBudget, javaThreads, drainTimeoutMillis, ns);
     }
 }

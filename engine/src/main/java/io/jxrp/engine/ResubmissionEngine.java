@@ -440,7 +440,7 @@ public final class ResubmissionEngine implements AutoCloseable {
                     for (int i = 0; i < n; i++) {
                         complete((int) queue.completionTag(i), queue.completionResult(i));
                     }
-                } else if (!stop && work == 0) {
+                } else if (!stop && work == 0 && !spinForWork()) {
                     STATE.setVolatile(this, PARKED);
                     if (inbox.isEmpty() && !stopping) {
                         LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
@@ -448,6 +448,22 @@ public final class ResubmissionEngine implements AutoCloseable {
                     STATE.setVolatile(this, IDLE);
                 }
             }
+        }
+
+        /** Polls the inbox for a short while before the reactor parks; true when work arrived. */
+        private boolean spinForWork() {
+            long spin = options.idleSpinNanos();
+            if (spin == 0) {
+                return false;
+            }
+            long deadline = System.nanoTime() + spin;
+            do {
+                if (!inbox.isEmpty() || stopping) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() - deadline < 0);
+            return false;
         }
 
         /** Moves requests from the inbox into free slots and issues their first reads. */
