@@ -53,8 +53,8 @@ public final class BpfKvCli implements Runnable {
             if (cause instanceof BpfKvFormatException) {
                 return EXIT_BAD_DATABASE;
             }
-            if (cause instanceof IOException) {
-                return EXIT_IO;
+            if (cause instanceof IOException || cause instanceof UnsupportedOperationException) {
+                return EXIT_IO; // an environment refusal (no io_uring, no SPDK, no O_DIRECT): say it, no stack trace
             }
             if (cause instanceof IllegalArgumentException) {
                 return EXIT_USAGE;

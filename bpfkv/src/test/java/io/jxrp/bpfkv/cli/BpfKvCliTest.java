@@ -42,6 +42,11 @@ class BpfKvCliTest {
     }
 
     @Test
+    void aBackendThisMachineLacksIsAnEnvironmentError() {
+        run(BpfKvCli.EXIT_IO, "get", db.toString(), "1", "--backend", "spdk");
+    }
+
+    @Test
     void getRangeAndInspect() {
         String[] get = run(0, "get", db.toString(), "0", "960", "--backend", "java");
         assertEquals("0 0", get[0]);
