@@ -17,13 +17,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,7 +54,7 @@ public final class ChainBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "warm-up seconds per mode (default ${DEFAULT-VALUE})")
     double warmup;
 
-    @Option(names = "--threads", defaultValue = "1", description = "pread threads; engine submitter threads (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "1", description = "pread threads; engine reactors, each with its own chains (default ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--inflight", defaultValue = "1", split = ",",
@@ -157,10 +159,14 @@ public final class ChainBench implements Callable<Integer> {
         }
     }
 
-    /** {@code threads} submitters keep {@code n} chains each in flight through one engine. */
+    /**
+     * {@code threads} threads each start {@code n} chain loops on an engine with one reactor per
+     * thread; a loop's next chain is submitted from the previous one's callback on the reactor.
+     */
     private Point runEngine(ChainFile chain, BackendKind backend, int n) throws Exception {
-        int depth = Integer.highestOneBit(Math.max(1, n * threads) * 2 - 1) * 2;
-        EngineOptions options = EngineOptions.defaults().withBackend(backend).withQueueDepth(Math.min(4096, Math.max(2, depth)))
+        int depth = Integer.highestOneBit(Math.max(1, n) * 2 - 1) * 2;
+        EngineOptions options = EngineOptions.defaults().withBackend(backend).withReactors(Math.min(64, threads))
+                .withQueueDepth(Math.min(4096, Math.max(2, depth)))
                 .withMaxInflightRequests(Math.max(1, n * threads)).withHopBudget(hops + 1).withJavaThreads(Math.min(64, n * threads));
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -170,21 +176,35 @@ public final class ChainBench implements Callable<Integer> {
             List<Thread> ts = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 ts.add(Thread.ofPlatform().name("submit-" + t).start(() -> {
-                    Semaphore window = new Semaphore(n);
-                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                    try {
-                        while (!stop.get()) {
-                            window.acquire();
-                            engine.submit(ChainFunctions.chase(rnd.nextInt(records), hops)).whenComplete((r, e) -> {
+                    CountDownLatch ended = new CountDownLatch(n);
+                    for (int i = 0; i < n; i++) {
+                        SplittableRandom rnd = new SplittableRandom(ThreadLocalRandom.current().nextLong());
+                        BiConsumer<XrpResult<long[]>, Throwable> loop = new BiConsumer<>() {
+                            @Override
+                            public void accept(XrpResult<long[]> r, Throwable e) {
                                 if (e != null || !r.ok()) {
                                     failure.compareAndSet(null, e != null ? e : new IOException("chain ended " + outcome(r)));
-                                } else if (measuring.get()) {
+                                    ended.countDown();
+                                    return;
+                                }
+                                if (measuring.get()) {
                                     measuredHops.addAndGet(r.hops());
                                 }
-                                window.release();
-                            });
-                        }
-                        window.acquire(n); // drain
+                                next();
+                            }
+
+                            private void next() {
+                                if (stop.get()) {
+                                    ended.countDown();
+                                } else {
+                                    engine.submit(ChainFunctions.chase(rnd.nextInt(records), hops), this);
+                                }
+                            }
+                        };
+                        engine.submit(ChainFunctions.chase(rnd.nextInt(records), hops), loop);
+                    }
+                    try {
+                        ended.await(); // the loops end once stop is set
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -120,6 +121,29 @@ public final class BpfKv implements AutoCloseable {
 
     public CompletableFuture<Optional<byte[]>> getAsync(long key) {
         return engineOps != null ? engineOps.getAsync(key) : supplyAsync(() -> pread.get(key));
+    }
+
+    /**
+     * Looks {@code key} up and calls {@code callback} once with the value (empty when absent) or
+     * the failure. The cheapest asynchronous lookup: in engine mode the callback usually runs on
+     * the engine's reactor thread, and a lookup submitted from there (a closed loop) stays on it
+     * without a hand-off. Keep the callback short and never block in it.
+     */
+    public void getAsync(long key, BiConsumer<? super Optional<byte[]>, ? super Throwable> callback) {
+        if (engineOps != null) {
+            engineOps.getAsync(key, callback);
+            return;
+        }
+        asyncExecutor.execute(() -> {
+            Optional<byte[]> value;
+            try {
+                value = pread.get(key);
+            } catch (IOException | RuntimeException e) {
+                callback.accept(null, e);
+                return;
+            }
+            callback.accept(value, null);
+        });
     }
 
     /** Values of {@code keys} in argument order; in engine mode up to 32 keys per request. */

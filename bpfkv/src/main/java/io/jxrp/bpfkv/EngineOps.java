@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * BPF-KV's operations as engine requests with the Java storage functions, and the slow path: any
@@ -29,7 +30,20 @@ import java.util.concurrent.atomic.LongAdder;
 final class EngineOps {
     /** Where requests go: the engine, or a test's driver. */
     interface Runner {
-        <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request);
+        /** Runs {@code request}; {@code callback} gets the result or the failure, once. */
+        <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback);
+
+        default <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request) {
+            CompletableFuture<XrpResult<T>> future = new CompletableFuture<>();
+            submit(request, (result, failure) -> {
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                } else {
+                    future.complete(result);
+                }
+            });
+            return future;
+        }
     }
 
     private final PreadTraversal pread;
@@ -94,28 +108,51 @@ final class EngineOps {
     }
 
     CompletableFuture<Optional<byte[]>> getAsync(long key) {
+        CompletableFuture<Optional<byte[]>> future = new CompletableFuture<>();
+        getAsync(key, (value, failure) -> {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(value);
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Looks {@code key} up and hands the value (or the failure) to {@code callback}: on the reactor
+     * thread when the engine answers, on the fallback executor when the pread path redoes it, on
+     * the calling thread when no request is needed.
+     */
+    void getAsync(long key, BiConsumer<? super Optional<byte[]>, ? super Throwable> callback) {
         XrpRequest<Optional<byte[]>> request;
         try {
             request = getRequest(key);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+            callback.accept(null, e);
+            return;
         }
         if (request == null) {
-            return CompletableFuture.completedFuture(Optional.empty());
+            callback.accept(Optional.empty(), null);
+            return;
         }
-        return runner.submit(request).handle((result, error) -> {
+        runner.submit(request, (result, error) -> {
             if (error == null && result.ok() && result.value().isPresent()) {
-                return CompletableFuture.completedFuture(result.value());
+                callback.accept(result.value(), null);
+                return;
             }
             countFallback(error == null ? result : null);
-            return CompletableFuture.supplyAsync(() -> {
+            fallbackExecutor.execute(() -> {
+                Optional<byte[]> value;
                 try {
-                    return pread.get(key);
-                } catch (IOException e) {
-                    throw new CompletionException(e);
+                    value = pread.get(key);
+                } catch (IOException | RuntimeException e) {
+                    callback.accept(null, e);
+                    return;
                 }
-            }, fallbackExecutor);
-        }).thenCompose(future -> future);
+                callback.accept(value, null);
+            });
+        });
     }
 
     /** The request for {@code key}, or null when the key is out of range or the cache shows it absent. */

@@ -35,7 +35,7 @@ public record TreeLayout(int layers) {
         if (level < 0 || level > layers) {
             throw new IllegalArgumentException("level " + level + " outside 0.." + layers);
         }
-        return (pow31(level) - 1) / (FANOUT - 1);
+        return FIRST_NODE[level];
     }
 
     /** T: nodes in the index. */
@@ -170,11 +170,19 @@ public record TreeLayout(int layers) {
         }
     }
 
-    private static long pow31(int exponent) {
-        long result = 1;
-        for (int i = 0; i < exponent; i++) {
-            result *= FANOUT;
+    /** 31^0 .. 31^MAX_LAYERS, and the first node index of each level: the hot path only looks them up. */
+    private static final long[] POW31 = new long[MAX_LAYERS + 1];
+    private static final long[] FIRST_NODE = new long[MAX_LAYERS + 1];
+
+    static {
+        POW31[0] = 1;
+        for (int i = 1; i <= MAX_LAYERS; i++) {
+            POW31[i] = POW31[i - 1] * FANOUT;
+            FIRST_NODE[i] = (POW31[i] - 1) / (FANOUT - 1);
         }
-        return result;
+    }
+
+    private static long pow31(int exponent) {
+        return POW31[exponent];
     }
 }

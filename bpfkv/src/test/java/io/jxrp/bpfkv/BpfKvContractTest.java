@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +87,26 @@ abstract class BpfKvContractTest {
                     assertArrayEquals(Model.value(asyncKeys[i]), value.orElseThrow(), where + " getAsync " + asyncKeys[i]);
                 } else {
                     assertTrue(value.isEmpty(), where + " getAsync absent " + asyncKeys[i]);
+                }
+            }
+
+            // the callback form: every key answered exactly once, chained closed loops included
+            long[] callbackKeys = new long[200];
+            List<CompletableFuture<Optional<byte[]>>> answers = new ArrayList<>();
+            for (int i = 0; i < callbackKeys.length; i++) {
+                callbackKeys[i] = random.nextLong(model.keyCount + 10);
+                answers.add(new CompletableFuture<>());
+            }
+            int chains = 8;
+            for (int c = 0; c < chains; c++) {
+                lookUpChained(db, callbackKeys, answers, c, chains);
+            }
+            for (int i = 0; i < callbackKeys.length; i++) {
+                Optional<byte[]> value = answers.get(i).get(60, TimeUnit.SECONDS);
+                if (model.contains(callbackKeys[i])) {
+                    assertArrayEquals(Model.value(callbackKeys[i]), value.orElseThrow(), where + " callback " + callbackKeys[i]);
+                } else {
+                    assertTrue(value.isEmpty(), where + " callback absent " + callbackKeys[i]);
                 }
             }
 
@@ -244,5 +265,19 @@ abstract class BpfKvContractTest {
         }
         assertThrows(Exception.class, () -> db.get(1));
         db.close(); // idempotent
+    }
+
+    /** Looks up keys[i], keys[i + step], ... one after another, each from the previous one's callback. */
+    private static void lookUpChained(BpfKv db, long[] keys, List<CompletableFuture<Optional<byte[]>>> answers, int i,
+                                      int step) {
+        if (i >= keys.length) {
+            return;
+        }
+        db.getAsync(keys[i], (value, failure) -> {
+            if (!answers.get(i).complete(value) || failure != null) {
+                answers.get(i).obtrudeException(new AssertionError("answered twice, or failed: " + failure));
+            }
+            lookUpChained(db, keys, answers, i + step, step);
+        });
     }
 }

@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * Drives storage functions by hand, following StorageFunction's contract without the engine:
@@ -44,8 +44,15 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     }
 
     @Override
-    public synchronized <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request) {
-        return CompletableFuture.completedFuture(run(request));
+    public <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback) {
+        XrpResult<T> result;
+        try {
+            result = run(request);
+        } catch (RuntimeException e) {
+            callback.accept(null, e);
+            return;
+        }
+        callback.accept(result, null);
     }
 
     synchronized <T> XrpResult<T> run(XrpRequest<T> request) {

@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
@@ -33,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * request's {@link StorageFunction}, its next addresses through the {@link MetadataDigest}, and the
  * next reads into the same batch, without returning to the caller between hops.
  *
- * <p>Callers on any thread {@link #submit} requests and get a {@link CompletableFuture}. Futures are
- * completed on the reactor thread: dependent stages attached without an executor run there and hold
- * up every other request, so attach heavy work with the {@code *Async} variants.
+ * <p>Callers on any thread {@link #submit(XrpRequest) submit} requests and get a {@link CompletableFuture},
+ * or {@link #submit(XrpRequest, BiConsumer) hand over a callback}. Both are completed on the reactor
+ * thread: a callback, or a dependent stage attached without an executor, runs there and holds up
+ * every other request, so keep it short and hand heavy work to an executor. A callback that submits
+ * a new request from the reactor thread (a closed loop) queues it on that same reactor directly: no
+ * cross-thread hand-off, no wake-up, and the request starts in the same loop iteration's batch.
  *
  * <pre>{@code
  * try (var engine = ResubmissionEngine.open(file, EngineOptions.defaults())) {
@@ -122,15 +127,34 @@ public final class ResubmissionEngine implements AutoCloseable {
 
     /** Submits a request; the future completes on a reactor thread with the request's result. */
     public <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request) {
-        Pending<T> p = new Pending<>(request, System.nanoTime());
+        FutureCallback<T> future = new FutureCallback<>();
+        submit(request, future);
+        return future;
+    }
+
+    /**
+     * Submits a request; {@code callback} runs exactly once, on a reactor thread, with the result
+     * (any {@link Outcome}) and a null failure, or with a null result and the failure (the engine
+     * closed or failed, or the request's {@link ScratchReader} or scratch initialiser threw). The
+     * cheapest way in: no future, and from a reactor thread no hand-off (see the class comment). An
+     * exception thrown by the callback is logged and otherwise ignored.
+     */
+    public <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback) {
+        Pending<T> p = new Pending<>(request, callback, System.nanoTime());
         if (closed) {
-            p.future.completeExceptionally(new IllegalStateException("engine is closed"));
-            return p.future;
+            p.fail(new IllegalStateException("engine is closed"));
+            return;
         }
         submitted.incrementAndGet();
+        Thread current = Thread.currentThread();
+        for (Reactor r : reactors) {
+            if (r.thread == current) {
+                r.enqueueLocal(p);
+                return;
+            }
+        }
         Reactor r = reactors[Math.floorMod(nextReactor.getAndIncrement(), reactors.length)];
         r.enqueue(p);
-        return p.future;
     }
 
     /** Submits a request and waits for its result. */
@@ -226,14 +250,28 @@ public final class ResubmissionEngine implements AutoCloseable {
         digest.close();
     }
 
+    /** The future of {@link #submit(XrpRequest)}: one object that is both the future and its callback. */
+    private static final class FutureCallback<T> extends CompletableFuture<XrpResult<T>>
+            implements BiConsumer<XrpResult<T>, Throwable> {
+        @Override
+        public void accept(XrpResult<T> result, Throwable failure) {
+            if (failure != null) {
+                completeExceptionally(failure);
+            } else {
+                complete(result);
+            }
+        }
+    }
+
     /** A request waiting in a reactor's inbox. */
     private static final class Pending<T> {
         final XrpRequest<T> request;
+        final BiConsumer<? super XrpResult<T>, ? super Throwable> callback;
         final long startNanos;
-        final CompletableFuture<XrpResult<T>> future = new CompletableFuture<>();
 
-        Pending(XrpRequest<T> request, long startNanos) {
+        Pending(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback, long startNanos) {
             this.request = request;
+            this.callback = callback;
             this.startNanos = startNanos;
         }
 
@@ -242,10 +280,22 @@ public final class ResubmissionEngine implements AutoCloseable {
             try {
                 value = request.reader().read(scratch);
             } catch (RuntimeException | Error e) {
-                future.completeExceptionally(e);
+                fail(e);
                 return;
             }
-            future.complete(new XrpResult<>(outcome, value, hops, detail, endNanos - startNanos));
+            deliver(new XrpResult<>(outcome, value, hops, detail, endNanos - startNanos), null);
+        }
+
+        void fail(Throwable failure) {
+            deliver(null, failure);
+        }
+
+        private void deliver(XrpResult<T> result, Throwable failure) {
+            try {
+                callback.accept(result, failure);
+            } catch (RuntimeException | Error e) { // the caller's bug must not stop the reactor
+                LOG.warn("a request's completion callback threw; ignored", e);
+            }
         }
     }
 
@@ -291,6 +341,8 @@ public final class ResubmissionEngine implements AutoCloseable {
         private final XrpContext ctx;
         private final Thread thread;
         private final ConcurrentLinkedQueue<Pending<?>> inbox = new ConcurrentLinkedQueue<>();
+        /** Requests submitted by this reactor's own thread (callbacks): no hand-off, no wake-up. */
+        private final ArrayDeque<Pending<?>> local = new ArrayDeque<>();
 
         // request slots
         private final Active[] active;
@@ -385,10 +437,15 @@ public final class ResubmissionEngine implements AutoCloseable {
         void enqueue(Pending<?> p) {
             inbox.offer(p);
             if (dead) {
-                rejectInbox(); // the reactor is gone: nobody else will answer
+                rejectQueued(false); // the reactor is gone: nobody else will answer
                 return;
             }
             wake();
+        }
+
+        /** On the reactor thread only; the loop starts it, or rejects it when stopping or failed. */
+        void enqueueLocal(Pending<?> p) {
+            local.addLast(p);
         }
 
         private void wake() {
@@ -423,7 +480,7 @@ public final class ResubmissionEngine implements AutoCloseable {
             while (true) {
                 boolean stop = stopping;
                 if (stop) {
-                    rejectInbox();
+                    rejectQueued(true);
                     if (opsInFlight == 0 && waitCount == 0 || System.nanoTime() - drainDeadlineNanos > 0) {
                         return;
                     }
@@ -434,7 +491,7 @@ public final class ResubmissionEngine implements AutoCloseable {
                     // One native call submits what is staged and, unless more requests can start now,
                     // waits for a completion; a submitter's wake-up ends the wait early.
                     STATE.setVolatile(this, BLOCKED_IN_QUEUE);
-                    boolean wait = stopping || freeActiveTop == 0 || inbox.isEmpty();
+                    boolean wait = stopping || freeActiveTop == 0 || local.isEmpty() && inbox.isEmpty();
                     int n = queue.submitAndReap(wait ? 1 : 0, wait ? IDLE_WAIT_NANOS : 0);
                     STATE.setVolatile(this, IDLE);
                     for (int i = 0; i < n; i++) {
@@ -442,7 +499,7 @@ public final class ResubmissionEngine implements AutoCloseable {
                     }
                 } else if (!stop && work == 0 && !spinForWork()) {
                     STATE.setVolatile(this, PARKED);
-                    if (inbox.isEmpty() && !stopping) {
+                    if (inbox.isEmpty() && local.isEmpty() && !stopping) {
                         LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
                     }
                     STATE.setVolatile(this, IDLE);
@@ -458,7 +515,7 @@ public final class ResubmissionEngine implements AutoCloseable {
             }
             long deadline = System.nanoTime() + spin;
             do {
-                if (!inbox.isEmpty() || stopping) {
+                if (!inbox.isEmpty() || !local.isEmpty() || stopping) {
                     return true;
                 }
                 Thread.onSpinWait();
@@ -470,8 +527,8 @@ public final class ResubmissionEngine implements AutoCloseable {
         private int startRequests() {
             int started = 0;
             while (freeActiveTop > 0) {
-                Pending<?> p = inbox.poll();
-                if (p == null) {
+                Pending<?> p = local.pollFirst();
+                if (p == null && (p = inbox.poll()) == null) {
                     break;
                 }
                 Active a = active[freeActive[--freeActiveTop]];
@@ -488,7 +545,7 @@ public final class ResubmissionEngine implements AutoCloseable {
                         p.request.scratchInit().accept(a.scratch);
                     } catch (RuntimeException e) {
                         a.finished = true;
-                        p.future.completeExceptionally(e);
+                        p.fail(e);
                         releaseIfDrained(a);
                         continue;
                     }
@@ -681,10 +738,14 @@ public final class ResubmissionEngine implements AutoCloseable {
             }
         }
 
-        private void rejectInbox() {
+        /**
+         * Fails queued requests (the reactor thread: its local queue too; a callback that submits
+         * again from here is failed by this same loop, not by recursion).
+         */
+        private void rejectQueued(boolean onReactor) {
             Pending<?> p;
-            while ((p = inbox.poll()) != null) {
-                p.future.completeExceptionally(new IllegalStateException(failure != null
+            while (onReactor && (p = local.pollFirst()) != null || (p = inbox.poll()) != null) {
+                p.fail(new IllegalStateException(failure != null
                         ? "engine reactor failed: " + failure : "engine closed before the request started"));
             }
         }
@@ -693,13 +754,12 @@ public final class ResubmissionEngine implements AutoCloseable {
             for (Active a : active) {
                 if (a.pending != null && !a.finished) {
                     a.finished = true;
-                    a.pending.future.completeExceptionally(
-                            new IllegalStateException("request still in flight when the engine stopped", cause));
+                    a.pending.fail(new IllegalStateException("request still in flight when the engine stopped", cause));
                 }
             }
             Pending<?> p;
-            while ((p = inbox.poll()) != null) {
-                p.future.completeExceptionally(new IllegalStateException("engine stopped", cause));
+            while ((p = local.pollFirst()) != null || (p = inbox.poll()) != null) {
+                p.fail(new IllegalStateException("engine stopped", cause));
             }
         }
 

@@ -11,12 +11,20 @@ import io.jxrp.engine.backend.IoBackend;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,7 +116,7 @@ public abstract class EngineContractTest {
         System.out.println("submittersOnManyThreads seed=" + seed);
         int threads = 4;
         List<Thread> ts = new ArrayList<>();
-        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < threads; t++) {
             long s = seed + t;
             ts.add(Thread.ofPlatform().start(() -> {
@@ -282,6 +290,103 @@ public abstract class EngineContractTest {
                 () -> e.submit(ChainFunctions.chase(0, 1)).get(5, TimeUnit.SECONDS));
         assertTrue(after.getCause() instanceof IllegalStateException);
         e.close(); // idempotent
+    }
+
+    /**
+     * Closed loops driven from callbacks: each completion checks its chain against the model and
+     * submits the loop's next chain from the reactor thread, as the load generator does.
+     */
+    @ParameterizedTest(name = "{0} loops")
+    @ValueSource(ints = {1, 16, 200})
+    void callbackClosedLoopsAgainstModel(int loops) throws Exception {
+        long seed = TestFiles.seed() ^ (loops * 31L);
+        System.out.println("callbackClosedLoopsAgainstModel loops=" + loops + " seed=" + seed);
+        int total = 3000;
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger checked = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(loops);
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
+        for (int l = 0; l < loops; l++) {
+            Random rnd = new Random(seed + l);
+            new Consumer<Void>() {
+                int start;
+                int length;
+
+                @Override
+                public void accept(Void ignored) {
+                    if (started.getAndIncrement() >= total) {
+                        done.countDown();
+                        return;
+                    }
+                    start = rnd.nextInt(RECORDS);
+                    length = 1 + rnd.nextInt(40);
+                    engine.submit(ChainFunctions.chase(start, length), (r, failure) -> {
+                        callbackThreads.add(Thread.currentThread());
+                        try {
+                            assertTrue(failure == null, () -> "failure " + failure);
+                            long[] want = chain.expect(start, length);
+                            assertEquals(Outcome.OK, r.outcome(), "seed " + seed);
+                            assertArrayEquals(new long[] {want[0], want[1], length}, r.value(), "seed " + seed);
+                            checked.incrementAndGet();
+                            accept(null);
+                        } catch (Throwable e) {
+                            errors.add(e);
+                            done.countDown();
+                        }
+                    });
+                }
+            }.accept(null);
+        }
+        assertTrue(done.await(60, TimeUnit.SECONDS), "closed loops did not finish");
+        assertTrue(errors.isEmpty(), () -> "seed " + seed + ": " + errors);
+        assertEquals(total, checked.get());
+        assertTrue(callbackThreads.stream().allMatch(t -> t.getName().startsWith("jxrp-reactor-")),
+                () -> "callbacks ran on " + callbackThreads);
+    }
+
+    @Test
+    void aCallbackThatThrowsDoesNotStopTheReactor() throws Exception {
+        CompletableFuture<Boolean> called = new CompletableFuture<>();
+        engine.submit(ChainFunctions.chase(3, 2), (r, failure) -> {
+            called.complete(r != null && r.ok());
+            throw new IllegalStateException("a caller's bug");
+        });
+        assertTrue(called.get(10, TimeUnit.SECONDS));
+        assertEquals(Outcome.OK, engine.execute(ChainFunctions.chase(5, 3)).outcome());
+    }
+
+    @Test
+    void closeWithCallbacksThatKeepSubmitting() throws Exception {
+        ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withMaxInflightRequests(64)
+                .withDrainTimeoutMillis(2_000), backend());
+        int loops = 32;
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicInteger submits = new AtomicInteger();
+        AtomicReference<BiConsumer<XrpResult<long[]>, Throwable>> loop = new AtomicReference<>();
+        loop.set((r, failure) -> {
+            calls.incrementAndGet();
+            if (failure != null) {
+                failures.incrementAndGet(); // the loop ends here, as a caller's would
+                return;
+            }
+            submits.incrementAndGet();
+            e.submit(ChainFunctions.chase(calls.get() % RECORDS, 10), loop.get());
+        });
+        for (int i = 0; i < loops; i++) {
+            submits.incrementAndGet();
+            e.submit(ChainFunctions.chase(i, 10), loop.get());
+        }
+        Thread.sleep(100);
+        e.close();
+        // every submission gets exactly one call: the loops end with a failure, none hangs
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (calls.get() < submits.get() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(submits.get(), calls.get(), "callbacks missing after close");
+        assertEquals(loops, failures.get(), "each loop ends with exactly one failure");
     }
 
     @Test

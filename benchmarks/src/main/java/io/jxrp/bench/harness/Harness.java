@@ -59,7 +59,8 @@ public final class Harness implements Callable<Integer> {
             description = "engine storage functions: java, bpf-jit, bpf-interp; unavailable ones are skipped with the reason (default ${DEFAULT-VALUE})")
     List<String> functions;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "load threads (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", split = ",", defaultValue = "1,2",
+            description = "load threads; the engine runs one reactor per thread (default ${DEFAULT-VALUE})")
     List<Integer> threads;
 
     @Option(names = "--inflight", split = ",", defaultValue = "1,8,32",
@@ -288,36 +289,39 @@ public final class Harness implements Callable<Integer> {
         return results;
     }
 
-    /** Every thread/in-flight point of one (database, cache, mode, function) on one open database. */
+    /**
+     * Every thread/in-flight point of one (database, cache, mode, function). The engine runs one
+     * reactor per load thread (as many engine threads as the pread baseline has), so the database
+     * is opened once per thread count.
+     */
     private List<PointResult> runDatabase(Path file, int l, int c, BenchMode mode, String function,
                                           FunctionChoice.Resolved resolved, List<String> skipped) throws Exception {
-        int maxDepth = 1;
-        for (int t : threads) {
-            for (int i : inflight) {
-                maxDepth = Math.max(maxDepth, t * i);
-            }
-        }
-        EngineOptions engine = EngineOptions.defaults().withBackend(mode.backend)
-                .withDigest(DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT)))
-                .withMaxInflightRequests(Math.max(256, maxDepth));
-        BpfKvOptions options = BpfKvOptions.defaults().withMode(mode.dbMode).withCacheLevels(Math.min(c, l))
-                .withEngine(engine);
-        if (resolved != null) {
-            options = options.withFunctions(resolved.factory());
+        int maxInflight = 1;
+        for (int i : inflight) {
+            maxInflight = Math.max(maxInflight, i);
         }
         List<PointResult> results = new ArrayList<>();
-        BpfKv kv;
-        try {
-            kv = BpfKv.open(file, options);
-        } catch (IOException | RuntimeException e) {
-            String why = mode + " on " + file + ": " + e.getMessage();
-            skipped.add(why);
-            log.println("skipping " + why);
-            return results;
-        }
-        try (BpfKv opened = kv) {
-            String backend = opened.backendDescription();
-            for (int t : threads) {
+        for (int t : threads) {
+            EngineOptions engine = EngineOptions.defaults().withBackend(mode.backend)
+                    .withDigest(DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT)))
+                    .withReactors(Math.min(t, 64))
+                    .withMaxInflightRequests(Math.max(256, t * maxInflight));
+            BpfKvOptions options = BpfKvOptions.defaults().withMode(mode.dbMode).withCacheLevels(Math.min(c, l))
+                    .withEngine(engine);
+            if (resolved != null) {
+                options = options.withFunctions(resolved.factory());
+            }
+            BpfKv kv;
+            try {
+                kv = BpfKv.open(file, options);
+            } catch (IOException | RuntimeException e) {
+                String why = mode + " on " + file + ": " + e.getMessage();
+                skipped.add(why);
+                log.println("skipping " + why);
+                return results;
+            }
+            try (BpfKv opened = kv) {
+                String backend = opened.backendDescription();
                 for (int i : mode.engine() ? new LinkedHashSet<>(inflight) : Set.of(1)) {
                     MatrixPoint point = new MatrixPoint(mode, mode.engine() ? function : "-", l, t, i, c, 0);
                     List<PointResult> reps = new ArrayList<>();

@@ -30,8 +30,9 @@ final class DatabaseOptions {
     @Option(names = "--backend", paramLabel = "auto|uring|java", defaultValue = "auto", description = "engine I/O backend (default ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--reactors", paramLabel = "N", defaultValue = "1", description = "engine reactor threads (default ${DEFAULT-VALUE})")
-    int reactors;
+    @Option(names = "--reactors", paramLabel = "N",
+            description = "engine reactor threads, one io_uring each (default 1; get --requests: one per --threads)")
+    Integer reactors;
 
     @Option(names = "--function", paramLabel = "java|bpf", defaultValue = "java",
             description = "storage functions the engine runs: java, or bpf (the eBPF programs of bpfkv/src/main/bpf) (default ${DEFAULT-VALUE})")
@@ -47,7 +48,7 @@ final class DatabaseOptions {
             case "pread" -> BpfKvOptions.Mode.PREAD;
             default -> throw new IllegalArgumentException("--mode must be engine or pread, not '" + mode + "'");
         };
-        EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withReactors(reactors);
+        EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withReactors(reactors == null ? 1 : reactors);
         return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parsedMode).withEngine(engine)
                 .withFunctions(functions());
     }

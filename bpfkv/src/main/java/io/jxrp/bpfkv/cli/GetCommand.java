@@ -78,6 +78,9 @@ final class GetCommand implements Callable<Integer> {
 
     private int benchmark() throws Exception {
         BpfKvOptions options = database.options();
+        if (database.reactors == null) { // as many engine threads as pread would use
+            options = options.withEngine(options.engine().withReactors(threads));
+        }
         if (options.mode() == BpfKvOptions.Mode.ENGINE && inflight * threads > options.engine().maxInflightRequests()) {
             options = options.withEngine(options.engine().withMaxInflightRequests(inflight * threads));
         }

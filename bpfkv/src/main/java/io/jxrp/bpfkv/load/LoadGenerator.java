@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -22,7 +24,9 @@ import org.HdrHistogram.Recorder;
  * Point-lookup load on a {@link BpfKv}: uniformly random keys from several threads, closed loop
  * ({@code inflight} lookups outstanding per thread) or open loop at a target rate, where latency is
  * measured from each lookup's scheduled start so a stalled system is not flattered (no coordinated
- * omission). In pread mode each thread calls the synchronous traversal, one lookup at a time, like
+ * omission). In engine mode a closed loop runs on callbacks: each completed lookup starts the next
+ * one from the engine's reactor thread, so with one reactor per thread the engine uses as many
+ * threads as the pread baseline. In pread mode each thread calls the synchronous traversal, one lookup at a time, like
  * the original's read() path. Every value is checked against its key: a wrong or missing answer is
  * counted, never timed as a success. Used by {@code bpfkv get --requests} and the macro harness.
  */
@@ -169,22 +173,100 @@ public final class LoadGenerator {
     private static void engineLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
                                    double intervalNanos, long start, Recorder recorder, AtomicLong wrong)
             throws InterruptedException {
+        if (intervalNanos == 0) {
+            closedLoop(db, inflight, count, keys, rnd, recorder, wrong);
+            return;
+        }
         Semaphore window = new Semaphore(inflight);
-        for (long i = 0; i < count; i++) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (long i = 0; i < count && failure.get() == null; i++) {
             long key = rnd.nextLong(keys);
             long when = scheduled(start, intervalNanos, i);
             waitUntil(when);
             window.acquire();
-            long begin = when != 0 ? when : System.nanoTime();
-            db.getAsync(key).whenComplete((value, error) -> {
-                recorder.recordValue(Math.max(0, System.nanoTime() - begin));
-                if (error != null || !correct(key, value)) {
+            db.getAsync(key, (value, error) -> {
+                recorder.recordValue(Math.max(0, System.nanoTime() - when));
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                } else if (!correct(key, value)) {
                     wrong.incrementAndGet();
                 }
                 window.release();
             });
         }
         window.acquire(inflight);
+        if (failure.get() != null) {
+            throw new IllegalStateException("a lookup failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /**
+     * {@code inflight} lookup loops: each completion (on the engine's reactor thread) records and
+     * checks its lookup and starts the loop's next one from there, so the loop never crosses threads.
+     * This thread only seeds the loops and waits for them.
+     */
+    private static void closedLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
+                                   Recorder recorder, AtomicLong wrong) throws InterruptedException {
+        AtomicLong tickets = new AtomicLong(count);
+        CountDownLatch ended = new CountDownLatch(inflight);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int i = 0; i < inflight; i++) {
+            new LookupLoop(db, keys, rnd.split(), tickets, recorder, wrong, failure, ended).next();
+        }
+        ended.await();
+        if (failure.get() != null) {
+            throw new IllegalStateException("a lookup failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /** One closed-loop lookup chain; it is its own callback, so a lookup allocates no lambda. */
+    private static final class LookupLoop implements BiConsumer<Optional<byte[]>, Throwable> {
+        private final BpfKv db;
+        private final long keys;
+        private final SplittableRandom rnd;
+        private final AtomicLong tickets;
+        private final Recorder recorder;
+        private final AtomicLong wrong;
+        private final AtomicReference<Throwable> failure;
+        private final CountDownLatch ended;
+        private long key;
+        private long begin;
+
+        LookupLoop(BpfKv db, long keys, SplittableRandom rnd, AtomicLong tickets, Recorder recorder, AtomicLong wrong,
+                   AtomicReference<Throwable> failure, CountDownLatch ended) {
+            this.db = db;
+            this.keys = keys;
+            this.rnd = rnd;
+            this.tickets = tickets;
+            this.recorder = recorder;
+            this.wrong = wrong;
+            this.failure = failure;
+            this.ended = ended;
+        }
+
+        void next() {
+            if (failure.get() != null || tickets.getAndDecrement() <= 0) {
+                ended.countDown();
+                return;
+            }
+            key = rnd.nextLong(keys);
+            begin = System.nanoTime();
+            db.getAsync(key, this);
+        }
+
+        @Override
+        public void accept(Optional<byte[]> value, Throwable error) {
+            recorder.recordValue(Math.max(0, System.nanoTime() - begin));
+            if (error != null) { // the loop ends: a failing engine would otherwise spin through its tickets
+                failure.compareAndSet(null, error);
+                ended.countDown();
+                return;
+            }
+            if (!correct(key, value)) {
+                wrong.incrementAndGet();
+            }
+            next();
+        }
     }
 
     private static void preadLoop(BpfKv db, long count, long keys, SplittableRandom rnd, double intervalNanos,
