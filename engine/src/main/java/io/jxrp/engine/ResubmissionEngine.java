@@ -140,21 +140,26 @@ public final class ResubmissionEngine implements AutoCloseable {
      * exception thrown by the callback is logged and otherwise ignored.
      */
     public <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback) {
-        Pending<T> p = new Pending<>(request, callback, System.nanoTime());
+        Thread current = Thread.currentThread();
+        Reactor here = null;
+        for (Reactor r : reactors) {
+            if (r.thread == current) {
+                here = r;
+                break;
+            }
+        }
+        // from a callback, the request starts when the one it follows finished: no second clock read
+        Pending<T> p = new Pending<>(request, callback, here != null ? here.finishNanos : System.nanoTime());
         if (closed) {
             p.fail(new IllegalStateException("engine is closed"));
             return;
         }
         submitted.incrementAndGet();
-        Thread current = Thread.currentThread();
-        for (Reactor r : reactors) {
-            if (r.thread == current) {
-                r.enqueueLocal(p);
-                return;
-            }
+        if (here != null) {
+            here.enqueueLocal(p);
+            return;
         }
-        Reactor r = reactors[Math.floorMod(nextReactor.getAndIncrement(), reactors.length)];
-        r.enqueue(p);
+        reactors[Math.floorMod(nextReactor.getAndIncrement(), reactors.length)].enqueue(p);
     }
 
     /** Submits a request and waits for its result. */
@@ -380,6 +385,9 @@ public final class ResubmissionEngine implements AutoCloseable {
         /** Sized up front (10 minutes at 3 digits) so recording never resizes on the reactor thread. */
         final Recorder latency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
 
+        /** When the request being finished on this thread ended (reactor thread only). */
+        long finishNanos;
+
         /** IDLE, BLOCKED_IN_QUEUE or PARKED: set by the reactor (volatile), swapped by submitters. */
         @SuppressWarnings("unused") // accessed through STATE
         private volatile int state;
@@ -545,6 +553,7 @@ public final class ResubmissionEngine implements AutoCloseable {
                         p.request.scratchInit().accept(a.scratch);
                     } catch (RuntimeException e) {
                         a.finished = true;
+                        finishNanos = System.nanoTime();
                         p.fail(e);
                         releaseIfDrained(a);
                         continue;
@@ -721,6 +730,7 @@ public final class ResubmissionEngine implements AutoCloseable {
             }
             a.finished = true;
             long end = System.nanoTime();
+            finishNanos = end;
             // counters first: a caller woken by the future must see its own request counted
             latency.recordValue(Math.max(0, end - a.pending.startNanos));
             AtomicLong c = outcomeCounts[outcome.ordinal()];

@@ -211,7 +211,7 @@ public final class LoadGenerator {
         CountDownLatch ended = new CountDownLatch(inflight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < inflight; i++) {
-            new LookupLoop(db, keys, rnd.split(), tickets, recorder, wrong, failure, ended).next();
+            new LookupLoop(db, keys, rnd.split(), tickets, recorder, wrong, failure, ended).next(System.nanoTime());
         }
         ended.await();
         if (failure.get() != null) {
@@ -244,19 +244,20 @@ public final class LoadGenerator {
             this.ended = ended;
         }
 
-        void next() {
+        void next(long now) {
             if (failure.get() != null || tickets.getAndDecrement() <= 0) {
                 ended.countDown();
                 return;
             }
             key = rnd.nextLong(keys);
-            begin = System.nanoTime();
+            begin = now;
             db.getAsync(key, this);
         }
 
         @Override
         public void accept(Optional<byte[]> value, Throwable error) {
-            recorder.recordValue(Math.max(0, System.nanoTime() - begin));
+            long now = System.nanoTime(); // this lookup's end and the next one's start
+            recorder.recordValue(Math.max(0, now - begin));
             if (error != null) { // the loop ends: a failing engine would otherwise spin through its tickets
                 failure.compareAndSet(null, error);
                 ended.countDown();
@@ -265,7 +266,7 @@ public final class LoadGenerator {
             if (!correct(key, value)) {
                 wrong.incrementAndGet();
             }
-            next();
+            next(now);
         }
     }
 
