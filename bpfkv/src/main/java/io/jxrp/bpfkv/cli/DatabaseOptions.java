@@ -78,6 +78,7 @@ final class DatabaseOptions {
 
     String describe(BpfKv db) {
         return "mode " + db.options().mode().name().toLowerCase(java.util.Locale.ROOT) + ", backend " + db.backendDescription()
-                + (db.options().mode() == BpfKvOptions.Mode.ENGINE ? ", functions " + describeFunctions() : "");
+                + (db.options().mode() == BpfKvOptions.Mode.ENGINE ? ", functions " + describeFunctions()
+                        + ", " + db.options().engine().reactors() + " reactor(s)" : "");
     }
 }
