@@ -49,21 +49,25 @@
 #define E_STATE 8
 
 /* ---- scratch layouts (ScratchDescriptor) ---- */
-#define GET_KEY 0
-#define GET_FOUND 8
-#define GET_ERROR 16
-#define GET_VALUE 24
-#define GET_VALUE_OFFSET 88
+/* tree parameters: the first 32 bytes of every scratch; each function's section follows */
+#define PARAMS 0
+#define SECTION 32
+
+#define GET_KEY (SECTION + 0)
+#define GET_FOUND (SECTION + 8)
+#define GET_ERROR (SECTION + 16)
+#define GET_VALUE (SECTION + 24)
+#define GET_VALUE_OFFSET (SECTION + 88)
 
 #define MULTI_MAX_KEYS 32
 #define MULTI_MAX_BRANCHES 16
-#define MULTI_COUNT 0
-#define MULTI_NEXT_KEY 4
-#define MULTI_RESOLVED 8
-#define MULTI_ERROR 12
-#define MULTI_ERROR_OFFSET 16
-#define MULTI_SLOT_KEY 24
-#define MULTI_KEYS 64
+#define MULTI_COUNT (SECTION + 0)
+#define MULTI_NEXT_KEY (SECTION + 4)
+#define MULTI_RESOLVED (SECTION + 8)
+#define MULTI_ERROR (SECTION + 12)
+#define MULTI_ERROR_OFFSET (SECTION + 16)
+#define MULTI_SLOT_KEY (SECTION + 24)
+#define MULTI_KEYS (SECTION + 64)
 #define MULTI_START (MULTI_KEYS + MULTI_MAX_KEYS * 8)
 #define MULTI_VALUE_OFFSET (MULTI_START + MULTI_MAX_KEYS * 8)
 #define MULTI_STATUS (MULTI_VALUE_OFFSET + MULTI_MAX_KEYS * 8)
@@ -73,32 +77,31 @@
 #define STATUS_NOT_FOUND 2
 
 #define MODE_PAIRS 0
-#define RANGE_MODE 0
-#define RANGE_CAPACITY 4
-#define RANGE_FIRST 8
-#define RANGE_LAST 16
-#define RANGE_ASSIGNED 24
-#define RANGE_FILLED 28
-#define RANGE_MORE 32
-#define RANGE_ERROR 36
-#define RANGE_RESUME_KEY 40
-#define RANGE_RESUME_LEAF 48
-#define RANGE_PREV_KEY 56
-#define RANGE_COUNT 64
-#define RANGE_SUM 72
-#define RANGE_MIN 80
-#define RANGE_MAX 88
-#define RANGE_ERROR_OFFSET 96
-#define RANGE_FILL_FROM 104
-#define RANGE_ENTRIES 128
+#define RANGE_MODE (SECTION + 0)
+#define RANGE_CAPACITY (SECTION + 4)
+#define RANGE_FIRST (SECTION + 8)
+#define RANGE_LAST (SECTION + 16)
+#define RANGE_ASSIGNED (SECTION + 24)
+#define RANGE_FILLED (SECTION + 28)
+#define RANGE_MORE (SECTION + 32)
+#define RANGE_ERROR (SECTION + 36)
+#define RANGE_RESUME_KEY (SECTION + 40)
+#define RANGE_RESUME_LEAF (SECTION + 48)
+#define RANGE_PREV_KEY (SECTION + 56)
+#define RANGE_COUNT (SECTION + 64)
+#define RANGE_SUM (SECTION + 72)
+#define RANGE_MIN (SECTION + 80)
+#define RANGE_MAX (SECTION + 88)
+#define RANGE_ERROR_OFFSET (SECTION + 96)
+#define RANGE_FILL_FROM (SECTION + 104)
+#define RANGE_ENTRIES (SECTION + 128)
 #define PAIR_KEY 0
 #define PAIR_VALUE_OFFSET 8
 #define PAIR_VALUE 16
 #define PAIR_SIZE 80
 #define AGGREGATE_ENTRY_SIZE 8
-#define PARAMS (XRP_SCRATCH_SIZE - 32)
-#define MAX_PAIRS ((PARAMS - RANGE_ENTRIES) / PAIR_SIZE)
-#define MAX_AGGREGATE_ENTRIES ((PARAMS - RANGE_ENTRIES) / AGGREGATE_ENTRY_SIZE)
+#define MAX_PAIRS ((XRP_SCRATCH_SIZE - RANGE_ENTRIES) / PAIR_SIZE)
+#define MAX_AGGREGATE_ENTRIES ((XRP_SCRATCH_SIZE - RANGE_ENTRIES) / AGGREGATE_ENTRY_SIZE)
 /* value-block reads one leaf may start at once; slot 0 is the next leaf */
 #define MAX_VALUE_SLOTS 15
 

@@ -7,7 +7,8 @@
  *   8       s32 done          set to 1: the request is finished
  *   16      u64 next_addr[16] logical file offsets to read next
  *   144     u64 size[16]      their sizes; 0 = no read in that slot
- *   272     u64 scratch       the request's scratch page (4096 B, persists across hops)
+ *   272     u64 scratch       the request's scratch page (4096 B, or less if the request
+ *                             asks for less: an access past its end faults; persists across hops)
  *   280     u64 cur_addr      jxrp: logical offset of data
  *   288     u32 slot          jxrp: which next_addr slot produced data
  *

@@ -111,6 +111,6 @@ public final class GetFunction extends TreeFunction {
             if (valueFirst) {
                 scratch.set(U64, GET_VALUE_OFFSET, start);
             }
-        }, READER, hopBudget);
+        }, READER, hopBudget, ScratchDescriptor.GET_END);
     }
 }

@@ -192,7 +192,7 @@ public final class MultiGetFunction extends TreeFunction {
             for (int b = 0; b < started; b++) {
                 scratch.set(ValueLayout.JAVA_BYTE, MULTI_SLOT_KEY + b, (byte) firstKeys[b]);
             }
-        }, reader, budget);
+        }, reader, budget, ScratchDescriptor.MULTI_END);
     }
 
     /** The block to read first for a start: the node itself, or the value's block. */

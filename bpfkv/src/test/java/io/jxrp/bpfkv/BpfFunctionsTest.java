@@ -73,8 +73,10 @@ class BpfFunctionsTest {
         @Override
         public int apply(XrpContext ctx) {
             hops++;
-            shadowScratch.copyFrom(ctx.scratch());
-            shadow.prepare(ctx.data(), ctx.curAddr(), ctx.slot(), shadowScratch);
+            // the Java function sees a scratch of the same size as the program's
+            MemorySegment shadowView = shadowScratch.asSlice(0, ctx.scratch().byteSize());
+            shadowView.copyFrom(ctx.scratch());
+            shadow.prepare(ctx.data(), ctx.curAddr(), ctx.slot(), shadowView);
             int javaRc;
             try {
                 javaRc = java.apply(shadow);
@@ -101,7 +103,7 @@ class BpfFunctionsTest {
                             + ", bpf " + ctx.nextAddr(s) + "/" + ctx.nextSize(s));
                 }
             }
-            long differs = shadowScratch.mismatch(ctx.scratch());
+            long differs = shadowView.mismatch(ctx.scratch());
             if (differs >= 0) {
                 mismatches.add(where + ": scratch differs first at byte " + differs);
             }

@@ -56,6 +56,7 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     }
 
     synchronized <T> XrpResult<T> run(XrpRequest<T> request) {
+        MemorySegment scratch = this.scratch.asSlice(0, request.scratchBytes()); // as the engine hands it out
         scratch.fill((byte) 0);
         if (request.scratchInit() != null) {
             request.scratchInit().accept(scratch);
@@ -113,7 +114,7 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     }
 
     private <T> XrpResult<T> end(XrpRequest<T> request, Outcome outcome, int hops, long detail) {
-        return new XrpResult<>(outcome, request.reader().read(scratch), hops, detail, 0);
+        return new XrpResult<>(outcome, request.reader().read(scratch.asSlice(0, request.scratchBytes())), hops, detail, 0);
     }
 
     @Override

@@ -307,7 +307,10 @@ public final class ResubmissionEngine implements AutoCloseable {
     /** A request in flight: pooled per reactor slot and reused. */
     private static final class Active {
         final int index;
-        final MemorySegment scratch;
+        /** The slot's whole 4 KiB page. */
+        final MemorySegment page;
+        /** What the current request sees: the first scratchBytes of the page (a slice kept while the size repeats). */
+        MemorySegment scratch;
         Pending<?> pending;
         StorageFunction function;
         int budget;
@@ -316,9 +319,10 @@ public final class ResubmissionEngine implements AutoCloseable {
         int outstanding;
         boolean finished;
 
-        Active(int index, MemorySegment scratch) {
+        Active(int index, MemorySegment page) {
             this.index = index;
-            this.scratch = scratch;
+            this.page = page;
+            this.scratch = page;
         }
     }
 
@@ -547,6 +551,10 @@ public final class ResubmissionEngine implements AutoCloseable {
                 a.hops = 0;
                 a.outstanding = 0;
                 a.finished = false;
+                int scratchBytes = p.request.scratchBytes();
+                if (a.scratch.byteSize() != scratchBytes) {
+                    a.scratch = a.page.asSlice(0, scratchBytes);
+                }
                 a.scratch.fill((byte) 0);
                 if (p.request.scratchInit() != null) {
                     try {

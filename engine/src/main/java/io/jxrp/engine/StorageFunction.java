@@ -5,7 +5,8 @@ package io.jxrp.engine;
  * and says what to read next (XRP's BPF program, as plain Java or as an adapted eBPF program).
  *
  * <p>Before each invocation the engine clears {@code done}, {@code next_addr} and {@code size};
- * {@link XrpContext#scratch()} persists for the life of the request. The function may set
+ * {@link XrpContext#scratch()} persists for the life of the request (4 KiB, or the smaller size the
+ * request asked for; an access past it is a function error). The function may set
  * {@link XrpContext#setDone()} to finish the request, and any of the 16 next-read slots
  * ({@link XrpContext#setNext(int, long, long)}): every non-zero slot is read in parallel. A branch
  * that sets neither ends; the request ends when done is set or no branch is left.

@@ -47,7 +47,7 @@ public final class XrpContext {
         return data;
     }
 
-    /** The request's 4 KiB scratch page; persists across hops. */
+    /** The request's scratch page (4 KiB, or the size the request asked for); persists across hops. */
     public MemorySegment scratch() {
         return scratch;
     }

@@ -36,7 +36,10 @@ public final class XrpContextDescriptor {
     public static final int LENGTH = 292;
     /** Bytes allocated per context: LENGTH rounded up to a multiple of 16. */
     public static final int ALLOCATED_LENGTH = 304;
-    /** Size of the per-request scratch page. */
+    /**
+     * Size of the per-request scratch page, and the most a request may use; a request asking for
+     * less ({@link XrpRequest#withScratchBytes}) gets a scratch of exactly that size.
+     */
     public static final int SCRATCH_SIZE = 4096;
 
     /** First byte cleared before every invocation (done), and the end of the cleared range (size[] end). */

@@ -11,12 +11,18 @@ import java.util.function.Consumer;
  * @param function     runs on every completed block
  * @param offsets      logical file offsets of the first reads (1..16, read in parallel, slot = index)
  * @param sizes        their sizes in bytes
- * @param scratchInit  fills the zeroed 4 KiB scratch page before the first read (may be null)
+ * @param scratchInit  fills the zeroed scratch page before the first read (may be null)
  * @param reader       extracts the answer from the scratch page at the end
  * @param hopBudget    maximum reads for the request; 0 = the engine's default
+ * @param scratchBytes how much of the 4 KiB scratch page the request uses (1..4096): the engine
+ *                     zeroes that much at the start, and the function, the initialiser and the reader
+ *                     see a scratch of exactly that size, so an access past it is a function error,
+ *                     never a look at an earlier request's bytes. Zeroing 4 KiB per request costs more
+ *                     than a short request's other bookkeeping; a request that needs little asks for little.
  */
 public record XrpRequest<T>(StorageFunction function, long[] offsets, int[] sizes,
-                            Consumer<MemorySegment> scratchInit, ScratchReader<T> reader, int hopBudget) {
+                            Consumer<MemorySegment> scratchInit, ScratchReader<T> reader, int hopBudget,
+                            int scratchBytes) {
 
     public XrpRequest {
         Objects.requireNonNull(function, "function");
@@ -33,6 +39,16 @@ public record XrpRequest<T>(StorageFunction function, long[] offsets, int[] size
         if (hopBudget < 0) {
             throw new IllegalArgumentException("hopBudget " + hopBudget + " < 0");
         }
+        if (scratchBytes < 1 || scratchBytes > XrpContextDescriptor.SCRATCH_SIZE) {
+            throw new IllegalArgumentException("scratchBytes " + scratchBytes + " outside 1.."
+                    + XrpContextDescriptor.SCRATCH_SIZE);
+        }
+    }
+
+    /** A request that uses the whole 4 KiB scratch page. */
+    public XrpRequest(StorageFunction function, long[] offsets, int[] sizes, Consumer<MemorySegment> scratchInit,
+                      ScratchReader<T> reader, int hopBudget) {
+        this(function, offsets, sizes, scratchInit, reader, hopBudget, XrpContextDescriptor.SCRATCH_SIZE);
     }
 
     /** A request starting with one read at {@code offset}. */
@@ -41,10 +57,15 @@ public record XrpRequest<T>(StorageFunction function, long[] offsets, int[] size
     }
 
     public XrpRequest<T> withScratch(Consumer<MemorySegment> init) {
-        return new XrpRequest<>(function, offsets, sizes, init, reader, hopBudget);
+        return new XrpRequest<>(function, offsets, sizes, init, reader, hopBudget, scratchBytes);
     }
 
     public XrpRequest<T> withHopBudget(int budget) {
-        return new XrpRequest<>(function, offsets, sizes, scratchInit, reader, budget);
+        return new XrpRequest<>(function, offsets, sizes, scratchInit, reader, budget, scratchBytes);
+    }
+
+    /** The same request using only the first {@code bytes} of the scratch page (see {@code scratchBytes}). */
+    public XrpRequest<T> withScratchBytes(int bytes) {
+        return new XrpRequest<>(function, offsets, sizes, scratchInit, reader, hopBudget, bytes);
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jxrp.engine.backend.IoBackend;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -387,6 +388,46 @@ public abstract class EngineContractTest {
         }
         assertEquals(submits.get(), calls.get(), "callbacks missing after close");
         assertEquals(loops, failures.get(), "each loop ends with exactly one failure");
+    }
+
+    /**
+     * A request asking for a small scratch gets exactly that much, zeroed, even in a slot an earlier
+     * request dirtied all over; an access past it is a function error; the page is whole again for
+     * the next request that asks for all of it.
+     */
+    @Test
+    void scratchBytesBoundWhatARequestSees() throws Exception {
+        StorageFunction dirty = ctx -> {
+            ctx.scratch().fill((byte) 0x5A);
+            ctx.setDone();
+            return 0;
+        };
+        ScratchReader<Long> size = s -> s.byteSize();
+        for (int round = 0; round < 300; round++) { // every slot of the reactor, several times
+            assertEquals(Outcome.OK, engine.execute(XrpRequest.of(dirty, 0, 512, size)).outcome());
+            long[] seen = new long[2];
+            StorageFunction check = ctx -> {
+                MemorySegment s = ctx.scratch();
+                seen[0] = s.byteSize();
+                seen[1] = s.mismatch(MemorySegment.ofArray(new byte[(int) s.byteSize()])); // -1: all zero
+                ctx.setDone();
+                return 0;
+            };
+            XrpResult<Long> small = engine.execute(XrpRequest.of(check, 0, 512, size).withScratchBytes(96));
+            assertEquals(Outcome.OK, small.outcome());
+            assertEquals(96, seen[0]);
+            assertEquals(-1, seen[1], "a small scratch starts zeroed");
+            assertEquals(96L, small.value(), "the reader sees the same size");
+        }
+        StorageFunction past = ctx -> {
+            ctx.scratch().set(java.lang.foreign.ValueLayout.JAVA_LONG, 96, 1);
+            ctx.setDone();
+            return 0;
+        };
+        assertEquals(Outcome.FUNCTION_ERROR, engine.execute(XrpRequest.of(past, 0, 512, size).withScratchBytes(96)).outcome());
+        assertEquals(4096L, engine.execute(XrpRequest.of(dirty, 0, 512, size)).value());
+        assertThrows(IllegalArgumentException.class, () -> XrpRequest.of(dirty, 0, 512, size).withScratchBytes(0));
+        assertThrows(IllegalArgumentException.class, () -> XrpRequest.of(dirty, 0, 512, size).withScratchBytes(4097));
     }
 
     @Test

@@ -6,10 +6,15 @@ import io.jxrp.engine.XrpResult;
 import io.jxrp.engine.chain.ChainFile;
 import io.jxrp.engine.chain.ChainFunctions;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,8 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The engine's own cost per hop, device and kernel taken out ({@link MemoryBackend}): 64 chains of
- * 64 dependent hops in flight at once, so the reactor never waits; the score is time per hop.
+ * The engine's own cost, device and kernel taken out ({@link MemoryBackend}). {@code hops}: 64 chains
+ * of 64 dependent hops in flight at once, so the reactor never waits; the score is time per hop.
+ * {@code requestsBy*}: one-hop requests, 64 in flight, where the per-request cost (start, delivery)
+ * dominates; the score is time per request, delivered through futures awaited by this thread, or
+ * through callbacks that submit the next request from the reactor (the load generator's closed loop).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,6 +60,57 @@ public class EngineHopBench {
     @TearDown(Level.Trial)
     public void close() {
         engine.close();
+    }
+
+    /** One-hop requests per benchmark invocation, {@link #CHAINS} in flight. */
+    private static final int REQUESTS = 4096;
+
+    @Benchmark
+    @OperationsPerInvocation(REQUESTS)
+    public long requestsByFuture() {
+        ArrayDeque<CompletableFuture<XrpResult<long[]>>> window = new ArrayDeque<>(CHAINS);
+        long x = 0;
+        for (int i = 0; i < REQUESTS; i++) {
+            if (window.size() == CHAINS) {
+                x ^= window.poll().join().value()[0];
+            }
+            window.add(engine.submit(ChainFunctions.chase(start++ & 8191, 1)));
+        }
+        while (!window.isEmpty()) {
+            x ^= window.poll().join().value()[0];
+        }
+        return x;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(REQUESTS)
+    public long requestsByCallback() throws InterruptedException {
+        AtomicInteger tickets = new AtomicInteger(REQUESTS);
+        AtomicLong x = new AtomicLong();
+        CountDownLatch ended = new CountDownLatch(CHAINS);
+        for (int i = 0; i < CHAINS; i++) {
+            int first = start++ & 8191;
+            BiConsumer<XrpResult<long[]>, Throwable> loop = new BiConsumer<>() {
+                @Override
+                public void accept(XrpResult<long[]> r, Throwable failure) {
+                    if (failure != null || !r.ok()) {
+                        throw new IllegalStateException("request failed: " + (failure != null ? failure : r.outcome()));
+                    }
+                    x.getAndAdd(r.value()[0]);
+                    if (tickets.getAndDecrement() > 0) {
+                        engine.submit(ChainFunctions.chase((int) (r.value()[1] & 8191), 1), this);
+                    } else {
+                        ended.countDown();
+                    }
+                }
+            };
+            tickets.getAndDecrement();
+            engine.submit(ChainFunctions.chase(first, 1), loop);
+        }
+        if (!ended.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("callback loops did not finish");
+        }
+        return x.get();
     }
 
     @Benchmark
