@@ -22,10 +22,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,8 @@ public final class ResubmissionEngine implements AutoCloseable {
     private final int logicalBlockSize;
     private final Reactor[] reactors;
     private final AtomicInteger nextReactor = new AtomicInteger();
-    private final AtomicLong submitted = new AtomicLong();
+    /** Striped: reactors submitting from their callbacks would otherwise contend on one counter. */
+    private final LongAdder submitted = new LongAdder();
     private final Histogram latencyTotal = new Histogram(3);
     private volatile boolean closed;
 
@@ -154,7 +156,7 @@ public final class ResubmissionEngine implements AutoCloseable {
             p.fail(new IllegalStateException("engine is closed"));
             return;
         }
-        submitted.incrementAndGet();
+        submitted.increment();
         if (here != null) {
             here.enqueueLocal(p);
             return;
@@ -235,7 +237,7 @@ public final class ResubmissionEngine implements AutoCloseable {
             cpu += c;
             user += u;
         }
-        return new EngineStats(submitted.get(), completed, hops, outcomes, copy, cpu, user);
+        return new EngineStats(submitted.sum(), completed, hops, outcomes, copy, cpu, user);
     }
 
     /**
@@ -387,7 +389,7 @@ public final class ResubmissionEngine implements AutoCloseable {
         final AtomicLong hops = new AtomicLong();
         final AtomicLong[] outcomeCounts = new AtomicLong[Outcome.values().length];
         /** Sized up front (10 minutes at 3 digits) so recording never resizes on the reactor thread. */
-        final Recorder latency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
+        final SingleWriterRecorder latency = new SingleWriterRecorder(TimeUnit.MINUTES.toNanos(10), 3);
 
         /** When the request being finished on this thread ended (reactor thread only). */
         long finishNanos;

@@ -207,11 +207,11 @@ public final class LoadGenerator {
      */
     private static void closedLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
                                    Recorder recorder, AtomicLong wrong) throws InterruptedException {
-        AtomicLong tickets = new AtomicLong(count);
         CountDownLatch ended = new CountDownLatch(inflight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < inflight; i++) {
-            new LookupLoop(db, keys, rnd.split(), tickets, recorder, wrong, failure, ended).next(System.nanoTime());
+            long quota = count / inflight + (i < count % inflight ? 1 : 0); // no counter shared between reactors
+            new LookupLoop(db, keys, rnd.split(), quota, recorder, wrong, failure, ended).next(System.nanoTime());
         }
         ended.await();
         if (failure.get() != null) {
@@ -224,7 +224,8 @@ public final class LoadGenerator {
         private final BpfKv db;
         private final long keys;
         private final SplittableRandom rnd;
-        private final AtomicLong tickets;
+        /** Lookups this loop has still to start. */
+        private long left;
         private final Recorder recorder;
         private final AtomicLong wrong;
         private final AtomicReference<Throwable> failure;
@@ -232,12 +233,12 @@ public final class LoadGenerator {
         private long key;
         private long begin;
 
-        LookupLoop(BpfKv db, long keys, SplittableRandom rnd, AtomicLong tickets, Recorder recorder, AtomicLong wrong,
+        LookupLoop(BpfKv db, long keys, SplittableRandom rnd, long quota, Recorder recorder, AtomicLong wrong,
                    AtomicReference<Throwable> failure, CountDownLatch ended) {
             this.db = db;
             this.keys = keys;
             this.rnd = rnd;
-            this.tickets = tickets;
+            this.left = quota;
             this.recorder = recorder;
             this.wrong = wrong;
             this.failure = failure;
@@ -245,7 +246,7 @@ public final class LoadGenerator {
         }
 
         void next(long now) {
-            if (failure.get() != null || tickets.getAndDecrement() <= 0) {
+            if (failure.get() != null || left-- <= 0) {
                 ended.countDown();
                 return;
             }
@@ -258,7 +259,7 @@ public final class LoadGenerator {
         public void accept(Optional<byte[]> value, Throwable error) {
             long now = System.nanoTime(); // this lookup's end and the next one's start
             recorder.recordValue(Math.max(0, now - begin));
-            if (error != null) { // the loop ends: a failing engine would otherwise spin through its tickets
+            if (error != null) { // the loop ends: a failing engine would otherwise spin through its quota
                 failure.compareAndSet(null, error);
                 ended.countDown();
                 return;
