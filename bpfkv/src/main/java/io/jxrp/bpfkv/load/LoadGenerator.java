@@ -12,13 +12,11 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Point-lookup load on a {@link BpfKv}: uniformly random keys from several threads, closed loop
@@ -99,11 +97,6 @@ public final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    /** Sized up front (10 minutes at 3 digits): a histogram resizing on a reactor thread would stall it. */
-    private static Recorder newRecorder() {
-        return new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
-    }
-
     /** Warms up, then measures {@code config.requests()} lookups. */
     public static Result run(BpfKv db, Config config) throws InterruptedException {
         boolean engine = db.options().mode() == BpfKvOptions.Mode.ENGINE;
@@ -112,10 +105,10 @@ public final class LoadGenerator {
                     + "--inflight must be 1");
         }
         if (config.warmupRequests() > 0) {
-            phase(db, config, config.warmupRequests(), ~config.seed(), engine, newRecorder());
+            phase(db, config, config.warmupRequests(), ~config.seed(), engine, new Latencies());
         }
         long fallbacksBefore = db.stats().totalFallbacks();
-        Recorder recorder = newRecorder();
+        Latencies recorder = new Latencies();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
@@ -123,11 +116,11 @@ public final class LoadGenerator {
         long elapsed = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
         return new Result(config, engine ? "engine" : "pread", config.requests(), wrong, elapsed,
-                recorder.getIntervalHistogram(), cpu, db.stats().totalFallbacks() - fallbacksBefore);
+                recorder.merged(), cpu, db.stats().totalFallbacks() - fallbacksBefore);
     }
 
     /** {@code total} lookups spread over the threads; returns the wrong answers. */
-    private static long phase(BpfKv db, Config config, long total, long seed, boolean engine, Recorder recorder)
+    private static long phase(BpfKv db, Config config, long total, long seed, boolean engine, Latencies recorder)
             throws InterruptedException {
         long keys = db.layout().keyCount();
         AtomicLong wrong = new AtomicLong();
@@ -171,7 +164,7 @@ public final class LoadGenerator {
     }
 
     private static void engineLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
-                                   double intervalNanos, long start, Recorder recorder, AtomicLong wrong)
+                                   double intervalNanos, long start, Latencies recorder, AtomicLong wrong)
             throws InterruptedException {
         if (intervalNanos == 0) {
             closedLoop(db, inflight, count, keys, rnd, recorder, wrong);
@@ -185,7 +178,7 @@ public final class LoadGenerator {
             waitUntil(when);
             window.acquire();
             db.getAsync(key, (value, error) -> {
-                recorder.recordValue(Math.max(0, System.nanoTime() - when));
+                recorder.record(System.nanoTime() - when);
                 if (error != null) {
                     failure.compareAndSet(null, error);
                 } else if (!correct(key, value)) {
@@ -206,7 +199,7 @@ public final class LoadGenerator {
      * This thread only seeds the loops and waits for them.
      */
     private static void closedLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
-                                   Recorder recorder, AtomicLong wrong) throws InterruptedException {
+                                   Latencies recorder, AtomicLong wrong) throws InterruptedException {
         CountDownLatch ended = new CountDownLatch(inflight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < inflight; i++) {
@@ -226,14 +219,14 @@ public final class LoadGenerator {
         private final SplittableRandom rnd;
         /** Lookups this loop has still to start. */
         private long left;
-        private final Recorder recorder;
+        private final Latencies recorder;
         private final AtomicLong wrong;
         private final AtomicReference<Throwable> failure;
         private final CountDownLatch ended;
         private long key;
         private long begin;
 
-        LookupLoop(BpfKv db, long keys, SplittableRandom rnd, long quota, Recorder recorder, AtomicLong wrong,
+        LookupLoop(BpfKv db, long keys, SplittableRandom rnd, long quota, Latencies recorder, AtomicLong wrong,
                    AtomicReference<Throwable> failure, CountDownLatch ended) {
             this.db = db;
             this.keys = keys;
@@ -258,7 +251,7 @@ public final class LoadGenerator {
         @Override
         public void accept(Optional<byte[]> value, Throwable error) {
             long now = System.nanoTime(); // this lookup's end and the next one's start
-            recorder.recordValue(Math.max(0, now - begin));
+            recorder.record(now - begin);
             if (error != null) { // the loop ends: a failing engine would otherwise spin through its quota
                 failure.compareAndSet(null, error);
                 ended.countDown();
@@ -272,14 +265,14 @@ public final class LoadGenerator {
     }
 
     private static void preadLoop(BpfKv db, long count, long keys, SplittableRandom rnd, double intervalNanos,
-                                  long start, Recorder recorder, AtomicLong wrong) throws IOException {
+                                  long start, Latencies recorder, AtomicLong wrong) throws IOException {
         for (long i = 0; i < count; i++) {
             long key = rnd.nextLong(keys);
             long when = scheduled(start, intervalNanos, i);
             waitUntil(when);
             long begin = when != 0 ? when : System.nanoTime();
             Optional<byte[]> value = db.get(key);
-            recorder.recordValue(Math.max(0, System.nanoTime() - begin));
+            recorder.record(System.nanoTime() - begin);
             if (!correct(key, value)) {
                 wrong.incrementAndGet();
             }
