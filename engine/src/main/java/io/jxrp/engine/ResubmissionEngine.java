@@ -354,6 +354,8 @@ public final class ResubmissionEngine implements AutoCloseable {
         private final ConcurrentLinkedQueue<Pending<?>> inbox = new ConcurrentLinkedQueue<>();
         /** Requests submitted by this reactor's own thread (callbacks): no hand-off, no wake-up. */
         private final ArrayDeque<Pending<?>> local = new ArrayDeque<>();
+        /** Which queue {@link #startRequests} tries first next time. */
+        private boolean inboxFirst;
 
         // request slots
         private final Active[] active;
@@ -541,10 +543,12 @@ public final class ResubmissionEngine implements AutoCloseable {
         private int startRequests() {
             int started = 0;
             while (freeActiveTop > 0) {
-                Pending<?> p = local.pollFirst();
-                if (p == null && (p = inbox.poll()) == null) {
+                // the two queues take turns, so neither closed loops nor outside submitters starve the other
+                Pending<?> p = inboxFirst ? inbox.poll() : local.pollFirst();
+                if (p == null && (p = inboxFirst ? local.pollFirst() : inbox.poll()) == null) {
                     break;
                 }
+                inboxFirst = !inboxFirst;
                 Active a = active[freeActive[--freeActiveTop]];
                 a.pending = p;
                 a.function = p.request.function();

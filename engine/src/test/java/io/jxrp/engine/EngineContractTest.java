@@ -346,6 +346,37 @@ public abstract class EngineContractTest {
                 () -> "callbacks ran on " + callbackThreads);
     }
 
+    /** Closed loops that keep every request slot busy must not starve requests from other threads. */
+    @Test
+    void outsideSubmittersAreServedWhileCallbackLoopsSaturateTheReactor() throws Exception {
+        try (ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withMaxInflightRequests(4), backend())) {
+            AtomicInteger running = new AtomicInteger(1);
+            AtomicInteger loopsDone = new AtomicInteger();
+            AtomicReference<BiConsumer<XrpResult<long[]>, Throwable>> loop = new AtomicReference<>();
+            loop.set((r, failure) -> {
+                if (failure == null && running.get() == 1) {
+                    e.submit(ChainFunctions.chase(r.value()[1] >= 0 ? (int) (r.value()[1] % RECORDS) : 0, 3), loop.get());
+                } else {
+                    loopsDone.incrementAndGet();
+                }
+            });
+            int loops = 12; // three times the request slots
+            for (int i = 0; i < loops; i++) {
+                e.submit(ChainFunctions.chase(i, 3), loop.get());
+            }
+            for (int i = 0; i < 20; i++) {
+                XrpResult<long[]> r = e.submit(ChainFunctions.chase(100 + i, 2)).get(10, TimeUnit.SECONDS);
+                assertEquals(Outcome.OK, r.outcome());
+            }
+            running.set(0);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loopsDone.get() < loops && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(loops, loopsDone.get(), "every loop ended");
+        }
+    }
+
     @Test
     void aCallbackThatThrowsDoesNotStopTheReactor() throws Exception {
         CompletableFuture<Boolean> called = new CompletableFuture<>();
