@@ -432,12 +432,13 @@ public final class Harness implements Callable<Integer> {
                                    List<String> skipped, List<Path> plots) {
         StringBuilder md = new StringBuilder("# jxrp benchmark summary\n\n");
         md.append(String.format(Locale.ROOT, "%s, kernel %s, %s (%s CPUs online), governor %s, SMT %s, turbo %s; "
-                        + "device %s (%s, logical block %s B, I/O scheduler %s, virtual: %s), file system %s; load before %s, after %s; "
+                        + "device %s (%s, logical block %s B, I/O scheduler %s, virtual: %s, %s hardware queue(s), interrupts: %s), "
+                        + "file system %s; load before %s, after %s; "
                         + "commit %s%s.%n%n",
                 manifest.get("host"), manifest.get("kernel"), manifest.get("cpu_model"), manifest.get("cores_online"),
                 manifest.get("governor"), manifest.get("smt_active"), manifest.get("turbo"), manifest.get("device"),
                 manifest.get("device_model"), manifest.get("logical_block_size"), manifest.get("io_scheduler"),
-                manifest.get("virtual_device"),
+                manifest.get("virtual_device"), manifest.get("hw_queues"), manifest.get("queue_interrupts"),
                 manifest.get("file_system"), manifest.get("load_average"), manifest.get("load_average_after"),
                 manifest.get("git_commit"), "true".equals(manifest.get("git_dirty")) ? " (with local changes)" : ""));
         md.append("## Headline\n\n").append(summary.headlineText()).append('\n');

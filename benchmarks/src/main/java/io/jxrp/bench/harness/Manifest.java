@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The environment a run measured: kernel, CPU, core count, frequency governor, SMT, turbo, load,
- * virtualisation, the database's device (name, model, logical block size, rotational, I/O scheduler, virtual),
+ * virtualisation, the database's device (name, model, logical block size, rotational, I/O scheduler, virtual,
+ * hardware queues and where their interrupts land),
  * its file system, the JDK and its flags, and the git commit. Every file under {@code /proc} and
  * {@code /sys} is optional: what a host (or a container) does not expose reads as "unknown".
  * {@code root} is "/" except in tests, which point it at a fake tree.
@@ -119,6 +120,8 @@ final class Manifest {
         d.put("rotational", UNKNOWN);
         d.put("io_scheduler", UNKNOWN);
         d.put("virtual_device", UNKNOWN);
+        d.put("hw_queues", UNKNOWN);
+        d.put("queue_interrupts", UNKNOWN);
         if (file == null || !Files.exists(file)) {
             return d;
         }
@@ -158,7 +161,50 @@ final class Manifest {
         d.put("logical_block_size", read(queueDir.resolve("queue/logical_block_size")));
         d.put("rotational", read(queueDir.resolve("queue/rotational")));
         d.put("io_scheduler", read(queueDir.resolve("queue/scheduler")));
+        try (var queues = Files.list(queueDir.resolve("mq"))) {
+            d.put("hw_queues", String.valueOf(queues.filter(Files::isDirectory).count()));
+        } catch (IOException | RuntimeException e) {
+            // stays unknown
+        }
+        d.put("queue_interrupts", queueInterrupts(root, queueDir));
         return d;
+    }
+
+    /**
+     * Where the device's queue interrupts land: each interrupt of its controller (virtio1-req.0,
+     * nvme0q3, ...) with the CPUs it is routed to and its count per CPU so far. A device with one
+     * queue whose interrupt lands on one CPU charges every completion's interrupt work to whatever
+     * runs there: a reactor on that CPU is slower per hop than one on another.
+     */
+    static String queueInterrupts(Path root, Path queueDir) {
+        String controller;
+        try {
+            controller = queueDir.resolve("device").toRealPath().getFileName().toString();
+        } catch (IOException | RuntimeException e) {
+            return UNKNOWN;
+        }
+        List<String> found = new java.util.ArrayList<>();
+        for (String line : read(root, "proc/interrupts").split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length < 3 || !f[0].endsWith(":")) {
+                continue;
+            }
+            String name = f[f.length - 1];
+            if (!name.startsWith(controller) || name.contains("config")) {
+                continue;
+            }
+            String irq = f[0].substring(0, f[0].length() - 1);
+            StringBuilder counts = new StringBuilder();
+            for (int i = 1; i < f.length && f[i].chars().allMatch(Character::isDigit); i++) {
+                counts.append(counts.isEmpty() ? "" : "/").append(f[i]);
+            }
+            String cpus = read(root, "proc/irq/" + irq + "/effective_affinity_list");
+            if (cpus.equals(UNKNOWN)) {
+                cpus = read(root, "proc/irq/" + irq + "/smp_affinity_list");
+            }
+            found.add(name + " on CPU " + cpus + " (per-CPU counts " + counts + ")");
+        }
+        return found.isEmpty() ? UNKNOWN : String.join("; ", found);
     }
 
     private static String git(Path dir, String... args) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestTest {
     private static final List<String> KEYS = List.of("host", "kernel", "cpu_model", "cores_online", "governor",
             "smt_control", "smt_active", "turbo", "hypervisor", "load_average", "file_system", "device", "device_model",
-            "logical_block_size", "rotational", "io_scheduler", "virtual_device", "jdk", "jvm_flags", "git_commit", "git_dirty");
+            "logical_block_size", "rotational", "io_scheduler", "virtual_device", "hw_queues", "queue_interrupts", "jdk", "jvm_flags", "git_commit", "git_dirty");
 
     private static void write(Path root, String relative, String text) throws IOException {
         Path f = root.resolve(relative);
@@ -67,6 +67,25 @@ class ManifestTest {
     void boostReportsTurboWhereIntelPstateIsAbsent(@TempDir Path root) throws IOException {
         write(root, "sys/devices/system/cpu/cpufreq/boost", "1\n");
         assertEquals("on (cpufreq boost=1)", Manifest.collect(root, null, null).get("turbo"));
+    }
+
+    @Test
+    void queueInterruptsNameTheControllersQueuesAndTheirCpus(@TempDir Path root) throws IOException {
+        write(root, "proc/interrupts", """
+                           CPU0       CPU1
+                  35:          0          0 PCI-MSIX-0000:00:04.0   0-edge      virtio1-config
+                  36:          7   45023443 PCI-MSIX-0000:00:04.0   1-edge      virtio1-req.0
+                  41:       5060          0 PCI-MSIX-0000:00:06.0   1-edge      virtio3-rx
+                 NMI:          0          0   Non-maskable interrupts
+                """);
+        write(root, "proc/irq/36/effective_affinity_list", "1\n");
+        Path controller = root.resolve("sys/devices/pci0000:00/0000:00:04.0/virtio1");
+        Files.createDirectories(controller);
+        Path queueDir = root.resolve("sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda");
+        Files.createDirectories(queueDir);
+        Files.createSymbolicLink(queueDir.resolve("device"), controller);
+        assertEquals("virtio1-req.0 on CPU 1 (per-CPU counts 7/45023443)", Manifest.queueInterrupts(root, queueDir));
+        assertEquals(Manifest.UNKNOWN, Manifest.queueInterrupts(root, root.resolve("no-such-queue")));
     }
 
     @Test
