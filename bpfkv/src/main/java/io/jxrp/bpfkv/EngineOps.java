@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
@@ -142,16 +143,20 @@ final class EngineOps {
                 return;
             }
             countFallback(error == null ? result : null);
-            fallbackExecutor.execute(() -> {
-                Optional<byte[]> value;
-                try {
-                    value = pread.get(key);
-                } catch (IOException | RuntimeException e) {
-                    callback.accept(null, e);
-                    return;
-                }
-                callback.accept(value, null);
-            });
+            try {
+                fallbackExecutor.execute(() -> {
+                    Optional<byte[]> value;
+                    try {
+                        value = pread.get(key);
+                    } catch (IOException | RuntimeException e) {
+                        callback.accept(null, e);
+                        return;
+                    }
+                    callback.accept(value, null);
+                });
+            } catch (RejectedExecutionException e) { // closed meanwhile: the callback still hears of it
+                callback.accept(null, e);
+            }
         });
     }
 

@@ -154,6 +154,16 @@ abstract class BpfKvContractTest {
         }
     }
 
+    /** A lookup on a closed database still answers its callback, with the failure: a closed loop must not hang. */
+    @Test
+    void callbackLookupOnAClosedDatabaseHearsOfIt() throws Exception {
+        BpfKv db = BpfKv.open(Model.database(2), options());
+        db.close();
+        CompletableFuture<Throwable> heard = new CompletableFuture<>();
+        db.getAsync(5, (value, failure) -> heard.complete(failure));
+        assertTrue(heard.get(10, TimeUnit.SECONDS) != null, "the callback got a failure, not a value");
+    }
+
     @Test
     void concurrentUseFromManyThreads() throws Exception {
         long seed = Model.seed();

@@ -3,6 +3,7 @@ package io.jxrp.bpfkv.load;
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
 import io.jxrp.bpfkv.NodeDescriptor;
+import io.jxrp.engine.EngineStats;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -24,11 +26,13 @@ import org.HdrHistogram.Histogram;
  * measured from each lookup's scheduled start so a stalled system is not flattered (no coordinated
  * omission). In engine mode a closed loop runs on callbacks: each completed lookup starts the next
  * one from the engine's reactor thread, so with one reactor per thread the engine uses as many
- * threads as the pread baseline. In pread mode each thread calls the synchronous traversal, one lookup at a time, like
- * the original's read() path. Every value is checked against its key: a wrong or missing answer is
+ * threads as the pread baseline. In pread mode each thread calls the synchronous traversal, one
+ * lookup at a time, like the original's read() path. Every value is checked against its key: a wrong or missing answer is
  * counted, never timed as a success. Used by {@code bpfkv get --requests} and the macro harness.
  */
 public final class LoadGenerator {
+    /** How long a closed loop may see no engine request complete before it gives up. */
+    private static final long STALL_CHECK_SECONDS = 60;
 
     /**
      * @param threads             request threads
@@ -206,7 +210,15 @@ public final class LoadGenerator {
             long quota = count / inflight + (i < count % inflight ? 1 : 0); // no counter shared between reactors
             new LookupLoop(db, keys, rnd.split(), quota, recorder, wrong, failure, ended).next(System.nanoTime());
         }
-        ended.await();
+        long lastCompleted = -1;
+        while (!ended.await(STALL_CHECK_SECONDS, TimeUnit.SECONDS)) { // a lost answer must not hang a benchmark
+            long completed = db.engineStats().map(EngineStats::completed).orElse(-1L);
+            if (completed == lastCompleted) {
+                throw new IllegalStateException("no engine request completed for " + STALL_CHECK_SECONDS
+                        + " s with " + ended.getCount() + " lookup loop(s) still waiting");
+            }
+            lastCompleted = completed;
+        }
         if (failure.get() != null) {
             throw new IllegalStateException("a lookup failed: " + failure.get(), failure.get());
         }
