@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -135,20 +134,7 @@ public final class BpfKv implements AutoCloseable {
             engineOps.getAsync(key, callback);
             return;
         }
-        try {
-            asyncExecutor.execute(() -> {
-                Optional<byte[]> value;
-                try {
-                    value = pread.get(key);
-                } catch (IOException | RuntimeException e) {
-                    callback.accept(null, e);
-                    return;
-                }
-                callback.accept(value, null);
-            });
-        } catch (RejectedExecutionException e) { // closed
-            callback.accept(null, e);
-        }
+        pread.getOn(asyncExecutor, key, callback);
     }
 
     /** Values of {@code keys} in argument order; in engine mode up to 32 keys per request. */

@@ -19,7 +19,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
@@ -36,15 +35,20 @@ final class EngineOps {
 
         default <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request) {
             CompletableFuture<XrpResult<T>> future = new CompletableFuture<>();
-            submit(request, (result, failure) -> {
-                if (failure != null) {
-                    future.completeExceptionally(failure);
-                } else {
-                    future.complete(result);
-                }
-            });
+            submit(request, completing(future));
             return future;
         }
+    }
+
+    /** A callback that completes {@code future} with the value or the failure. */
+    private static <T> BiConsumer<T, Throwable> completing(CompletableFuture<T> future) {
+        return (value, failure) -> {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(value);
+            }
+        };
     }
 
     private final PreadTraversal pread;
@@ -110,13 +114,7 @@ final class EngineOps {
 
     CompletableFuture<Optional<byte[]>> getAsync(long key) {
         CompletableFuture<Optional<byte[]>> future = new CompletableFuture<>();
-        getAsync(key, (value, failure) -> {
-            if (failure != null) {
-                future.completeExceptionally(failure);
-            } else {
-                future.complete(value);
-            }
-        });
+        getAsync(key, completing(future));
         return future;
     }
 
@@ -143,20 +141,7 @@ final class EngineOps {
                 return;
             }
             countFallback(error == null ? result : null);
-            try {
-                fallbackExecutor.execute(() -> {
-                    Optional<byte[]> value;
-                    try {
-                        value = pread.get(key);
-                    } catch (IOException | RuntimeException e) {
-                        callback.accept(null, e);
-                        return;
-                    }
-                    callback.accept(value, null);
-                });
-            } catch (RejectedExecutionException e) { // closed meanwhile: the callback still hears of it
-                callback.accept(null, e);
-            }
+            pread.getOn(fallbackExecutor, key, callback);
         });
     }
 

@@ -18,6 +18,9 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -106,6 +109,27 @@ public final class PreadTraversal implements AutoCloseable {
     }
 
     // ---- point lookups ----------------------------------------------------------------------
+
+    /**
+     * {@link #get} on {@code executor}, its value or failure handed to {@code callback}; an executor
+     * that refuses the work (closed) is a failure too, so the callback always hears once.
+     */
+    void getOn(Executor executor, long key, BiConsumer<? super Optional<byte[]>, ? super Throwable> callback) {
+        try {
+            executor.execute(() -> {
+                Optional<byte[]> value;
+                try {
+                    value = get(key);
+                } catch (IOException | RuntimeException e) {
+                    callback.accept(null, e);
+                    return;
+                }
+                callback.accept(value, null);
+            });
+        } catch (RejectedExecutionException e) {
+            callback.accept(null, e);
+        }
+    }
 
     /** The 64-byte value of {@code key}, or empty when the key is not in the database. */
     public Optional<byte[]> get(long key) throws IOException {
