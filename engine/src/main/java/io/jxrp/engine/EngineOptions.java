@@ -12,9 +12,11 @@ package io.jxrp.engine;
  * @param hopBudget           default maximum reads per request
  * @param javaThreads         reader threads per queue for the {@code java} backend
  * @param drainTimeoutMillis  how long {@link ResubmissionEngine#close()} lets in-flight requests finish
- * @param idleSpinNanos       how long an idle reactor polls for new requests before it parks: a
+ * @param idleSpinNanos       the longest an idle reactor polls for new requests before it parks: a
  *                            parked thread's wake-up costs tens of microseconds on a virtual machine,
- *                            more than a device read; 0 parks at once
+ *                            more than a device read. The poll adapts below this: it halves after
+ *                            each poll that finds nothing and grows back when requests come closer
+ *                            together ({@code IdleSpin}); 0 parks at once
  */
 public record EngineOptions(BackendKind backend, DigestKind digest, int reactors, int queueDepth,
                             int maxInflightRequests, int bufferSizeBytes, int hopBudget, int javaThreads,

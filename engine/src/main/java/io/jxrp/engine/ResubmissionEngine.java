@@ -395,6 +395,9 @@ public final class ResubmissionEngine implements AutoCloseable {
 
         /** When the request being finished on this thread ended (reactor thread only). */
         long finishNanos;
+        /** How long to poll before parking, and when the reactor last fell idle (reactor thread only). */
+        private final IdleSpin idleSpin = new IdleSpin(options.idleSpinNanos());
+        private long idleSinceNanos;
 
         /** IDLE, BLOCKED_IN_QUEUE or PARKED: set by the reactor (volatile), swapped by submitters. */
         @SuppressWarnings("unused") // accessed through STATE
@@ -519,23 +522,30 @@ public final class ResubmissionEngine implements AutoCloseable {
                         LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
                     }
                     STATE.setVolatile(this, IDLE);
+                    Pending<?> first = inbox.peek();
+                    if (first != null) {
+                        idleSpin.arrivedAfter(first.startNanos - idleSinceNanos);
+                    }
                 }
             }
         }
 
-        /** Polls the inbox for a short while before the reactor parks; true when work arrived. */
+        /** Polls the queues for the idle spin's budget before the reactor parks; true when work arrived. */
         private boolean spinForWork() {
-            long spin = options.idleSpinNanos();
+            idleSinceNanos = System.nanoTime();
+            long spin = idleSpin.budgetNanos();
             if (spin == 0) {
                 return false;
             }
-            long deadline = System.nanoTime() + spin;
+            long deadline = idleSinceNanos + spin;
             do {
                 if (!inbox.isEmpty() || !local.isEmpty() || stopping) {
+                    idleSpin.polled(true);
                     return true;
                 }
                 Thread.onSpinWait();
             } while (System.nanoTime() - deadline < 0);
+            idleSpin.polled(false);
             return false;
         }
 
