@@ -397,6 +397,7 @@ public final class ResubmissionEngine implements AutoCloseable {
         long finishNanos;
         /** How long to poll before parking, and when the reactor last fell idle (reactor thread only). */
         private final IdleSpin idleSpin = new IdleSpin(options.idleSpinNanos());
+        private boolean idle;
         private long idleSinceNanos;
 
         /** IDLE, BLOCKED_IN_QUEUE or PARKED: set by the reactor (volatile), swapped by submitters. */
@@ -506,6 +507,9 @@ public final class ResubmissionEngine implements AutoCloseable {
                 }
                 int work = stop ? 0 : startRequests();
                 work += issueWaiting();
+                if (work > 0 || opsInFlight > 0) {
+                    idle = false;
+                }
                 if (opsInFlight > 0) { // staged reads count as in flight
                     // One native call submits what is staged and, unless more requests can start now,
                     // waits for a completion; a submitter's wake-up ends the wait early.
@@ -532,12 +536,16 @@ public final class ResubmissionEngine implements AutoCloseable {
 
         /** Polls the queues for the idle spin's budget before the reactor parks; true when work arrived. */
         private boolean spinForWork() {
-            idleSinceNanos = System.nanoTime();
+            long now = System.nanoTime();
+            if (!idle) { // the idle gap runs from the last work, across parks that timed out
+                idle = true;
+                idleSinceNanos = now;
+            }
             long spin = idleSpin.budgetNanos();
             if (spin == 0) {
                 return false;
             }
-            long deadline = idleSinceNanos + spin;
+            long deadline = now + spin;
             do {
                 if (!inbox.isEmpty() || !local.isEmpty() || stopping) {
                     idleSpin.polled(true);
