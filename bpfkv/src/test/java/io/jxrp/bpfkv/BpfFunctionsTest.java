@@ -166,49 +166,22 @@ class BpfFunctionsTest {
                     keys[k] = kind == 0 ? model.keyCount + random.nextInt(100) : kind == 1 && k > 0 ? keys[k - 1]
                             : kind == 2 ? -1 - random.nextInt(5) : random.nextLong(model.keyCount);
                 }
-                List<Optional<byte[]>> values = ops.getAll(keys);
-                assertEquals(count, values.size());
-                for (int k = 0; k < count; k++) {
-                    if (model.contains(keys[k])) {
-                        assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll key " + keys[k]);
-                    } else {
-                        assertTrue(values.get(k).isEmpty(), where + " getAll absent " + keys[k]);
-                    }
-                }
+                EngineOpsChecks.checkGetAll(model, keys, ops.getAll(keys), where);
             }
             for (int i = 0; i < 30; i++) {
                 long begin = random.nextLong(-3, model.keyCount + 3);
                 long end = begin + random.nextLong(-2, i % 8 == 0 ? 1_200 : 140);
-                checkRange(ops, model, new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean()), where);
+                EngineOpsChecks.checkRange(ops, model, new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean()), where);
             }
             if (layers <= 2) {
-                checkRange(ops, model, KeyRange.of(0, model.keyCount), where + " whole");
+                EngineOpsChecks.checkRange(ops, model, KeyRange.of(0, model.keyCount), where + " whole");
             }
-            checkRange(ops, model, new KeyRange(model.keyCount - 70, model.keyCount + 5, true, true), where + " tail");
+            EngineOpsChecks.checkRange(ops, model, new KeyRange(model.keyCount - 70, model.keyCount + 5, true, true), where + " tail");
             assertEquals(Map.of(), ops.fallbacks(), where + " no fallbacks");
         }
         assertNoMismatch(mismatches, where);
         assertTrue(hops(functions) > 300, where + " hops compared: " + hops(functions));
         System.out.println(where + ": " + hops(functions) + " hops identical");
-    }
-
-    private static void checkRange(EngineOps ops, Model model, KeyRange range, String where) throws IOException {
-        String what = where + " " + range;
-        List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
-        List<KeyValue> pairs = new ArrayList<>();
-        ops.iterator(range).forEachRemaining(pairs::add);
-        assertEquals(keys.size(), pairs.size(), what + " size");
-        for (int i = 0; i < pairs.size(); i++) {
-            assertEquals(keys.get(i), pairs.get(i).key(), what + " key #" + i);
-            assertArrayEquals(Model.value(keys.get(i)), pairs.get(i).value(), what + " value #" + i);
-        }
-        Aggregate aggregate = ops.aggregate(range);
-        assertEquals(keys.size(), aggregate.count(), what + " count");
-        assertEquals(keys.stream().mapToLong(Long::longValue).sum(), aggregate.sum(), what + " sum");
-        if (!keys.isEmpty()) {
-            assertEquals(keys.get(0), aggregate.min(), what + " min");
-            assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
-        }
     }
 
     /** The same corrupt leaf as StorageFunctionTest: the same function errors, fallbacks and reports. */

@@ -69,55 +69,22 @@ abstract class StorageFunctionContractTest {
                     keys[k] = kind == 0 ? model.keyCount + random.nextInt(100) : kind == 1 && k > 0 ? keys[k - 1]
                             : random.nextLong(model.keyCount);
                 }
-                List<Optional<byte[]>> values = ops.getAll(keys);
-                assertEquals(count, values.size());
-                for (int k = 0; k < count; k++) {
-                    if (model.contains(keys[k])) {
-                        assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll key " + keys[k]);
-                    } else {
-                        assertTrue(values.get(k).isEmpty(), where + " getAll absent " + keys[k]);
-                    }
-                }
+                EngineOpsChecks.checkGetAll(model, keys, ops.getAll(keys), where);
             }
 
             for (int i = 0; i < 40; i++) {
                 long begin = random.nextLong(-3, model.keyCount + 3);
                 long end = begin + random.nextLong(-2, i % 8 == 0 ? 1_500 : 140);
                 KeyRange range = new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean());
-                checkRange(ops, model, range, where);
+                EngineOpsChecks.checkRange(ops, model, range, where);
             }
             if (layers <= 2) {
-                checkRange(ops, model, KeyRange.of(0, model.keyCount), where + " whole");
+                EngineOpsChecks.checkRange(ops, model, KeyRange.of(0, model.keyCount), where + " whole");
             }
-            checkRange(ops, model, new KeyRange(model.keyCount - 70, model.keyCount + 5, true, true), where + " tail");
+            EngineOpsChecks.checkRange(ops, model, new KeyRange(model.keyCount - 70, model.keyCount + 5, true, true), where + " tail");
             assertEquals(Map.of(), ops.fallbacks(), where + " no fallbacks");
             assertTrue(ops.requests() > 0);
         }
-    }
-
-    private static void checkRange(EngineOps ops, Model model, KeyRange range, String where) throws IOException {
-        String what = where + " " + range;
-        List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
-        List<KeyValue> pairs = iterate(ops, range);
-        assertEquals(keys.size(), pairs.size(), what + " size");
-        for (int i = 0; i < pairs.size(); i++) {
-            assertEquals(keys.get(i), pairs.get(i).key(), what + " key #" + i);
-            assertArrayEquals(Model.value(keys.get(i)), pairs.get(i).value(), what + " value #" + i);
-        }
-        Aggregate aggregate = ops.aggregate(range);
-        long sum = keys.stream().mapToLong(Long::longValue).sum();
-        assertEquals(keys.size(), aggregate.count(), what + " count");
-        assertEquals(sum, aggregate.sum(), what + " sum");
-        if (!keys.isEmpty()) {
-            assertEquals(keys.get(0), aggregate.min(), what + " min");
-            assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
-        }
-    }
-
-    private static List<KeyValue> iterate(EngineOps ops, KeyRange range) {
-        java.util.ArrayList<KeyValue> pairs = new java.util.ArrayList<>();
-        ops.iterator(range).forEachRemaining(pairs::add);
-        return pairs;
     }
 
     @Test
@@ -159,7 +126,7 @@ abstract class StorageFunctionContractTest {
             }
             driver.maxParallelReads = 0;
             before = ops.requests();
-            assertEquals(model.keys(0, 49, false, false).size(), iterate(ops, KeyRange.of(0, 49)).size());
+            assertEquals(model.keys(0, 49, false, false).size(), EngineOpsChecks.iterate(ops, KeyRange.of(0, 49)).size());
             assertEquals(1, ops.requests() - before, "49 pairs fit one request");
             assertTrue(driver.maxParallelReads >= 5, "a leaf's value blocks and the next leaf in parallel: "
                     + driver.maxParallelReads);
@@ -185,12 +152,12 @@ abstract class StorageFunctionContractTest {
             assertEquals(leaf + NodeDescriptor.TYPE_OFFSET, e.offset());
             assertEquals(Map.of(Outcome.FUNCTION_ERROR, 1L), ops.fallbacks());
             assertThrows(BpfKvFormatException.class, () -> ops.getAll(5, 1000, 7));
-            UncheckedIOException scan = assertThrows(UncheckedIOException.class, () -> iterate(ops, KeyRange.of(900, 1100)));
+            UncheckedIOException scan = assertThrows(UncheckedIOException.class, () -> EngineOpsChecks.iterate(ops, KeyRange.of(900, 1100)));
             assertTrue(scan.getCause() instanceof BpfKvFormatException, scan.toString());
             assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(0, 2000)));
             assertEquals(4L, ops.fallbacks().get(Outcome.FUNCTION_ERROR));
             assertArrayEquals(Model.value(5000), ops.get(5000).orElseThrow(), "the rest of the tree still answers");
-            assertEquals(100, iterate(ops, KeyRange.of(0, 100)).size(), "scans that avoid the bad leaf still work");
+            assertEquals(100, EngineOpsChecks.iterate(ops, KeyRange.of(0, 100)).size(), "scans that avoid the bad leaf still work");
         }
     }
 
@@ -211,10 +178,10 @@ abstract class StorageFunctionContractTest {
             java.util.concurrent.CompletionException async = assertThrows(java.util.concurrent.CompletionException.class,
                     () -> ops.getAsync(500).join());
             assertTrue(async.getCause() instanceof BpfKvFormatException, async.toString());
-            assertThrows(UncheckedIOException.class, () -> iterate(ops, KeyRange.of(500, 600)));
+            assertThrows(UncheckedIOException.class, () -> EngineOpsChecks.iterate(ops, KeyRange.of(500, 600)));
             assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(500, 600)));
             assertEquals(5L, ops.fallbacks().get(Outcome.OK), "OK answers that failed the density check");
-            assertEquals(100, iterate(ops, KeyRange.of(0, 100)).size(), "a scan from key 0 only walks intact leaves");
+            assertEquals(100, EngineOpsChecks.iterate(ops, KeyRange.of(0, 100)).size(), "a scan from key 0 only walks intact leaves");
         }
     }
 }
