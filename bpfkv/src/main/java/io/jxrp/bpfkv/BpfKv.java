@@ -1,5 +1,8 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.ops.EngineOps;
+import io.jxrp.bpfkv.ops.PreadTraversal;
 import io.jxrp.engine.EngineStats;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.ResubmissionEngine;

@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.engine.EngineOptions;
 import java.util.Objects;
 

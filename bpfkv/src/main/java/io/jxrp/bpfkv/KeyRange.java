@@ -31,7 +31,7 @@ public record KeyRange(long begin, long end, boolean beginExclusive, boolean end
     }
 
     /** The same range clipped to the keys {@code 0 .. keyCount-1}, as an inclusive [first, last]. */
-    KeyRange clip(long keyCount) {
+    public KeyRange clip(long keyCount) {
         if (isEmpty() || first() >= keyCount) {
             return new KeyRange(0, 0, false, false);
         }

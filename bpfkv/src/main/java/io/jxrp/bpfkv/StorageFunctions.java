@@ -1,5 +1,10 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.bpfkv.format.ScratchDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.function.GetFunction;
+import io.jxrp.bpfkv.function.MultiGetFunction;
+import io.jxrp.bpfkv.function.RangeScanFunction;
 import io.jxrp.engine.StorageFunction;
 import java.io.IOException;
 import java.util.Objects;

@@ -1,20 +1,21 @@
 /**
  * BPF-KV on jxrp: the original BPF-KV's B+-tree file, byte for byte, looked up through the
- * resubmission engine.
+ * resubmission engine. This package is the API: {@link io.jxrp.bpfkv.BpfKv} (open a database, point
+ * and scatter-gather lookups, range scans, aggregates), its options and its answers
+ * ({@link io.jxrp.bpfkv.KeyValue}, {@link io.jxrp.bpfkv.KeyRange}, {@link io.jxrp.bpfkv.Aggregate}),
+ * and the choice of storage functions ({@link io.jxrp.bpfkv.StorageFunctions}).
  *
+ * <p>The store's parts, one package each:
  * <ul>
- *   <li>Format: {@link io.jxrp.bpfkv.NodeDescriptor} (node and value-log layout, checks) and
- *       {@link io.jxrp.bpfkv.TreeLayout} (levels, sizes, layer count from the file size).</li>
- *   <li>Creation: {@link io.jxrp.bpfkv.DbBuilder}, generating blocks into aligned off-heap buffers
- *       written by a {@link io.jxrp.bpfkv.BlockWriter} (io_uring through the shim, or FileChannel),
- *       O_DIRECT, one fsync.</li>
- *   <li>The synchronous path: {@link io.jxrp.bpfkv.PreadTraversal}, one O_DIRECT pread per node and
- *       value block, every node checked; the engine's fallback and the benchmark baseline.</li>
- *   <li>Storage functions (Java, run by the engine on every completed block), their scratch layouts
- *       in {@link io.jxrp.bpfkv.ScratchDescriptor}: {@link io.jxrp.bpfkv.GetFunction},
- *       {@link io.jxrp.bpfkv.MultiGetFunction} (32 keys, 16 branches),
- *       {@link io.jxrp.bpfkv.RangeScanFunction} (pairs or aggregates, resumable).</li>
- *   <li>The API: {@link io.jxrp.bpfkv.BpfKv}.</li>
+ *   <li>{@link io.jxrp.bpfkv.format}: the on-disk format ({@code NodeDescriptor}, {@code TreeLayout})
+ *       and the storage functions' scratch layout ({@code ScratchDescriptor}).</li>
+ *   <li>{@link io.jxrp.bpfkv.function}: the storage functions, in Java and as eBPF programs.</li>
+ *   <li>{@link io.jxrp.bpfkv.io}: creating a database ({@code DbBuilder}) and the block readers and
+ *       writers under it.</li>
+ *   <li>{@code io.jxrp.bpfkv.ops} (internal): the operations as engine requests with their slow path,
+ *       and the synchronous pread traversal.</li>
+ *   <li>{@code io.jxrp.bpfkv.load} (internal, shared with the command line and the benchmarks): the
+ *       lookup load generator.</li>
  * </ul>
  *
  * Keys are dense (0 .. 31^L - 1): a key of that range that its path does not lead to is reported as

@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.bpfkv.function.BpfFunctions;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.ExecutionMode;

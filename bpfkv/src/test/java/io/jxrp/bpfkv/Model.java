@@ -1,5 +1,7 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.io.DbBuilder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,14 +16,14 @@ import java.util.List;
  * production classes: key K -> "%63d" of K plus a NUL, keys 0 .. 31^L - 1, and a byte generator
  * that follows the original creator's loop (running node and pointer counters).
  */
-final class Model {
-    static final int FANOUT = 31;
+public final class Model {
+    public static final int FANOUT = 31;
 
-    final int layers;
-    final long keyCount;
-    final long totalNodes;
+    public final int layers;
+    public final long keyCount;
+    public final long totalNodes;
 
-    Model(int layers) {
+    public Model(int layers) {
         this.layers = layers;
         long cap = 1;
         long total = 0;
@@ -33,19 +35,19 @@ final class Model {
         this.keyCount = cap;
     }
 
-    static byte[] value(long key) {
+    public static byte[] value(long key) {
         byte[] value = new byte[64];
         byte[] text = String.format("%63d", key).getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(text, 0, value, 0, 63);
         return value;
     }
 
-    boolean contains(long key) {
+    public boolean contains(long key) {
         return key >= 0 && key < keyCount;
     }
 
     /** Keys of the range in order, by brute force over the definition of the flags. */
-    List<Long> keys(long begin, long end, boolean beginExclusive, boolean endInclusive) {
+    public List<Long> keys(long begin, long end, boolean beginExclusive, boolean endInclusive) {
         List<Long> keys = new ArrayList<>();
         long from = Math.max(0, begin - 1);
         long to = Math.min(keyCount - 1, end + 1);
@@ -60,7 +62,7 @@ final class Model {
     }
 
     /** The whole file, generated the way the original's create loop does. */
-    byte[] fileBytes() {
+    public byte[] fileBytes() {
         long[] layerCap = new long[layers];
         layerCap[0] = 1;
         for (int i = 1; i < layers; i++) {
@@ -99,7 +101,7 @@ final class Model {
     }
 
     /** A database of {@code layers} layers under target/test-dbs, created once per build. */
-    static Path database(int layers) throws IOException {
+    public static Path database(int layers) throws IOException {
         Path dir = testDir();
         Path file = dir.resolve("model-L" + layers + ".db");
         long expected = new TreeLayout(layers).fileSizeBytes();
@@ -111,14 +113,14 @@ final class Model {
         return file;
     }
 
-    static Path testDir() throws IOException {
+    public static Path testDir() throws IOException {
         // not /tmp: it may be tmpfs, which has no O_DIRECT
         Path dir = Path.of("target", "test-dbs").toAbsolutePath();
         Files.createDirectories(dir);
         return dir;
     }
 
-    static long seed() {
+    public static long seed() {
         String given = System.getProperty("bpfkv.seed");
         long seed = given != null ? Long.parseLong(given) : System.nanoTime();
         System.out.println("seed " + seed + " (re-run with -Dbpfkv.seed=" + seed + ")");

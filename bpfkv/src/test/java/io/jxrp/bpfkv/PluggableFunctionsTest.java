@@ -1,5 +1,7 @@
 package io.jxrp.bpfkv;
 
+import io.jxrp.bpfkv.format.ScratchDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

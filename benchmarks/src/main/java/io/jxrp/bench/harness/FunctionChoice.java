@@ -1,6 +1,6 @@
 package io.jxrp.bench.harness;
 
-import io.jxrp.bpfkv.BpfFunctions;
+import io.jxrp.bpfkv.function.BpfFunctions;
 import io.jxrp.bpfkv.StorageFunctions;
 import io.jxrp.ebpf.ExecutionMode;
 import java.util.Locale;

@@ -2,8 +2,8 @@ package io.jxrp.bench.harness;
 
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
-import io.jxrp.bpfkv.DbBuilder;
-import io.jxrp.bpfkv.TreeLayout;
+import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.bpfkv.load.LoadGenerator;
 import io.jxrp.engine.DigestKind;
 import io.jxrp.engine.EngineOptions;

@@ -1,11 +1,11 @@
 package io.jxrp.bench.jmh;
 
-import io.jxrp.bpfkv.BpfFunctions;
-import io.jxrp.bpfkv.DbBuilder;
-import io.jxrp.bpfkv.GetFunction;
-import io.jxrp.bpfkv.NodeDescriptor;
-import io.jxrp.bpfkv.ScratchDescriptor;
-import io.jxrp.bpfkv.TreeLayout;
+import io.jxrp.bpfkv.function.BpfFunctions;
+import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.function.GetFunction;
+import io.jxrp.bpfkv.format.NodeDescriptor;
+import io.jxrp.bpfkv.format.ScratchDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;

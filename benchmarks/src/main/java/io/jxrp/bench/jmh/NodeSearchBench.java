@@ -1,8 +1,8 @@
 package io.jxrp.bench.jmh;
 
-import io.jxrp.bpfkv.DbBuilder;
-import io.jxrp.bpfkv.NodeDescriptor;
-import io.jxrp.bpfkv.TreeLayout;
+import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.format.NodeDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,7 +2,7 @@ package io.jxrp.bpfkv.load;
 
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
-import io.jxrp.bpfkv.NodeDescriptor;
+import io.jxrp.bpfkv.format.NodeDescriptor;
 import io.jxrp.engine.EngineStats;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -1,0 +1,254 @@
+package io.jxrp.bpfkv.format;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Layout of a BPF-KV file (the original's {@code main} branch): 512-byte blocks, little-endian
+ * 64-bit words, no header. Index nodes first (root at offset 0, then every level breadth-first,
+ * node {@code n} at {@code n * 512}), then the value log.
+ *
+ * <pre>
+ * Index node, 512 B = 64 words
+ *   0        8        16                                   264                                  512
+ *   +--------+--------+------------------------------------+------------------------------------+
+ *   | next   | type   | key[0] key[1] ...        key[30]   | ptr[0] ptr[1] ...        ptr[30]   |
+ *   +--------+--------+------------------------------------+------------------------------------+
+ *   next : byte offset of the next node on the same level, a plain offset (bit 63 clear);
+ *          0 for the last node of a level. Leaves form a list for range scans.
+ *   type : 0 internal, 1 leaf
+ *   key  : internal: key[k] is the first key of child k; leaf: the 31 keys it holds, ascending
+ *   ptr  : byte offset | bit 63 ("this is a file offset")
+ *          internal: the child node (512-aligned, in the next level);
+ *          leaf: the value's offset T*512 + K*64 (not block-aligned)
+ *
+ * Value log block, 512 B = 8 values of 64 B; block b holds keys 8b .. 8b+7
+ *   0                                                              63 64
+ *   +--------------------------------------------------------------+--+---- ... 7 more
+ *   | decimal text of K, right-aligned with spaces in 63 characters|\0|
+ *   +--------------------------------------------------------------+--+----
+ *   The last block is written whole, so it also holds the values of keys 31^L .. (padding),
+ *   which no leaf points to.
+ * </pre>
+ *
+ * Everything that reads or writes this format goes through this class; {@link TreeLayout} owns
+ * the arithmetic of where levels and the value log start.
+ */
+public final class NodeDescriptor {
+    /** Size of an index node and of a value-log block. */
+    public static final int BLOCK_SIZE = 512;
+    public static final int BLOCK_SHIFT = 9;
+    /** Keys (and pointers) per node. */
+    public static final int FANOUT = 31;
+
+    public static final int NEXT_OFFSET = 0;
+    public static final int TYPE_OFFSET = 8;
+    public static final int KEYS_OFFSET = 16;
+    public static final int PTRS_OFFSET = KEYS_OFFSET + FANOUT * Long.BYTES; // 264
+
+    public static final long TYPE_INTERNAL = 0;
+    public static final long TYPE_LEAF = 1;
+
+    /** Bit 63 of a pointer: "this is a file offset" (the original's encode/decode). */
+    public static final long FILE_OFFSET_BIT = 1L << 63;
+
+    public static final int VALUE_SIZE = 64;
+    /** Characters of the decimal text; the 64th byte is a NUL. */
+    public static final int VALUE_TEXT_LENGTH = VALUE_SIZE - 1;
+    public static final int VALUES_PER_BLOCK = BLOCK_SIZE / VALUE_SIZE;
+
+    /** Little-endian u64, unaligned so that a node inside any buffer can be read. */
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private NodeDescriptor() {
+    }
+
+    public static long next(MemorySegment segment, long nodeBase) {
+        return segment.get(U64, nodeBase + NEXT_OFFSET);
+    }
+
+    public static long type(MemorySegment segment, long nodeBase) {
+        return segment.get(U64, nodeBase + TYPE_OFFSET);
+    }
+
+    public static long key(MemorySegment segment, long nodeBase, int index) {
+        return segment.get(U64, nodeBase + KEYS_OFFSET + (long) index * Long.BYTES);
+    }
+
+    public static long ptr(MemorySegment segment, long nodeBase, int index) {
+        return segment.get(U64, nodeBase + PTRS_OFFSET + (long) index * Long.BYTES);
+    }
+
+    public static long keyOffset(int index) {
+        return KEYS_OFFSET + (long) index * Long.BYTES;
+    }
+
+    public static long ptrOffset(int index) {
+        return PTRS_OFFSET + (long) index * Long.BYTES;
+    }
+
+    public static boolean isFileOffset(long pointer) {
+        return (pointer & FILE_OFFSET_BIT) != 0;
+    }
+
+    public static long encode(long fileOffset) {
+        return fileOffset | FILE_OFFSET_BIT;
+    }
+
+    public static long decode(long pointer) {
+        return pointer & ~FILE_OFFSET_BIT;
+    }
+
+    /**
+     * The original's child choice: the last {@code k} with {@code key[k] <= searchKey}
+     * (scan k = 1..30, stop at the first key greater than the search key, take k-1). Keys compare
+     * unsigned, as the original's {@code unsigned long}.
+     */
+    public static int childIndex(MemorySegment segment, long nodeBase, long searchKey) {
+        for (int k = 1; k < FANOUT; k++) {
+            if (Long.compareUnsigned(key(segment, nodeBase, k), searchKey) > 0) {
+                return k - 1;
+            }
+        }
+        return FANOUT - 1;
+    }
+
+    /** Index of {@code searchKey} in a leaf, or -1. */
+    public static int leafIndexOf(MemorySegment segment, long nodeBase, long searchKey) {
+        for (int k = 0; k < FANOUT; k++) {
+            if (key(segment, nodeBase, k) == searchKey) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Byte offset of a value inside its 512 B value-log block. */
+    public static int offsetInBlock(long valueOffset) {
+        return (int) (valueOffset & (BLOCK_SIZE - 1));
+    }
+
+    /** The 512 B-aligned block that holds a byte offset. */
+    public static long blockOf(long fileOffset) {
+        return fileOffset & ~(long) (BLOCK_SIZE - 1);
+    }
+
+    // ---- checks: each returns null when fine, otherwise the problem in words -------------------
+
+    /** Problem with a node's type word, or null. */
+    public static String checkType(long type, boolean expectLeaf) {
+        if (type != TYPE_INTERNAL && type != TYPE_LEAF) {
+            return "node type " + Long.toUnsignedString(type) + " is neither 0 (internal) nor 1 (leaf)";
+        }
+        if (expectLeaf && type != TYPE_LEAF) {
+            return "expected a leaf (type 1) at the bottom level, found an internal node";
+        }
+        if (!expectLeaf && type != TYPE_INTERNAL) {
+            return "expected an internal node (type 0) above the bottom level, found a leaf";
+        }
+        return null;
+    }
+
+    /**
+     * Problem with an internal node's child pointer, or null: bit 63 must be set and the offset
+     * must be a 512-aligned node of the level below ({@code [levelStart, levelEnd)} in bytes).
+     * Requiring the next level rules out cycles and wrong depths by construction.
+     */
+    public static String checkChildPointer(long pointer, long levelStartBytes, long levelEndBytes) {
+        if (!isFileOffset(pointer)) {
+            return "child pointer 0x" + Long.toHexString(pointer) + " lacks bit 63 (not a file offset)";
+        }
+        long offset = decode(pointer);
+        if ((offset & (BLOCK_SIZE - 1)) != 0) {
+            return "child pointer to offset " + offset + " is not 512-aligned";
+        }
+        if (offset < levelStartBytes || offset >= levelEndBytes) {
+            return "child pointer to offset " + offset + " is outside the next level [" + levelStartBytes + ", "
+                    + levelEndBytes + ") (corrupt node, cycle or wrong layer count)";
+        }
+        return null;
+    }
+
+    /**
+     * Problem with a leaf's value pointer, or null: bit 63 set, inside the value log
+     * ({@code [valueLogStart, fileSize - 64]}) and on a 64-byte value boundary.
+     */
+    public static String checkValuePointer(long pointer, long valueLogStartBytes, long fileSizeBytes) {
+        if (!isFileOffset(pointer)) {
+            return "value pointer 0x" + Long.toHexString(pointer) + " lacks bit 63 (not a file offset)";
+        }
+        long offset = decode(pointer);
+        if (offset < valueLogStartBytes || offset > fileSizeBytes - VALUE_SIZE) {
+            return "value pointer to offset " + offset + " is outside the value log [" + valueLogStartBytes + ", "
+                    + fileSizeBytes + ")";
+        }
+        if (((offset - valueLogStartBytes) & (VALUE_SIZE - 1)) != 0) {
+            return "value pointer to offset " + offset + " is not on a 64-byte value boundary";
+        }
+        return null;
+    }
+
+    /**
+     * Problem with a leaf's {@code next} word, or null: 0 ends the list; otherwise a plain,
+     * 512-aligned offset of a later leaf (strictly after {@code currentOffset}, so a scan always ends).
+     */
+    public static String checkNextLeaf(long next, long currentOffset, long leavesStartBytes, long leavesEndBytes) {
+        if (next == 0) {
+            return null;
+        }
+        if ((next & (BLOCK_SIZE - 1)) != 0) {
+            return "next pointer 0x" + Long.toHexString(next) + " is not a 512-aligned offset";
+        }
+        if (next <= currentOffset || next < leavesStartBytes || next >= leavesEndBytes) {
+            return "next pointer to offset " + next + " is not a later leaf in [" + leavesStartBytes + ", "
+                    + leavesEndBytes + ") (corrupt node or cycle)";
+        }
+        return null;
+    }
+
+    // ---- values ---------------------------------------------------------------------------------
+
+    /**
+     * Writes the value of {@code key} (decimal, right-aligned with spaces in 63 characters, NUL) at
+     * {@code offset} of a heap array. Keys are non-negative here (at most 31^10).
+     */
+    public static void formatValue(long key, byte[] target, int offset) {
+        int end = offset + VALUE_TEXT_LENGTH;
+        target[end] = 0;
+        int position = end;
+        long remaining = key;
+        do {
+            target[--position] = (byte) ('0' + (int) (remaining % 10));
+            remaining /= 10;
+        } while (remaining != 0);
+        while (position > offset) {
+            target[--position] = ' ';
+        }
+    }
+
+    /**
+     * Parses a value's decimal text (leading spaces, digits, then NUL or the end of the 64 bytes);
+     * returns -1 when the text is not a non-negative decimal number that fits a long.
+     */
+    public static long parseValue(MemorySegment segment, long offset) {
+        int position = 0;
+        while (position < VALUE_SIZE && segment.get(ValueLayout.JAVA_BYTE, offset + position) == ' ') {
+            position++;
+        }
+        long value = 0;
+        int digits = 0;
+        for (; position < VALUE_SIZE; position++) {
+            byte b = segment.get(ValueLayout.JAVA_BYTE, offset + position);
+            if (b == 0) {
+                break;
+            }
+            if (b < '0' || b > '9' || value > (Long.MAX_VALUE - 9) / 10) {
+                return -1;
+            }
+            value = value * 10 + (b - '0');
+            digits++;
+        }
+        return digits == 0 ? -1 : value;
+    }
+}

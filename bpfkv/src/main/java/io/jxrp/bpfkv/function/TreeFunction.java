@@ -1,0 +1,82 @@
+package io.jxrp.bpfkv.function;
+
+import io.jxrp.bpfkv.format.NodeDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.ops.PreadTraversal;
+import static io.jxrp.bpfkv.format.NodeDescriptor.BLOCK_SIZE;
+import static io.jxrp.bpfkv.format.NodeDescriptor.VALUE_SIZE;
+
+import io.jxrp.engine.StorageFunction;
+
+/**
+ * What every BPF-KV storage function knows about its file: where each level and the value log
+ * start, and the allocation-free checks a hop runs on a node before following it. A check that
+ * fails ends the request with a function error; the caller falls back to {@link PreadTraversal},
+ * which reports the problem with its offset.
+ */
+abstract sealed class TreeFunction implements StorageFunction permits GetFunction, MultiGetFunction, RangeScanFunction {
+    /** Function error codes (the request's outcome is FUNCTION_ERROR with this code as its detail). */
+    static final int E_NODE_TYPE = 1;
+    static final int E_CHILD_POINTER = 2;
+    static final int E_VALUE_POINTER = 3;
+    static final int E_NEXT_POINTER = 4;
+    static final int E_KEY_ORDER = 5;
+    static final int E_UNEXPECTED_BLOCK = 6;
+    static final int E_VALUE_TEXT = 7;
+    static final int E_STATE = 8;
+
+    final TreeLayout layout;
+    final int lastLevel;
+    final long valueLogOffset;
+    final long fileSizeBytes;
+    /** levelStart[l] .. levelStart[l+1]: byte range of level l; levelStart[L] is the value log. */
+    private final long[] levelStart;
+
+    TreeFunction(TreeLayout layout, long fileSizeBytes) {
+        this.layout = layout;
+        this.lastLevel = layout.layers() - 1;
+        this.valueLogOffset = layout.valueLogOffset();
+        this.fileSizeBytes = fileSizeBytes;
+        this.levelStart = new long[layout.layers() + 1];
+        for (int l = 0; l <= layout.layers(); l++) {
+            levelStart[l] = layout.firstNodeOfLevel(l) * BLOCK_SIZE;
+        }
+    }
+
+    /** Level of the node at {@code offset}, or -1 when the offset is not in the index. */
+    final int levelOf(long offset) {
+        if (offset < 0 || offset >= valueLogOffset) {
+            return -1;
+        }
+        int level = 0;
+        while (offset >= levelStart[level + 1]) {
+            level++;
+        }
+        return level;
+    }
+
+    /** A child pointer of a node on {@code level}: bit 63, 512-aligned, inside level + 1. */
+    final boolean childPointerOk(long pointer, int level) {
+        long offset = NodeDescriptor.decode(pointer);
+        return NodeDescriptor.isFileOffset(pointer) && (offset & (BLOCK_SIZE - 1)) == 0
+                && offset >= levelStart[level + 1] && offset < levelStart[level + 2];
+    }
+
+    /** A leaf's value pointer: bit 63, inside the value log, on a 64-byte value boundary. */
+    final boolean valuePointerOk(long pointer) {
+        long offset = NodeDescriptor.decode(pointer);
+        return NodeDescriptor.isFileOffset(pointer) && offset >= valueLogOffset && offset <= fileSizeBytes - VALUE_SIZE
+                && ((offset - valueLogOffset) & (VALUE_SIZE - 1)) == 0;
+    }
+
+    /** A leaf's next word: 0, or a later leaf. */
+    final boolean nextLeafOk(long next, long currentOffset) {
+        return next == 0 || ((next & (BLOCK_SIZE - 1)) == 0 && next > currentOffset
+                && next >= levelStart[lastLevel] && next < levelStart[lastLevel + 1]);
+    }
+
+    /** Offset of the first byte of level {@code level}. */
+    final long levelStartBytes(int level) {
+        return levelStart[level];
+    }
+}

@@ -1,0 +1,499 @@
+package io.jxrp.bpfkv.ops;
+
+import io.jxrp.bpfkv.Aggregate;
+import io.jxrp.bpfkv.KeyRange;
+import io.jxrp.bpfkv.KeyValue;
+import io.jxrp.bpfkv.StorageFunctions;
+import io.jxrp.bpfkv.format.NodeDescriptor;
+import io.jxrp.bpfkv.format.ScratchDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.function.GetFunction;
+import io.jxrp.bpfkv.function.MultiGetFunction;
+import io.jxrp.bpfkv.function.RangeScanFunction;
+import io.jxrp.engine.Outcome;
+import io.jxrp.engine.XrpRequest;
+import io.jxrp.engine.XrpResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+
+/**
+ * BPF-KV's operations as engine requests with the Java storage functions, and the slow path: any
+ * outcome other than OK (or an answer that does not add up) is counted and the operation, or the
+ * rest of a scan, is redone on {@link PreadTraversal}, which reports a corrupt file precisely.
+ */
+public final class EngineOps {
+    /** Where requests go: the engine, or a test's driver. */
+    public interface Runner {
+        /** Runs {@code request}; {@code callback} gets the result or the failure, once. */
+        <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback);
+
+        default <T> CompletableFuture<XrpResult<T>> submit(XrpRequest<T> request) {
+            CompletableFuture<XrpResult<T>> future = new CompletableFuture<>();
+            submit(request, completing(future));
+            return future;
+        }
+    }
+
+    /** A callback that completes {@code future} with the value or the failure. */
+    private static <T> BiConsumer<T, Throwable> completing(CompletableFuture<T> future) {
+        return (value, failure) -> {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(value);
+            }
+        };
+    }
+
+    private final PreadTraversal pread;
+    private final Runner runner;
+    /** What runs the requests; the Java function objects below only build them. */
+    private final StorageFunctions functions;
+    private final Executor fallbackExecutor;
+    private final TreeLayout layout;
+    private final GetFunction getFunction;
+    private final MultiGetFunction multiGetFunction;
+    private final RangeScanFunction rangeFunction;
+    private final int pairsPerRequest;
+    private final int aggregateEntriesPerRequest;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder[] fallbacks = new LongAdder[Outcome.values().length];
+    /** Requests that completed exceptionally, or whose answer failed the sanity checks. */
+    private final LongAdder fallbacksOther = new LongAdder();
+
+    /**
+     * @param pairsPerRequest            pairs one range request may return (0 = as many as fit)
+     * @param aggregateEntriesPerRequest values one aggregate request may fold (0 = as many as fit)
+     */
+    public EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
+              int aggregateEntriesPerRequest) {
+        this(pread, runner, fallbackExecutor, pairsPerRequest, aggregateEntriesPerRequest,
+                StorageFunctions.java(pread.layout(), pread.fileSizeBytes()));
+    }
+
+    /** As above, the requests run by {@code functions} (the Java ones, or others with the same scratch ABI). */
+    public EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
+              int aggregateEntriesPerRequest, StorageFunctions functions) {
+        this.functions = functions;
+        this.pread = pread;
+        this.runner = runner;
+        this.fallbackExecutor = fallbackExecutor;
+        this.layout = pread.layout();
+        this.getFunction = new GetFunction(layout, pread.fileSizeBytes());
+        this.multiGetFunction = new MultiGetFunction(layout, pread.fileSizeBytes());
+        this.rangeFunction = new RangeScanFunction(layout, pread.fileSizeBytes());
+        this.pairsPerRequest = pairsPerRequest;
+        this.aggregateEntriesPerRequest = aggregateEntriesPerRequest;
+        for (int i = 0; i < fallbacks.length; i++) {
+            fallbacks[i] = new LongAdder();
+        }
+    }
+
+    // ---- point lookups ----------------------------------------------------------------------
+
+    public Optional<byte[]> get(long key) throws IOException {
+        XrpRequest<Optional<byte[]>> request = getRequest(key);
+        if (request == null) {
+            return Optional.empty();
+        }
+        XrpResult<Optional<byte[]>> result = await(request);
+        if (result != null && result.ok()) {
+            if (result.value().isPresent()) {
+                return result.value();
+            }
+            fallbacksOther.increment(); // keys are dense: an in-range key must be found
+        }
+        return pread.get(key);
+    }
+
+    public CompletableFuture<Optional<byte[]>> getAsync(long key) {
+        CompletableFuture<Optional<byte[]>> future = new CompletableFuture<>();
+        getAsync(key, completing(future));
+        return future;
+    }
+
+    /**
+     * Looks {@code key} up and hands the value (or the failure) to {@code callback}: on the reactor
+     * thread when the engine answers, on the fallback executor when the pread path redoes it, on
+     * the calling thread when no request is needed.
+     */
+    public void getAsync(long key, BiConsumer<? super Optional<byte[]>, ? super Throwable> callback) {
+        XrpRequest<Optional<byte[]>> request;
+        try {
+            request = getRequest(key);
+        } catch (IOException e) {
+            callback.accept(null, e);
+            return;
+        }
+        if (request == null) {
+            callback.accept(Optional.empty(), null);
+            return;
+        }
+        runner.submit(request, (result, error) -> {
+            if (error == null && result.ok() && result.value().isPresent()) {
+                callback.accept(result.value(), null);
+                return;
+            }
+            countFallback(error == null ? result : null);
+            pread.getOn(fallbackExecutor, key, callback);
+        });
+    }
+
+    /** The request for {@code key}, or null when the key is out of range or the cache shows it absent. */
+    private XrpRequest<Optional<byte[]>> getRequest(long key) throws IOException {
+        if (!layout.containsKey(key)) {
+            return null;
+        }
+        long start = pread.firstUncachedOffset(key);
+        if (start < 0) {
+            return null;
+        }
+        requests.increment();
+        return getFunction.request(functions.get(), key, start);
+    }
+
+    public List<Optional<byte[]>> getAll(long... keys) throws IOException {
+        return join(getAllAsync(keys));
+    }
+
+    public CompletableFuture<List<Optional<byte[]>>> getAllAsync(long... keys) {
+        List<CompletableFuture<List<Optional<byte[]>>>> groups = new ArrayList<>();
+        for (int from = 0; from < keys.length; from += ScratchDescriptor.MULTI_MAX_KEYS) {
+            long[] group = Arrays.copyOfRange(keys, from, Math.min(keys.length, from + ScratchDescriptor.MULTI_MAX_KEYS));
+            groups.add(getGroupAsync(group));
+        }
+        return CompletableFuture.allOf(groups.toArray(CompletableFuture<?>[]::new)).thenApply(ignored -> {
+            List<Optional<byte[]>> values = new ArrayList<>(keys.length);
+            for (CompletableFuture<List<Optional<byte[]>>> group : groups) {
+                values.addAll(group.join());
+            }
+            return values;
+        });
+    }
+
+    private CompletableFuture<List<Optional<byte[]>>> getGroupAsync(long[] keys) {
+        long[] starts = new long[keys.length];
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                starts[i] = layout.containsKey(keys[i]) ? pread.firstUncachedOffset(keys[i]) : -1;
+            }
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(functions.multiGet(), keys, starts);
+        if (request == null) {
+            return CompletableFuture.completedFuture(Collections.nCopies(keys.length, Optional.empty()));
+        }
+        requests.increment();
+        return runner.submit(request).handle((result, error) -> {
+            if (error == null && result.ok() && allInRangeFound(keys, result.value())) {
+                return CompletableFuture.completedFuture(result.value());
+            }
+            countFallback(error == null ? result : null);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pread.getAll(keys);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, fallbackExecutor);
+        }).thenCompose(future -> future);
+    }
+
+    // ---- range scans and aggregates -----------------------------------------------------------
+
+    /** Requests one scan keeps in flight, each on its own slice of the key range. */
+    static final int SCAN_WINDOW = 8;
+    /** Requests' worth of keys in one slice (a slice resumes within itself when a request fills). */
+    static final int REQUESTS_PER_SLICE = 4;
+
+    /**
+     * The pairs of {@code range} in key order. Keys are dense, so the range is cut into slices that
+     * run as independent requests, {@link #SCAN_WINDOW} at a time; pairs are handed out in key order
+     * as the slices complete.
+     */
+    public Iterator<KeyValue> iterator(KeyRange range) {
+        return new ScanIterator(range.clip(layout.keyCount()));
+    }
+
+    /** One slice [first, last] of a scan and its request in flight. */
+    private static final class Slice {
+        long first;
+        final long last;
+        CompletableFuture<XrpResult<RangeScanFunction.Chunk>> pending;
+
+        Slice(long first, long last) {
+            this.first = first;
+            this.last = last;
+        }
+    }
+
+    /** Slices of {@code [first, last]} of {@code entriesPerRequest * REQUESTS_PER_SLICE} keys, started SCAN_WINDOW at a time. */
+    private final class SliceWindow {
+        private final ArrayDeque<Slice> slices = new ArrayDeque<>();
+        private final boolean aggregate;
+        private final int entriesPerRequest;
+        private final long sliceKeys;
+        private final long last;
+        private long nextFirst;
+
+        SliceWindow(boolean aggregate, long first, long last) {
+            this.aggregate = aggregate;
+            int requested = aggregate ? aggregateEntriesPerRequest : pairsPerRequest;
+            int max = ScratchDescriptor.maxEntries(aggregate ? ScratchDescriptor.MODE_AGGREGATE : ScratchDescriptor.MODE_PAIRS);
+            this.entriesPerRequest = requested <= 0 ? max : Math.min(requested, max);
+            this.sliceKeys = (long) entriesPerRequest * REQUESTS_PER_SLICE;
+            this.nextFirst = first;
+            this.last = last;
+        }
+
+        /** Starts slices until the window is full or the range is covered. */
+        void fill() throws IOException {
+            while (slices.size() < SCAN_WINDOW && nextFirst <= last) {
+                Slice slice = new Slice(nextFirst, Math.min(last, nextFirst + sliceKeys - 1));
+                nextFirst = slice.last + 1;
+                submit(slice, pread.firstUncachedNode(slice.first, layout.layers() - 1));
+                slices.add(slice);
+            }
+        }
+
+        private void submit(Slice slice, long start) {
+            requests.increment();
+            slice.pending = runner.submit(rangeFunction.request(functions.range(), aggregate, slice.first, slice.last,
+                    start, entriesPerRequest));
+        }
+
+        boolean isEmpty() {
+            return slices.isEmpty();
+        }
+
+        /** First key not yet handed out (the head slice's next key). */
+        long firstOutstanding() {
+            return slices.isEmpty() ? nextFirst : slices.peek().first;
+        }
+
+        /**
+         * Waits for the head slice's request: its chunk when it checks out (the slice resumes or is
+         * done), or null (counted) when the scan has to continue on the pread path from
+         * {@link #firstOutstanding()}.
+         */
+        RangeScanFunction.Chunk next() throws IOException {
+            Slice head = slices.peek();
+            XrpResult<RangeScanFunction.Chunk> result = join(head.pending);
+            RangeScanFunction.Chunk chunk = result == null ? null : result.value();
+            boolean ok = result != null && result.ok() && chunk.consistent()
+                    && (aggregate ? countAddsUp(chunk, head.first, head.last) : sane(chunk, head.first, head.last));
+            if (!ok) {
+                if (result == null || result.ok()) {
+                    fallbacksOther.increment();
+                } else {
+                    fallbacks[result.outcome().ordinal()].increment();
+                }
+                return null;
+            }
+            if (chunk.more()) {
+                head.first = chunk.resumeKey();
+                submit(head, chunk.resumeLeaf());
+            } else {
+                slices.poll();
+                fill();
+            }
+            return chunk;
+        }
+
+        private XrpResult<RangeScanFunction.Chunk> join(CompletableFuture<XrpResult<RangeScanFunction.Chunk>> future) {
+            try {
+                return future.join();
+            } catch (CompletionException | CancellationException e) {
+                return null;
+            }
+        }
+    }
+
+    private final class ScanIterator implements Iterator<KeyValue> {
+        private final ArrayDeque<KeyValue> buffered = new ArrayDeque<>();
+        private final KeyRange clipped;
+        private SliceWindow window;
+        private Iterator<KeyValue> slowPath;
+
+        ScanIterator(KeyRange clipped) {
+            this.clipped = clipped;
+        }
+
+        @Override
+        public boolean hasNext() {
+            try {
+                if (window == null && !clipped.isEmpty()) {
+                    window = new SliceWindow(false, clipped.first(), clipped.last());
+                    window.fill();
+                }
+                while (buffered.isEmpty()) {
+                    if (slowPath != null) {
+                        return slowPath.hasNext();
+                    }
+                    if (window == null || window.isEmpty()) {
+                        return false;
+                    }
+                    long from = window.firstOutstanding();
+                    RangeScanFunction.Chunk chunk = window.next();
+                    if (chunk == null) {
+                        slowPath = pread.iterator(new KeyRange(from, clipped.last(), false, true));
+                    } else {
+                        buffered.addAll(chunk.pairs());
+                    }
+                }
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public KeyValue next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return buffered.isEmpty() ? slowPath.next() : buffered.poll();
+        }
+    }
+
+    /**
+     * An OK chunk must make sense before its pairs are handed out: keys are dense, so the pairs are
+     * exactly first, first + 1, ...; a chunk with more to come resumes right after them, the last
+     * chunk ends at {@code last}.
+     */
+    private boolean sane(RangeScanFunction.Chunk chunk, long first, long last) {
+        long expected = first;
+        for (KeyValue pair : chunk.pairs()) {
+            if (pair.key() != expected || pair.key() > last) {
+                return false;
+            }
+            expected++;
+        }
+        if (chunk.more()) {
+            return chunk.resumeKey() == expected && expected > first && expected <= last && resumeLeafOk(chunk);
+        }
+        return expected == last + 1;
+    }
+
+    /** Keys are dense: a chunk folds exactly the keys from first up to where it resumes (or last). */
+    private boolean countAddsUp(RangeScanFunction.Chunk chunk, long first, long last) {
+        if (chunk.more()) {
+            return chunk.resumeKey() > first && chunk.resumeKey() <= last && resumeLeafOk(chunk)
+                    && chunk.aggregate().count() == chunk.resumeKey() - first;
+        }
+        return chunk.aggregate().count() == last - first + 1;
+    }
+
+    private boolean resumeLeafOk(RangeScanFunction.Chunk chunk) {
+        long leaf = chunk.resumeLeaf();
+        return leaf >= layout.levelStartBytes(layout.layers() - 1) && leaf < layout.valueLogOffset()
+                && (leaf & (NodeDescriptor.BLOCK_SIZE - 1)) == 0;
+    }
+
+    /** Count, sum, min, max of the values of {@code range}: slices aggregated in parallel, partial results merged. */
+    public Aggregate aggregate(KeyRange range) throws IOException {
+        KeyRange clipped = range.clip(layout.keyCount());
+        if (clipped.isEmpty()) {
+            return Aggregate.EMPTY;
+        }
+        SliceWindow window = new SliceWindow(true, clipped.first(), clipped.last());
+        window.fill();
+        Aggregate total = Aggregate.EMPTY;
+        while (!window.isEmpty()) {
+            long from = window.firstOutstanding();
+            RangeScanFunction.Chunk chunk = window.next();
+            if (chunk == null) {
+                return total.merge(pread.aggregate(new KeyRange(from, clipped.last(), false, true)));
+            }
+            total = total.merge(chunk.aggregate());
+        }
+        return total;
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------
+
+    /** Runs a request and waits; null (counted) when it completed exceptionally. */
+    private <T> XrpResult<T> await(XrpRequest<T> request) {
+        XrpResult<T> result;
+        try {
+            result = runner.submit(request).join();
+        } catch (CompletionException | CancellationException e) {
+            fallbacksOther.increment();
+            return null;
+        }
+        if (!result.ok()) {
+            fallbacks[result.outcome().ordinal()].increment();
+        }
+        return result;
+    }
+
+    /** Keys are dense: every key of the database's range must have come back with a value. */
+    private boolean allInRangeFound(long[] keys, List<Optional<byte[]>> values) {
+        for (int i = 0; i < keys.length; i++) {
+            if (layout.containsKey(keys[i]) && values.get(i).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Counts a fallback: by outcome, or as "other" for exceptions and OK answers that failed a check. */
+    private void countFallback(XrpResult<?> result) {
+        if (result == null || result.ok()) {
+            fallbacksOther.increment();
+        } else {
+            fallbacks[result.outcome().ordinal()].increment();
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) throws IOException {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    public long requests() {
+        return requests.sum();
+    }
+
+    /** Fallbacks to the pread path by engine outcome (OK counts answers that failed the sanity checks or exceptions). */
+    public Map<Outcome, Long> fallbacks() {
+        Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+        for (Outcome outcome : Outcome.values()) {
+            long n = fallbacks[outcome.ordinal()].sum() + (outcome == Outcome.OK ? fallbacksOther.sum() : 0);
+            if (n > 0) {
+                counts.put(outcome, n);
+            }
+        }
+        return counts;
+    }
+}

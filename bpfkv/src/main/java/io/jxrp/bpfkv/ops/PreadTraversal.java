@@ -1,0 +1,511 @@
+package io.jxrp.bpfkv.ops;
+
+import io.jxrp.bpfkv.Aggregate;
+import io.jxrp.bpfkv.BpfKvFormatException;
+import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.bpfkv.KeyRange;
+import io.jxrp.bpfkv.KeyValue;
+import io.jxrp.bpfkv.format.NodeDescriptor;
+import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.io.BlockReader;
+import static io.jxrp.bpfkv.format.NodeDescriptor.BLOCK_SIZE;
+import static io.jxrp.bpfkv.format.NodeDescriptor.FANOUT;
+import static io.jxrp.bpfkv.format.NodeDescriptor.VALUE_SIZE;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The synchronous user-space traversal: one positional O_DIRECT read per index node and per value
+ * block, as the original's read() path. It is the engine's slow-path fallback and the
+ * {@code --mode pread} baseline. Every node read is checked against {@link TreeLayout}: a corrupt
+ * file gives a {@link BpfKvFormatException}, never a hang or a wrong value. Thread-safe.
+ *
+ * <p>With a cache of the top N levels (N &lt;= 3) those nodes, a contiguous prefix of the file,
+ * are read and checked once at open and the descent starts at the first uncached level.
+ */
+public final class PreadTraversal implements AutoCloseable {
+    private final Path file;
+    private final TreeLayout layout;
+    private final BlockReader reader;
+    private final long fileSizeBytes;
+    /** Bytes of one read of a 512 B block: the enclosing aligned block when the device's is bigger. */
+    private final int readSpan;
+    private final int cachedLevels;
+    /** Heap copy of nodes 0 .. firstNodeOfLevel(cachedLevels)-1 (checked), or an empty segment. */
+    private final MemorySegment cache;
+
+    private PreadTraversal(Path file, TreeLayout layout, BlockReader reader, long fileSizeBytes, int cachedLevels,
+                           MemorySegment cache) {
+        this.file = file;
+        this.layout = layout;
+        this.reader = reader;
+        this.fileSizeBytes = fileSizeBytes;
+        this.readSpan = Math.max(BLOCK_SIZE, reader.alignment());
+        this.cachedLevels = cachedLevels;
+        this.cache = cache;
+    }
+
+    /** Opens and checks {@code file}: its size must match a layer count (or the override), the root must be valid. */
+    public static PreadTraversal open(Path file, BpfKvOptions options) throws IOException {
+        BlockReader reader = BlockReader.open(file, options.logicalBlockSizeBytes(), options.requireDirect());
+        try {
+            return open(reader, options.layers(), options.cacheLevels());
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+    }
+
+    /** Opens over a given reader (e.g. a fault-injecting wrapper); closing the traversal closes the reader. */
+    public static PreadTraversal open(BlockReader reader, int layersOverride, int cacheLevels) throws IOException {
+        Path file = reader.file();
+        long size = Files.size(file);
+        TreeLayout layout = TreeLayout.forFile(file, size, layersOverride);
+        int levels = Math.min(Math.min(cacheLevels, BpfKvOptions.MAX_CACHE_LEVELS), layout.layers());
+        PreadTraversal unchecked = new PreadTraversal(file, layout, reader, size, 0, MemorySegment.ofArray(new byte[0]));
+        unchecked.checkRoot();
+        if (levels == 0) {
+            return unchecked;
+        }
+        MemorySegment cache = unchecked.loadTop(levels);
+        return new PreadTraversal(file, layout, reader, size, levels, cache);
+    }
+
+    public TreeLayout layout() {
+        return layout;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long fileSizeBytes() {
+        return fileSizeBytes;
+    }
+
+    /** Levels held in memory (0 = none). */
+    public int cachedLevels() {
+        return cachedLevels;
+    }
+
+    /** Whether reads bypass the page cache. */
+    public boolean direct() {
+        return reader.direct();
+    }
+
+    /** The alignment of every read: the device's logical block size with O_DIRECT. */
+    public int readAlignment() {
+        return reader.alignment();
+    }
+
+    // ---- point lookups ----------------------------------------------------------------------
+
+    /**
+     * {@link #get} on {@code executor}, its value or failure handed to {@code callback}; an executor
+     * that refuses the work (closed) is a failure too, so the callback always hears once.
+     */
+    public void getOn(Executor executor, long key, BiConsumer<? super Optional<byte[]>, ? super Throwable> callback) {
+        try {
+            executor.execute(() -> {
+                Optional<byte[]> value;
+                try {
+                    value = get(key);
+                } catch (IOException | RuntimeException e) {
+                    callback.accept(null, e);
+                    return;
+                }
+                callback.accept(value, null);
+            });
+        } catch (RejectedExecutionException e) {
+            callback.accept(null, e);
+        }
+    }
+
+    /** The 64-byte value of {@code key}, or empty when the key is not in the database. */
+    public Optional<byte[]> get(long key) throws IOException {
+        if (!layout.containsKey(key)) {
+            return Optional.empty();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(readSpan, readSpan);
+            long leafOffset = descendToLeaf(key, buffer);
+            MemorySegment leaf = node(leafOffset, layout.layers() - 1, buffer);
+            int index = NodeDescriptor.leafIndexOf(leaf, 0, key);
+            if (index < 0) {
+                throw missingKey(key, leafOffset);
+            }
+            long valueOffset = valuePointer(leaf, leafOffset, index);
+            MemorySegment value = read(valueOffset, VALUE_SIZE, buffer);
+            return Optional.of(value.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /** Values of several keys, in argument order (empty where a key is not found). */
+    public List<Optional<byte[]>> getAll(long... keys) throws IOException {
+        List<Optional<byte[]>> values = new ArrayList<>(keys.length);
+        for (long key : keys) {
+            values.add(get(key));
+        }
+        return values;
+    }
+
+    /**
+     * Offset of the first node the engine has to read for {@code key}: descends the cached levels in
+     * memory. Returns the key's value offset (bit 63 clear) when the whole index is cached, and -1
+     * for a key outside the database's range found in a cached leaf.
+     *
+     * @throws BpfKvFormatException when a cached leaf lacks an in-range key (keys are dense)
+     */
+    public long firstUncachedOffset(long key) throws BpfKvFormatException {
+        long offset = 0;
+        int lastLevel = layout.layers() - 1;
+        for (int level = 0; level < cachedLevels; level++) {
+            MemorySegment node = cachedNode(offset, level);
+            if (level == lastLevel) {
+                int index = NodeDescriptor.leafIndexOf(node, 0, key);
+                if (index < 0) {
+                    if (layout.containsKey(key)) {
+                        throw missingKey(key, offset);
+                    }
+                    return -1;
+                }
+                return valuePointer(node, offset, index);
+            }
+            offset = childPointer(node, offset, level, key);
+        }
+        return offset;
+    }
+
+    /**
+     * Offset of the node on level {@code min(cachedLevels, maxLevel)} on {@code key}'s path: where a
+     * descent that has used the cache continues (the root without a cache).
+     */
+    public long firstUncachedNode(long key, int maxLevel) throws BpfKvFormatException {
+        long offset = 0;
+        int stop = Math.min(cachedLevels, Math.min(maxLevel, layout.layers() - 1));
+        for (int level = 0; level < stop; level++) {
+            offset = childPointer(cachedNode(offset, level), offset, level, key);
+        }
+        return offset;
+    }
+
+    // ---- range scans and aggregates ---------------------------------------------------------
+
+    /**
+     * The pairs of {@code range}, in key order, read lazily (one read per leaf and per value block).
+     * A corrupt node surfaces as an {@link UncheckedIOException} wrapping a {@link BpfKvFormatException}.
+     */
+    public Stream<KeyValue> range(KeyRange range) {
+        Iterator<KeyValue> iterator = iterator(range);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator,
+                Spliterator.ORDERED | Spliterator.SORTED | Spliterator.DISTINCT | Spliterator.NONNULL), false);
+    }
+
+    public Stream<KeyValue> range(long begin, long end, boolean beginExclusive, boolean endInclusive) {
+        return range(new KeyRange(begin, end, beginExclusive, endInclusive));
+    }
+
+    /** As {@link #range(KeyRange)}, as an iterator. */
+    public Iterator<KeyValue> iterator(KeyRange range) {
+        Cursor cursor = new Cursor(range);
+        return new Iterator<>() {
+            private boolean ready;
+            private boolean more;
+
+            @Override
+            public boolean hasNext() {
+                if (!ready) {
+                    try {
+                        more = cursor.advance();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    ready = true;
+                }
+                return more;
+            }
+
+            @Override
+            public KeyValue next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ready = false;
+                return new KeyValue(cursor.key, cursor.valueBlock.asSlice(cursor.valueIndex, VALUE_SIZE)
+                        .toArray(ValueLayout.JAVA_BYTE));
+            }
+        };
+    }
+
+    /** Count, sum, min, max (and avg) of the values of {@code range}, parsed as decimal numbers. */
+    public Aggregate aggregate(KeyRange range) throws IOException {
+        Cursor cursor = new Cursor(range);
+        long count = 0;
+        long sum = 0;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        while (cursor.advance()) {
+            long value = NodeDescriptor.parseValue(cursor.valueBlock, cursor.valueIndex);
+            if (value < 0) {
+                throw new BpfKvFormatException(file, cursor.valueOffset, "value of key " + cursor.key
+                        + " is not decimal text");
+            }
+            count++;
+            sum = Math.addExact(sum, value);
+            min = Math.min(min, value);
+            max = Math.max(max, value);
+        }
+        return count == 0 ? Aggregate.EMPTY : new Aggregate(count, sum, min, max);
+    }
+
+    /**
+     * Position in a range scan. Leaves are followed through their {@code next} words, which must
+     * point strictly forward inside the leaf level, and keys must ascend: a scan always ends.
+     */
+    private final class Cursor {
+        private final long first;
+        private final long last;
+        private final MemorySegment nodeBuffer;
+        private final MemorySegment valueBuffer;
+        private boolean finished;
+        private MemorySegment leaf;
+        private long leafOffset = -1;
+        private int index;
+        private long previousKey = -1;
+        /** Keys are dense: the next pair must have this key. */
+        private long expectedKey;
+        private long valueBlockOffset = -1;
+        // the current pair
+        long key;
+        MemorySegment valueBlock;
+        int valueIndex;
+        long valueOffset;
+
+        Cursor(KeyRange range) {
+            KeyRange clipped = range.clip(layout.keyCount());
+            this.first = clipped.first();
+            this.last = clipped.last();
+            this.finished = clipped.isEmpty();
+            this.expectedKey = first;
+            Arena arena = Arena.ofAuto();
+            this.nodeBuffer = arena.allocate(readSpan, readSpan);
+            this.valueBuffer = arena.allocate(readSpan, readSpan);
+        }
+
+        /** Moves to the next pair in range; false at the end. */
+        boolean advance() throws IOException {
+            if (finished) {
+                return false;
+            }
+            if (leaf == null) {
+                leafOffset = descendToLeaf(first, nodeBuffer);
+                leaf = node(leafOffset, layout.layers() - 1, nodeBuffer);
+                index = 0;
+            }
+            while (true) {
+                if (index == FANOUT) {
+                    long next = NodeDescriptor.next(leaf, 0);
+                    String problem = NodeDescriptor.checkNextLeaf(next, leafOffset,
+                            layout.levelStartBytes(layout.layers() - 1), layout.levelEndBytes(layout.layers() - 1));
+                    if (problem != null) {
+                        throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.NEXT_OFFSET, problem);
+                    }
+                    if (next == 0) {
+                        return end();
+                    }
+                    leafOffset = next;
+                    leaf = node(leafOffset, layout.layers() - 1, nodeBuffer);
+                    index = 0;
+                }
+                long candidate = NodeDescriptor.key(leaf, 0, index);
+                if (previousKey >= 0 && Long.compareUnsigned(candidate, previousKey) <= 0) {
+                    throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.keyOffset(index), "leaf key "
+                            + Long.toUnsignedString(candidate) + " does not ascend (previous key " + previousKey + ")");
+                }
+                previousKey = candidate;
+                if (Long.compareUnsigned(candidate, first) < 0) {
+                    index++;
+                    continue;
+                }
+                if (Long.compareUnsigned(candidate, last) > 0 && expectedKey > last) {
+                    return end();
+                }
+                if (candidate != expectedKey) {
+                    throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.keyOffset(index), "key "
+                            + Long.toUnsignedString(candidate) + " where key " + expectedKey + " was expected (keys are dense)");
+                }
+                expectedKey++;
+                long offset = valuePointer(leaf, leafOffset, index);
+                long block = NodeDescriptor.blockOf(offset);
+                if (block != valueBlockOffset) {
+                    valueBlock = read(block, BLOCK_SIZE, valueBuffer);
+                    valueBlockOffset = block;
+                }
+                key = candidate;
+                valueOffset = offset;
+                valueIndex = NodeDescriptor.offsetInBlock(offset);
+                index++;
+                return true;
+            }
+        }
+
+        /** The scan is over: every key up to {@code last} must have come by (keys are dense). */
+        private boolean end() throws BpfKvFormatException {
+            finished = true;
+            if (expectedKey <= last) {
+                throw new BpfKvFormatException(file, leafOffset, "the leaves end before key " + expectedKey
+                        + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt leaf list");
+            }
+            return false;
+        }
+    }
+
+    // ---- traversal core ---------------------------------------------------------------------
+
+    /** Descends from the root (or the cache) to the leaf that would hold {@code key}; its offset. */
+    private long descendToLeaf(long key, MemorySegment buffer) throws IOException {
+        long offset = 0;
+        int lastLevel = layout.layers() - 1;
+        for (int level = 0; level < lastLevel; level++) {
+            MemorySegment node = node(offset, level, buffer);
+            offset = childPointer(node, offset, level, key);
+        }
+        return offset;
+    }
+
+    /**
+     * Keys are dense (0 .. 31^L - 1, REFERENCE.md): a key of that range missing where its path
+     * leads means a corrupt index, never "not found".
+     */
+    private BpfKvFormatException missingKey(long key, long leafOffset) {
+        return new BpfKvFormatException(file, leafOffset, "key " + key + " is missing from the leaf its path leads to"
+                + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt index");
+    }
+
+    /** The child of an internal node at {@code level} to follow for {@code key}, checked. */
+    private long childPointer(MemorySegment node, long nodeOffset, int level, long key) throws BpfKvFormatException {
+        int child = NodeDescriptor.childIndex(node, 0, key);
+        long pointer = NodeDescriptor.ptr(node, 0, child);
+        String problem = NodeDescriptor.checkChildPointer(pointer, layout.levelStartBytes(level + 1),
+                layout.levelEndBytes(level + 1));
+        if (problem != null) {
+            throw new BpfKvFormatException(file, nodeOffset + NodeDescriptor.ptrOffset(child), problem);
+        }
+        return NodeDescriptor.decode(pointer);
+    }
+
+    /** A leaf's value pointer, checked; the value's offset. */
+    private long valuePointer(MemorySegment leaf, long leafOffset, int index) throws BpfKvFormatException {
+        long pointer = NodeDescriptor.ptr(leaf, 0, index);
+        String problem = NodeDescriptor.checkValuePointer(pointer, layout.valueLogOffset(), fileSizeBytes);
+        if (problem != null) {
+            throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.ptrOffset(index), problem);
+        }
+        return NodeDescriptor.decode(pointer);
+    }
+
+    /** The node at {@code offset}, expected on {@code level}: from the cache or read, type checked. */
+    private MemorySegment node(long offset, int level, MemorySegment buffer) throws IOException {
+        if (level < cachedLevels) {
+            return cachedNode(offset, level);
+        }
+        MemorySegment node = read(offset, BLOCK_SIZE, buffer);
+        String problem = NodeDescriptor.checkType(NodeDescriptor.type(node, 0), level == layout.layers() - 1);
+        if (problem != null) {
+            throw new BpfKvFormatException(file, offset + NodeDescriptor.TYPE_OFFSET, problem);
+        }
+        return node;
+    }
+
+    private MemorySegment cachedNode(long offset, int level) {
+        // cached nodes were checked at load, and offsets come from checked pointers
+        assert level < cachedLevels && offset < cache.byteSize();
+        return cache.asSlice(offset, BLOCK_SIZE);
+    }
+
+    /** Reads {@code length} bytes at {@code offset} through the enclosing aligned span of {@code buffer}. */
+    private MemorySegment read(long offset, int length, MemorySegment buffer) throws IOException {
+        int alignment = reader.alignment();
+        long start = offset - Math.floorMod(offset, alignment);
+        long end = offset + length;
+        long span = ((end - start + alignment - 1) / alignment) * alignment;
+        if (span > buffer.byteSize()) {
+            throw new IllegalStateException("read of " + length + " B at " + offset + " spans " + span + " B");
+        }
+        int n = reader.read(start, buffer.asSlice(0, span));
+        if (n < end - start) {
+            throw new BpfKvFormatException(file, offset, "short read: " + length + " B wanted, the file ends first"
+                    + " (truncated while open?)");
+        }
+        return buffer.asSlice(offset - start, length);
+    }
+
+    private void checkRoot() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment root = node(0, 0, arena.allocate(readSpan, readSpan));
+            checkNodePointers(root, 0, 0);
+        }
+    }
+
+    /** Every pointer of a node on {@code level}: children in the next level, or values in the log. */
+    private void checkNodePointers(MemorySegment node, long offset, int level) throws BpfKvFormatException {
+        boolean leaf = level == layout.layers() - 1;
+        for (int k = 0; k < FANOUT; k++) {
+            long pointer = NodeDescriptor.ptr(node, 0, k);
+            String problem = leaf
+                    ? NodeDescriptor.checkValuePointer(pointer, layout.valueLogOffset(), fileSizeBytes)
+                    : NodeDescriptor.checkChildPointer(pointer, layout.levelStartBytes(level + 1), layout.levelEndBytes(level + 1));
+            if (problem != null) {
+                throw new BpfKvFormatException(file, offset + NodeDescriptor.ptrOffset(k), problem);
+            }
+        }
+    }
+
+    /** Reads and checks the top {@code levels} levels into a heap segment. */
+    private MemorySegment loadTop(int levels) throws IOException {
+        long bytes = layout.levelEndBytes(levels - 1);
+        MemorySegment top = MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
+        int chunk = Math.max(readSpan, 1 << 20);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(chunk, readSpan);
+            for (long position = 0; position < bytes; position += chunk) {
+                int length = (int) Math.min(chunk, bytes - position);
+                MemorySegment.copy(read(position, length, buffer), 0, top, position, length);
+            }
+        }
+        for (int level = 0; level < levels; level++) {
+            for (long offset = layout.levelStartBytes(level); offset < layout.levelEndBytes(level); offset += BLOCK_SIZE) {
+                MemorySegment node = top.asSlice(offset, BLOCK_SIZE);
+                String problem = NodeDescriptor.checkType(NodeDescriptor.type(node, 0), level == layout.layers() - 1);
+                if (problem != null) {
+                    throw new BpfKvFormatException(file, offset + NodeDescriptor.TYPE_OFFSET, problem);
+                }
+                checkNodePointers(node, offset, level);
+            }
+        }
+        return top;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}

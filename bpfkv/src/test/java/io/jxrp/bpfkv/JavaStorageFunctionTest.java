@@ -1,9 +1,0 @@
-package io.jxrp.bpfkv;
-
-/** The Java storage functions under the storage-function contract. */
-class JavaStorageFunctionTest extends StorageFunctionContractTest {
-    @Override
-    protected StorageFunctions functions(TreeLayout layout, long fileSizeBytes) {
-        return StorageFunctions.java(layout, fileSizeBytes);
-    }
-}
