@@ -7,9 +7,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Keeps native handles alive while a call is using them, so {@code close()} from another thread
  * never frees a ring or fd under a running native call (use after close is an exception, never
- * a crash). One long of state: bit 62 = closed, the low bits count calls in progress.
+ * a crash). One long of state: bit 62 = closed, the low bits count calls in progress. Public for the
+ * other native bindings of this module ({@code io.jxrp.nvme.spdk}); not API.
  */
-final class CloseGuard {
+public final class CloseGuard {
     private static final long CLOSED = 1L << 62;
     private static final VarHandle STATE;
 
@@ -25,7 +26,7 @@ final class CloseGuard {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile long state;
 
-    CloseGuard(String what) {
+    public CloseGuard(String what) {
         this.what = what;
     }
 
@@ -34,14 +35,14 @@ final class CloseGuard {
     }
 
     /** Enters a call; throws {@link IllegalStateException} when closed. Pair with {@link #release()}. */
-    void acquire() {
+    public void acquire() {
         if (!tryAcquire()) {
             throw new IllegalStateException(what + " is closed");
         }
     }
 
     /** Enters a call unless closed. */
-    boolean tryAcquire() {
+    public boolean tryAcquire() {
         long s;
         do {
             s = (long) STATE.getVolatile(this);
@@ -52,23 +53,23 @@ final class CloseGuard {
         return true;
     }
 
-    void release() {
+    public void release() {
         STATE.getAndAdd(this, -1L);
     }
 
     /** Cheap check for staging paths (no call in progress is protected by it). */
-    void ensureOpen() {
+    public void ensureOpen() {
         if (((long) STATE.getOpaque(this) & CLOSED) != 0) {
             throw new IllegalStateException(what + " is closed");
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return ((long) STATE.getVolatile(this) & CLOSED) != 0;
     }
 
     /** Marks closed; returns false when it already was (close is idempotent). */
-    boolean markClosed() {
+    public boolean markClosed() {
         long s;
         do {
             s = (long) STATE.getVolatile(this);
@@ -80,7 +81,7 @@ final class CloseGuard {
     }
 
     /** After {@link #markClosed()}: waits until every call in progress has left. */
-    void awaitCallsDone() {
+    public void awaitCallsDone() {
         while (((long) STATE.getVolatile(this) & ~CLOSED) != 0) {
             LockSupport.parkNanos(50_000);
         }

@@ -10,7 +10,8 @@ public final class NativeIOException extends IOException {
 
     private final int errno;
 
-    NativeIOException(String message, int errno) {
+    /** {@code errno} is the positive errno value the message describes. */
+    public NativeIOException(String message, int errno) {
         super(message);
         this.errno = errno;
     }
