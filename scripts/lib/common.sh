@@ -74,3 +74,33 @@ mvn_cmd() {
   command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is not installed: apt-get install maven"
   mvn -B -q -Dstyle.color=never "$@"
 }
+
+# find_spdk: exports SPDK_DIR when an SPDK build is found (SPDK_DIR as given, else an install prefix
+# or tree under /usr/local, /opt/spdk, /opt/spdk*), so the Maven build makes libjxrp_spdk.so and the
+# SPDK tests run; says so either way. A given SPDK_DIR that holds no SPDK is an error.
+spdk_pc_dir() {
+  local dir="$1"
+  if [ -f "$dir/build/lib/pkgconfig/spdk_nvme.pc" ]; then printf '%s\n' "$dir/build/lib/pkgconfig"
+  elif [ -f "$dir/lib/pkgconfig/spdk_nvme.pc" ]; then printf '%s\n' "$dir/lib/pkgconfig"
+  else return 1; fi
+}
+find_spdk() {
+  local cand
+  if [ -n "${SPDK_DIR:-}" ]; then
+    spdk_pc_dir "$SPDK_DIR" >/dev/null || die "SPDK_DIR=$SPDK_DIR holds neither an SPDK tree after make (build/lib/pkgconfig) nor an install prefix (lib/pkgconfig)"
+    log "SPDK: $SPDK_DIR (SPDK_DIR)"
+    return 0
+  fi
+  for cand in /usr/local /opt/spdk /opt/spdk*; do
+    if [ -d "$cand" ] && spdk_pc_dir "$cand" >/dev/null; then
+      export SPDK_DIR="$cand"
+      log "SPDK: $SPDK_DIR (found; SPDK_DIR overrides)"
+      return 0
+    fi
+  done
+  if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists spdk_nvme; then
+    log "SPDK: from pkg-config spdk_nvme"
+    return 0
+  fi
+  log "SPDK: not found (SPDK_DIR, /usr/local, /opt/spdk*): libjxrp_spdk.so is not built and the SPDK tests skip"
+}

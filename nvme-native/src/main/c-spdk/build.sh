@@ -65,4 +65,4 @@ done
 # libraries no symbol is taken from must still be loaded.
 "$cc" -shared -fPIC -o "$out_dir/libjxrp_spdk.so" "${objs[@]}" -Wl,--no-as-needed "${spdk_libs[@]}" \
   -Wl,--disable-new-dtags "${rpaths[@]}"
-echo "build.sh: built $out_dir/libjxrp_spdk.so against SPDK $(pc --modversion spdk_nvme) ($(pc --libs-only-L spdk_nvme))"
+echo "build.sh: built $out_dir/libjxrp_spdk.so against SPDK in $(pc --libs-only-L spdk_nvme) (spdk_nvme $(pc --modversion spdk_nvme))"
