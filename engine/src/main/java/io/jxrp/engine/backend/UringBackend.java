@@ -8,6 +8,9 @@ import java.lang.foreign.MemorySegment;
 
 /** The native io_uring shim: one ring per queue, fixed buffers and files, one native call per batch. */
 public final class UringBackend implements IoBackend {
+    /** The backend; whether it can run here is {@link #unavailabilityCause()}. */
+    public UringBackend() {
+    }
 
     /** Throws, with the kept reason, when the shim did not load or io_uring is refused. */
     public static void ensureAvailable() {
