@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * An SPDK installation on this machine, for tests and benchmarks: an SPDK tree after {@code make}
+ * An SPDK installation on this machine, for the programs jxrp runs from it ({@code nvmf_tgt} in
+ * tests, {@code spdk_nvme_perf} for the benchmarks' device limit): an SPDK tree after {@code make}
  * ({@code build/bin}, {@code build/lib}) or an install prefix ({@code bin}, {@code lib}). Looked for
  * in {@code SPDK_DIR} (environment) or {@code -Djxrp.spdk.dir}, else {@code /usr/local},
  * {@code /opt/spdk}, {@code /opt/spdk*}.
@@ -74,8 +75,8 @@ public record SpdkInstall(Path root, Path bin, Path lib) {
     }
 
     /**
-     * Why SPDK-backed tests cannot run here, or null when they can: the shim must have loaded and
-     * an installation (for {@code nvmf_tgt}) must be found.
+     * Why SPDK-backed tests and benchmarks cannot run here, or null when they can: the shim must have
+     * loaded and an installation (for {@code nvmf_tgt}) must be found.
      */
     public static String unavailableReason() {
         if (!Spdk.isAvailable()) {
