@@ -24,19 +24,24 @@
         jxrp_rc_ == -1 ? (long)-errno : jxrp_rc_;    \
     })
 
-/* Descriptor record, see io.jxrp.nvme.SubmissionDescriptor: 24 bytes, little-endian. */
+/*
+ * Descriptor record v2, see io.jxrp.nvme.SubmissionDescriptor: 32 bytes, little-endian. Shared by
+ * every shim (io_uring, NVMe passthrough, SPDK): `file` is the handle jxrp_*_attach returned.
+ */
 struct jxrp_descriptor {
     uint64_t tag;
-    uint64_t offset;
-    uint32_t length;
-    uint16_t slot;
-    uint8_t file_index;
-    uint8_t op;
+    uint64_t offset; /* bytes into the file or namespace */
+    uint32_t length; /* bytes; 0 for FLUSH */
+    uint32_t slot;   /* buffer slot; unused for FLUSH */
+    uint32_t file;   /* attached file handle */
+    uint8_t op;      /* JXRP_OP_* */
+    uint8_t pad[3];
 };
-_Static_assert(sizeof(struct jxrp_descriptor) == 24, "descriptor record is 24 bytes");
+_Static_assert(sizeof(struct jxrp_descriptor) == 32, "descriptor record is 32 bytes");
 
 #define JXRP_OP_READ 0
 #define JXRP_OP_WRITE 1
+#define JXRP_OP_FLUSH 2 /* fdatasync of a file, NVMe FLUSH of a namespace */
 
 /* Completion record, see io.jxrp.nvme.CompletionDescriptor: 16 bytes. */
 struct jxrp_completion {
@@ -46,7 +51,8 @@ struct jxrp_completion {
 };
 _Static_assert(sizeof(struct jxrp_completion) == 16, "completion record is 16 bytes");
 
-#define JXRP_MAX_FILES 8
+/* Most files one queue pair can have attached at once (its registered file table). */
+#define JXRP_MAX_FILES 4096
 
 /* Current CLOCK_MONOTONIC time in nanoseconds. */
 int64_t jxrp_now_nanos(void);

@@ -1,5 +1,5 @@
 /*
- * Queue pair over io_uring: registered files, a Java-owned buffer slab registered as fixed
+ * Queue pair over io_uring: a registered file table that files join and leave while it runs, a Java-owned buffer slab registered as fixed
  * buffers (or used for plain reads/writes when registration is refused), batched submit+reap,
  * and an eventfd-based wake-up for a reactor blocked in the wait.
  *
@@ -25,8 +25,9 @@
 
 struct jxrp_qp {
     struct io_uring ring;
-    int fds[JXRP_MAX_FILES];
-    int nfiles;
+    int *fds;          /* the registered file table, -1 where free; the queue pair owns the fds */
+    uint32_t max_files;
+    uint32_t nfiles;   /* attached files */
     int event_fd;
     int poll_armed;
     int fixed_buffers; /* 1, or -errno of the failed io_uring_register_buffers */
@@ -92,21 +93,31 @@ static void arm_wake_poll(struct jxrp_qp *qp)
     qp->poll_armed = 1;
 }
 
-JXRP_EXPORT int64_t jxrp_qp_create(int64_t fds_addr, int32_t nfiles, int32_t depth, int64_t slab_addr,
-                                   int32_t buffer_count, int32_t buffer_size)
+/*
+ * A ring of `depth` entries with an empty registered file table of `max_files` slots (files come and
+ * go with jxrp_qp_attach/jxrp_qp_detach while I/O runs) and the Java-owned slab registered as fixed
+ * buffers when the kernel allows. `flags` must be 0 (reserved for rings with big SQEs/CQEs).
+ */
+JXRP_EXPORT int64_t jxrp_qp_create(int32_t depth, int64_t slab_addr, int32_t buffer_count, int32_t buffer_size,
+                                   int32_t max_files, int32_t flags)
 {
-    if (nfiles < 1 || nfiles > JXRP_MAX_FILES || depth < 1 || buffer_count < 1 || buffer_size < 1) {
+    if (max_files < 1 || max_files > JXRP_MAX_FILES || depth < 1 || buffer_count < 1 || buffer_size < 1 ||
+        flags != 0) {
         return -EINVAL;
     }
     struct jxrp_qp *qp = calloc(1, sizeof(*qp));
     if (qp == NULL) {
         return -ENOMEM;
     }
-    const int32_t *fds = (const int32_t *)(uintptr_t)fds_addr;
-    for (int i = 0; i < nfiles; i++) {
-        qp->fds[i] = fds[i];
+    qp->fds = malloc((size_t)max_files * sizeof(int));
+    if (qp->fds == NULL) {
+        free(qp);
+        return -ENOMEM;
     }
-    qp->nfiles = nfiles;
+    for (int i = 0; i < max_files; i++) {
+        qp->fds[i] = -1;
+    }
+    qp->max_files = (uint32_t)max_files;
     qp->slab = (uint8_t *)(uintptr_t)slab_addr;
     qp->buffer_count = (uint32_t)buffer_count;
     qp->buffer_size = (uint32_t)buffer_size;
@@ -118,10 +129,15 @@ JXRP_EXPORT int64_t jxrp_qp_create(int64_t fds_addr, int32_t nfiles, int32_t dep
         rc = io_uring_queue_init((unsigned)depth, &qp->ring, 0);
     }
     if (rc < 0) {
+        free(qp->fds);
         free(qp);
         return rc;
     }
-    rc = io_uring_register_files(&qp->ring, qp->fds, (unsigned)nfiles);
+    /* A sparse table (5.19); older kernels take a table of -1 entries the same way. */
+    rc = io_uring_register_files_sparse(&qp->ring, (unsigned)max_files);
+    if (rc == -EINVAL) {
+        rc = io_uring_register_files(&qp->ring, qp->fds, (unsigned)max_files);
+    }
     if (rc < 0) {
         goto fail_ring;
     }
@@ -143,15 +159,61 @@ JXRP_EXPORT int64_t jxrp_qp_create(int64_t fds_addr, int32_t nfiles, int32_t dep
     rc = io_uring_register_buffers(&qp->ring, iov, (unsigned)buffer_count);
     free(iov);
     qp->fixed_buffers = rc < 0 ? rc : 1;
-    /* The files now belong to the queue pair (closed by jxrp_qp_close). */
     return (int64_t)(uintptr_t)qp;
 
 fail_eventfd:
     close(qp->event_fd);
 fail_ring:
     io_uring_queue_exit(&qp->ring);
+    free(qp->fds);
     free(qp);
     return rc;
+}
+
+/*
+ * Puts `fd` into the lowest free slot of the registered file table and returns that slot (the
+ * handle descriptors name), or -errno (-EMFILE: the table is full). On success the queue pair owns
+ * the fd: jxrp_qp_detach or jxrp_qp_close closes it. `kind` must be 0 (a file or block device).
+ */
+JXRP_EXPORT int32_t jxrp_qp_attach(int64_t handle, int32_t fd, int32_t kind)
+{
+    struct jxrp_qp *qp = (struct jxrp_qp *)(uintptr_t)handle;
+    if (fd < 0 || kind != 0) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < qp->max_files; i++) {
+        if (qp->fds[i] < 0) {
+            int rc = io_uring_register_files_update(&qp->ring, i, &fd, 1);
+            if (rc < 0) {
+                return rc;
+            }
+            qp->fds[i] = fd;
+            qp->nfiles++;
+            return (int32_t)i;
+        }
+    }
+    return -EMFILE;
+}
+
+/*
+ * Empties slot `file` of the table and closes its fd. I/O still in flight on it completes
+ * normally (the kernel holds its own reference to the file until then).
+ */
+JXRP_EXPORT int32_t jxrp_qp_detach(int64_t handle, int32_t file)
+{
+    struct jxrp_qp *qp = (struct jxrp_qp *)(uintptr_t)handle;
+    if (file < 0 || (uint32_t)file >= qp->max_files || qp->fds[file] < 0) {
+        return -EBADF;
+    }
+    int none = -1;
+    int rc = io_uring_register_files_update(&qp->ring, (unsigned)file, &none, 1);
+    if (rc < 0) {
+        return rc;
+    }
+    close(qp->fds[file]);
+    qp->fds[file] = -1;
+    qp->nfiles--;
+    return 0;
 }
 
 JXRP_EXPORT int32_t jxrp_qp_fixed_buffers(int64_t handle)
@@ -200,16 +262,18 @@ static int is_transient(int rc)
 static void prep_descriptor(struct jxrp_qp *qp, struct io_uring_sqe *sqe, const struct jxrp_descriptor *d)
 {
     void *buf = qp->slab + (size_t)d->slot * qp->buffer_size;
-    if (qp->fixed_buffers > 0) {
+    if (d->op == JXRP_OP_FLUSH) {
+        io_uring_prep_fsync(sqe, (int)d->file, IORING_FSYNC_DATASYNC);
+    } else if (qp->fixed_buffers > 0) {
         if (d->op == JXRP_OP_READ) {
-            io_uring_prep_read_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
+            io_uring_prep_read_fixed(sqe, (int)d->file, buf, d->length, d->offset, (int)d->slot);
         } else {
-            io_uring_prep_write_fixed(sqe, d->file_index, buf, d->length, d->offset, d->slot);
+            io_uring_prep_write_fixed(sqe, (int)d->file, buf, d->length, d->offset, (int)d->slot);
         }
     } else if (d->op == JXRP_OP_READ) {
-        io_uring_prep_read(sqe, d->file_index, buf, d->length, d->offset);
+        io_uring_prep_read(sqe, (int)d->file, buf, d->length, d->offset);
     } else {
-        io_uring_prep_write(sqe, d->file_index, buf, d->length, d->offset);
+        io_uring_prep_write(sqe, (int)d->file, buf, d->length, d->offset);
     }
     sqe->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(sqe, d->tag);
@@ -242,8 +306,8 @@ JXRP_EXPORT int64_t jxrp_qp_submit_and_reap(int64_t handle, int64_t desc_addr, i
         uint32_t before = consumed;
         for (; consumed < (uint32_t)count && qp->inflight + consumed < in_flight_limit; consumed++) {
             const struct jxrp_descriptor *d = &desc[consumed];
-            if (d->file_index >= qp->nfiles || d->slot >= qp->buffer_count || d->length > qp->buffer_size ||
-                d->op > JXRP_OP_WRITE) {
+            if (d->file >= qp->max_files || qp->fds[d->file] < 0 || d->op > JXRP_OP_FLUSH ||
+                (d->op != JXRP_OP_FLUSH && (d->slot >= qp->buffer_count || d->length > qp->buffer_size))) {
                 bad_descriptor = 1; /* Java validates; this is a second line of defence */
                 break;
             }
@@ -375,10 +439,13 @@ JXRP_EXPORT int32_t jxrp_qp_close(int64_t handle, int64_t drain_timeout_nanos)
     }
     int32_t result = qp->inflight > 0 ? -ETIMEDOUT : 0;
     io_uring_queue_exit(ring);
-    for (int i = 0; i < qp->nfiles; i++) {
-        close(qp->fds[i]);
+    for (uint32_t i = 0; i < qp->max_files; i++) {
+        if (qp->fds[i] >= 0) {
+            close(qp->fds[i]);
+        }
     }
     close(qp->event_fd);
+    free(qp->fds);
     free(qp);
     return result;
 }

@@ -21,22 +21,22 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class CompletionDescriptor {
+public final class CompletionDescriptor {
     static final int TAG_OFFSET = 0;
     static final int RESULT_OFFSET = 8;
-    static final int LENGTH = 16;
-    static final int ALIGNMENT = 8;
+    public static final int LENGTH = 16;
+    public static final int ALIGNMENT = 8;
 
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt S32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private CompletionDescriptor() {}
 
-    static long tag(MemorySegment array, int index) {
+    public static long tag(MemorySegment array, int index) {
         return array.get(U64, (long) index * LENGTH + TAG_OFFSET);
     }
 
-    static int result(MemorySegment array, int index) {
+    public static int result(MemorySegment array, int index) {
         return array.get(S32, (long) index * LENGTH + RESULT_OFFSET);
     }
 }

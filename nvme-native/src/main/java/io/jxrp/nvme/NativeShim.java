@@ -36,8 +36,12 @@ final class NativeShim {
 
     static native int jxrp_close_fd(int fd);
 
-    static native long jxrp_qp_create(long fdsAddress, int fileCount, int depth, long slabAddress,
-                                      int bufferCount, int bufferSizeBytes);
+    static native long jxrp_qp_create(int depth, long slabAddress, int bufferCount, int bufferSizeBytes,
+                                      int maxFiles, int flags);
+
+    static native int jxrp_qp_attach(long handle, int fd, int kind);
+
+    static native int jxrp_qp_detach(long handle, int file);
 
     static native int jxrp_qp_fixed_buffers(long handle);
 

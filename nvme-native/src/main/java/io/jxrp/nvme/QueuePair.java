@@ -5,14 +5,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One io_uring over up to 8 files or block devices opened {@code O_DIRECT}, with a slab of
- * 4 KiB-aligned buffers registered as fixed buffers.
+ * One io_uring with a slab of 4 KiB-aligned buffers registered as fixed buffers and a registered
+ * file table: files and block devices opened {@code O_DIRECT} {@link #attach attach} and
+ * {@link #detach detach} while it runs, and descriptors name them by the handle attach returned.
  *
  * <p>Use: stage reads/writes with {@link #addRead}/{@link #addWrite} (no native call), then
  * {@link #submitAndReap} submits them all and reaps completions in ONE native call; read the
@@ -30,9 +32,11 @@ public final class QueuePair implements AutoCloseable {
     /** How long close waits for in-flight I/O before giving up and leaking the slab. */
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final int EINVAL = 22;
+    private static final int EMFILE = 24;
 
-    private final List<Path> files;
-    private final boolean writable;
+    /** Attached files by handle (null where free); touched by the owner thread. */
+    private final Path[] attached;
+    private final boolean[] attachedWritable;
     private final int depth;
     private final int bufferCount;
     private final int bufferSizeBytes;
@@ -52,8 +56,8 @@ public final class QueuePair implements AutoCloseable {
 
     private QueuePair(QueuePairConfig cfg, Arena arena, MemorySegment slab, MemorySegment descriptors,
                       MemorySegment completions, int stagingCapacity, long handle, boolean fixedBuffers) {
-        this.files = cfg.files();
-        this.writable = cfg.writable();
+        this.attached = new Path[cfg.maxFiles()];
+        this.attachedWritable = new boolean[cfg.maxFiles()];
         this.depth = cfg.depth();
         this.bufferCount = cfg.bufferCount();
         this.bufferSizeBytes = cfg.bufferSizeBytes();
@@ -70,13 +74,13 @@ public final class QueuePair implements AutoCloseable {
         this.completionsAddress = completions.address();
         this.handle = handle;
         this.fixedBuffers = fixedBuffers;
-        this.guard = new CloseGuard("QueuePair " + files);
+        this.guard = new CloseGuard("QueuePair");
     }
 
     /**
-     * Opens every file {@code O_DIRECT} ({@code O_RDONLY} or {@code O_RDWR}), registers them as
-     * fixed files, sets up the ring and registers the slab as fixed buffers (falling back to
-     * plain reads/writes on the same memory when the kernel refuses, see {@link #fixedBuffers()}).
+     * Sets up the ring, registers the slab as fixed buffers (falling back to plain reads/writes on
+     * the same memory when the kernel refuses, see {@link #fixedBuffers()}) and an empty file table,
+     * then attaches the config's files in order (handles 0, 1, ...).
      *
      * @throws IOException naming the path and errno ({@code EINVAL}: the file system does not
      *     support O_DIRECT; {@code EACCES}; ...)
@@ -84,12 +88,9 @@ public final class QueuePair implements AutoCloseable {
      */
     public static QueuePair open(QueuePairConfig cfg) throws IOException {
         NvmeNative.ensureAvailable();
-        int fileCount = cfg.files().size();
         int stagingCapacity = cfg.bufferCount() + cfg.depth();
         Arena arena = Arena.ofShared();
-        int[] fds = new int[fileCount];
-        int opened = 0;
-        long handle = -1;
+        QueuePair qp;
         try {
             MemorySegment slab = arena.allocate((long) cfg.bufferCount() * cfg.bufferSizeBytes(),
                     QueuePairConfig.BUFFER_ALIGNMENT);
@@ -97,37 +98,77 @@ public final class QueuePair implements AutoCloseable {
                     SubmissionDescriptor.ALIGNMENT);
             MemorySegment completions = arena.allocate((long) cfg.depth() * CompletionDescriptor.LENGTH,
                     CompletionDescriptor.ALIGNMENT);
-            MemorySegment fdArray = arena.allocate(ValueLayout.JAVA_INT, fileCount);
-            for (; opened < fileCount; opened++) {
-                Path path = cfg.files().get(opened);
-                int fd = NativeShim.jxrp_open_direct(path.toString(), cfg.writable() ? 1 : 0);
-                if (fd < 0) {
-                    throw NativeErrors.ioException("open O_DIRECT " + (cfg.writable() ? "O_RDWR" : "O_RDONLY"),
-                            path, fd, fd == -EINVAL ? "the file system does not support O_DIRECT" : null);
-                }
-                fds[opened] = fd;
-                fdArray.setAtIndex(ValueLayout.JAVA_INT, opened, fd);
-            }
-            handle = NativeShim.jxrp_qp_create(fdArray.address(), fileCount, cfg.depth(), slab.address(),
-                    cfg.bufferCount(), cfg.bufferSizeBytes());
+            long handle = NativeShim.jxrp_qp_create(cfg.depth(), slab.address(), cfg.bufferCount(),
+                    cfg.bufferSizeBytes(), cfg.maxFiles(), 0);
             if (handle < 0) {
                 throw NativeErrors.ioException("io_uring queue pair setup (depth " + cfg.depth() + ") for",
                         cfg.files(), handle);
             }
             int fixed = NativeShim.jxrp_qp_fixed_buffers(handle);
             if (fixed < 0) {
-                LOG.info("io_uring_register_buffers refused ({}): plain reads/writes on the same slab for {}",
-                        NativeErrors.errnoName(-fixed), cfg.files());
+                LOG.info("io_uring_register_buffers refused ({}): plain reads/writes on the same slab",
+                        NativeErrors.errnoName(-fixed));
             }
-            return new QueuePair(cfg, arena, slab, descriptors, completions, stagingCapacity, handle, fixed > 0);
+            qp = new QueuePair(cfg, arena, slab, descriptors, completions, stagingCapacity, handle, fixed > 0);
         } catch (IOException | RuntimeException | Error e) {
-            if (handle < 0) { // the queue pair owns the fds once created
-                for (int i = 0; i < opened; i++) {
-                    NativeShim.jxrp_close_fd(fds[i]);
-                }
-            }
             arena.close();
             throw e;
+        }
+        try {
+            for (Path file : cfg.files()) {
+                qp.attach(file, cfg.writable());
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            qp.close();
+            throw e;
+        }
+        return qp;
+    }
+
+    /**
+     * Opens {@code file} (a file or block device) {@code O_DIRECT}, read-only or read-write, and puts it
+     * into the registered file table. Owner thread only; I/O on other files may be in flight.
+     *
+     * @return the handle descriptors name it by (the lowest free slot of the table)
+     * @throws IOException naming the path and errno; {@code EMFILE}: the table is full
+     */
+    public int attach(Path file, boolean writable) throws IOException {
+        guard.acquire();
+        try {
+            int fd = NativeShim.jxrp_open_direct(file.toString(), writable ? 1 : 0);
+            if (fd < 0) {
+                throw NativeErrors.ioException("open O_DIRECT " + (writable ? "O_RDWR" : "O_RDONLY"), file, fd,
+                        fd == -EINVAL ? "the file system does not support O_DIRECT" : null);
+            }
+            int slot = NativeShim.jxrp_qp_attach(handle, fd, 0);
+            if (slot < 0) {
+                NativeShim.jxrp_close_fd(fd);
+                throw NativeErrors.ioException("io_uring file table update (" + attached.length + " slots) for",
+                        file, slot, slot == -EMFILE ? "the queue pair's file table is full" : null);
+            }
+            attached[slot] = file;
+            attachedWritable[slot] = writable;
+            return slot;
+        } finally {
+            guard.release();
+        }
+    }
+
+    /**
+     * Takes file {@code handle} out of the table and closes it; its handle may be reused by the next
+     * attach. I/O already submitted on it completes normally. Owner thread only.
+     */
+    public void detach(int handle) throws IOException {
+        guard.acquire();
+        try {
+            checkAttached(handle);
+            int rc = NativeShim.jxrp_qp_detach(this.handle, handle);
+            if (rc < 0) {
+                throw NativeErrors.ioException("io_uring file table update (detach) for", attached[handle], rc);
+            }
+            attached[handle] = null;
+        } finally {
+            guard.release();
         }
     }
 
@@ -156,9 +197,20 @@ public final class QueuePair implements AutoCloseable {
         return fixedBuffers;
     }
 
-    /** The files, in fileIndex order. */
+    /** The attached files, in handle order. */
     public List<Path> files() {
-        return files;
+        List<Path> list = new ArrayList<>();
+        for (Path p : attached) {
+            if (p != null) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    /** The file attached as {@code handle}, or null. */
+    public Path file(int handle) {
+        return handle >= 0 && handle < attached.length ? attached[handle] : null;
     }
 
     /** How many descriptors can be staged at once ({@code bufferCount + depth}). */
@@ -167,7 +219,7 @@ public final class QueuePair implements AutoCloseable {
     }
 
     /**
-     * Stages a read of {@code length} bytes at {@code offset} of file {@code fileIndex} into
+     * Stages a read of {@code length} bytes at {@code offset} of attached file {@code fileIndex} into
      * buffer {@code slot}. No native call. Offsets and lengths are passed to the kernel as they are:
      * misaligned ones complete with {@code -EINVAL}.
      *
@@ -178,19 +230,38 @@ public final class QueuePair implements AutoCloseable {
         stage(tag, fileIndex, offset, length, slot, SubmissionDescriptor.OP_READ);
     }
 
-    /** Like {@link #addRead} but writes the slot's buffer to the file; needs a writable queue pair. */
+    /** Like {@link #addRead} but writes the slot's buffer to the file; the file must be attached writable. */
     public void addWrite(long tag, int fileIndex, long offset, int length, int slot) {
-        if (!writable) {
-            throw new IllegalStateException("queue pair " + files + " was opened read-only");
-        }
+        checkWritable(fileIndex);
         stage(tag, fileIndex, offset, length, slot, SubmissionDescriptor.OP_WRITE);
+    }
+
+    /**
+     * Stages an fdatasync of file {@code fileIndex} (attached writable): it completes with 0 once the
+     * writes completed before it are durable, or with {@code -errno}. It orders nothing by itself:
+     * stage it after the writes it covers have completed.
+     */
+    public void addFlush(long tag, int fileIndex) {
+        checkWritable(fileIndex);
+        stage(tag, fileIndex, 0, 0, 0, SubmissionDescriptor.OP_FLUSH);
+    }
+
+    private void checkWritable(int fileIndex) {
+        checkAttached(fileIndex);
+        if (!attachedWritable[fileIndex]) {
+            throw new IllegalStateException(attached[fileIndex] + " was attached read-only");
+        }
+    }
+
+    private void checkAttached(int fileIndex) {
+        if (fileIndex < 0 || fileIndex >= attached.length || attached[fileIndex] == null) {
+            throw new IllegalArgumentException("no file attached as " + fileIndex);
+        }
     }
 
     private void stage(long tag, int fileIndex, long offset, int length, int slot, byte op) {
         guard.ensureOpen();
-        if (fileIndex < 0 || fileIndex >= files.size()) {
-            throw new IllegalArgumentException("fileIndex " + fileIndex + " not in 0.." + (files.size() - 1));
-        }
+        checkAttached(fileIndex);
         checkSlot(slot);
         if (length < 0 || length > bufferSizeBytes) {
             throw new IllegalArgumentException("length " + length + " not in 0.." + bufferSizeBytes);
@@ -235,7 +306,7 @@ public final class QueuePair implements AutoCloseable {
             long packed = NativeShim.jxrp_qp_submit_and_reap(handle, descriptorsAddress, count, completionsAddress,
                     depth, Math.max(0, minComplete), timeoutNanos < 0 ? -1 : timeoutNanos);
             if (packed < 0) {
-                throw NativeErrors.ioException("io_uring submit/reap on", files, packed);
+                throw NativeErrors.ioException("io_uring submit/reap on", files(), packed);
             }
             int consumed = (int) (packed >>> 32);
             int remaining = count - consumed;
@@ -271,7 +342,7 @@ public final class QueuePair implements AutoCloseable {
         try {
             int rc = NativeShim.jxrp_qp_wakeup(handle);
             if (rc < 0) { // eventfd write cannot fail on a live eventfd; this would be a shim bug
-                throw new IllegalStateException(NativeErrors.ioException("eventfd write for", files, rc));
+                throw new IllegalStateException(NativeErrors.ioException("eventfd write for", files(), rc));
             }
         } finally {
             guard.release();
@@ -294,7 +365,7 @@ public final class QueuePair implements AutoCloseable {
         int rc = NativeShim.jxrp_qp_close(handle, DRAIN_TIMEOUT_NANOS);
         if (rc < 0) {
             LOG.error("queue pair {}: I/O still in flight after close ({}); leaking its {} B slab instead of freeing it",
-                    files, NativeErrors.errnoName(-rc), slab.byteSize());
+                    files(), NativeErrors.errnoName(-rc), slab.byteSize());
             return;
         }
         arena.close();
@@ -307,7 +378,7 @@ public final class QueuePair implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "QueuePair" + files + "[depth=" + depth + ", buffers=" + bufferCount + "x" + bufferSizeBytes
+        return "QueuePair" + files() + "[depth=" + depth + ", buffers=" + bufferCount + "x" + bufferSizeBytes
                 + (fixedBuffers ? ", fixed" : ", not fixed") + (isClosed() ? ", closed" : "") + "]";
     }
 }

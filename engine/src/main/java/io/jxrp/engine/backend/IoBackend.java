@@ -2,12 +2,28 @@ package io.jxrp.engine.backend;
 
 import java.io.IOException;
 
-/** A way to do I/O: opens queue pairs over files or block devices. */
+/**
+ * A way to do I/O: probes devices and opens queues over them. A reactor opens one queue per backend
+ * it uses and attaches every target's devices to it.
+ */
 public interface IoBackend {
 
-    /** Short name used in options and logs: {@code uring}, {@code java}. */
+    /** Short name used in options and logs: {@code uring}, {@code java}, {@code passthru}, {@code spdk}. */
     String name();
 
-    /** Opens one queue pair; each reactor gets its own. */
-    IoQueue open(QueueSpec spec) throws IOException;
+    /** Why this backend cannot serve {@code device}, or null when it can. */
+    default String refusal(DeviceAddress device) {
+        return device instanceof DeviceAddress.PathDevice ? null : name() + " serves files and block devices only";
+    }
+
+    /** Size and logical block size of {@code device}; called before it is attached anywhere. */
+    default DeviceInfo probe(DeviceAddress device) throws IOException {
+        if (device instanceof DeviceAddress.PathDevice(var path)) {
+            return PathDevices.probe(path);
+        }
+        throw new IOException(name() + " cannot probe " + device.describe());
+    }
+
+    /** Opens one queue; each reactor gets its own, used by that reactor's thread only. */
+    IoQueue openQueue(QueueSpec spec) throws IOException;
 }

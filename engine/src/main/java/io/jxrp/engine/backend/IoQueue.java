@@ -4,26 +4,56 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One queue pair of a backend, owned by one reactor thread: a slab of aligned buffers, staged read
- * descriptors and a completion array. {@link #submitAndReap} is the one crossing per batch: it submits
- * everything staged and reaps what completed. Only {@link #wakeup()} may be called from other threads.
+ * One queue pair of a backend, owned by one reactor thread: a slab of aligned buffers, attached
+ * devices, staged descriptors and a completion array. {@link #submitAndReap} is the one crossing per
+ * batch: it submits everything staged and reaps what completed. Only {@link #wakeup()} may be called
+ * from other threads.
  */
 public interface IoQueue extends AutoCloseable {
-
-    /**
-     * Alignment (bytes, a power of two) the backend needs for offsets and lengths on top of the
-     * device's logical block size: 1 for the shim, the JDK's O_DIRECT block size for {@code java}.
-     */
-    int alignment();
 
     /** The buffer of {@code slot}: {@link QueueSpec#bufferSizeBytes()} bytes, 4 KiB-aligned. */
     MemorySegment buffer(int slot);
 
-    /** Stages a read of {@code length} bytes at device {@code offset} of file {@code fileIndex} into {@code slot}. */
-    void addRead(long tag, int fileIndex, long offset, int length, int slot);
+    /**
+     * Opens {@code device} on this queue (read-only, or read-write when {@code writable}).
+     *
+     * @return the handle descriptors name it by
+     * @throws IOException naming the device and the reason
+     */
+    int attach(DeviceAddress device, boolean writable) throws IOException;
+
+    /** Closes device {@code handle}; I/O already submitted on it still completes. */
+    void detach(int handle) throws IOException;
+
+    /**
+     * Alignment (bytes, a power of two) this backend needs for offsets and lengths on {@code handle},
+     * on top of the device's logical block size: 1 for the shims, the JDK's O_DIRECT block size for
+     * {@code java}.
+     */
+    int alignment(int handle);
+
+    /** Stages a read of {@code length} bytes at device {@code offset} of {@code handle} into {@code slot}. */
+    void addRead(long tag, int handle, long offset, int length, int slot);
+
+    /** Stages a write of {@code length} bytes of {@code slot}'s buffer at {@code offset} of {@code handle}. */
+    void addWrite(long tag, int handle, long offset, int length, int slot);
+
+    /**
+     * Stages a flush of {@code handle}: it completes with 0 once every write completed before it is
+     * durable (fdatasync, NVMe FLUSH), or with {@code -errno}.
+     */
+    void addFlush(long tag, int handle);
 
     /** Descriptors staged but not yet submitted. */
     int staged();
+
+    /**
+     * True when the queue completes I/O only when polled (SPDK): the reactor then never blocks in
+     * {@link #submitAndReap} but spins while this queue has I/O in flight.
+     */
+    default boolean polled() {
+        return false;
+    }
 
     /**
      * Submits what is staged and reaps completions into the completion array.

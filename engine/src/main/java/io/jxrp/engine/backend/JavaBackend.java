@@ -6,20 +6,22 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The portable backend: positional {@link FileChannel} reads with O_DIRECT on a small pool of
- * threads per queue. Works on any JDK and kernel; it pays a thread hand-off and a system call per
+ * The portable backend: positional {@link FileChannel} reads and writes with O_DIRECT (and
+ * {@link FileChannel#force} for flushes) on a small pool of threads per queue. Works on any JDK and kernel; it pays a thread hand-off and a system call per
  * I/O, which is what the {@code uring} backend avoids.
  */
 public final class JavaBackend implements IoBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(JavaBackend.class);
     private final int threadsPerQueue;
 
     /** @param threadsPerQueue reader threads per queue pair (the effective device queue depth) */
@@ -36,14 +38,17 @@ public final class JavaBackend implements IoBackend {
     }
 
     @Override
-    public IoQueue open(QueueSpec spec) throws IOException {
+    public IoQueue openQueue(QueueSpec spec) throws IOException {
         return new JavaQueue(spec, Math.min(threadsPerQueue, spec.depth()));
     }
 
-    /** One read in flight: pooled, handed to a worker and back, never allocated per I/O. */
+    /** One I/O in flight: pooled, handed to a worker and back, never allocated per I/O. */
     private static final class Op {
         long tag;
+        byte kind;
         int fileIndex;
+        /** Taken at staging: a detach while the I/O runs does not pull the channel from under it. */
+        FileChannel channel;
         long offset;
         int length;
         int slot;
@@ -54,8 +59,18 @@ public final class JavaBackend implements IoBackend {
         private static final Op WAKE = new Op();
         private static final Op STOP = new Op();
 
+        private static final byte READ = 0;
+        private static final byte WRITE = 1;
+        private static final byte FLUSH = 2;
+
         private final Arena arena = Arena.ofShared();
+        /** Attached files by handle (null where free); workers read it, the owner writes it. */
         private final FileChannel[] channels;
+        private final boolean[] writable;
+        private final int[] alignments;
+        /** I/Os staged or in flight per handle (owner thread), and channels detached while some were. */
+        private final int[] inFlight;
+        private final FileChannel[] closeWhenIdle;
         private final MemorySegment[] buffers;
         private final ByteBuffer[] byteBuffers;
         private final ArrayDeque<Op> freeOps = new ArrayDeque<>();
@@ -66,27 +81,14 @@ public final class JavaBackend implements IoBackend {
         private final long[] completionTags;
         private final int[] completionResults;
         private final Thread[] workers;
-        private final int alignment;
         private boolean closed;
 
-        JavaQueue(QueueSpec spec, int threads) throws IOException {
-            List<Path> files = spec.files();
-            channels = new FileChannel[files.size()];
-            try {
-                for (int i = 0; i < channels.length; i++) {
-                    channels[i] = openDirect(files.get(i));
-                }
-            } catch (IOException | RuntimeException e) {
-                closeChannels();
-                arena.close();
-                throw e;
-            }
-            int align = 1;
-            for (Path f : files) {
-                // the JDK checks O_DIRECT I/O against the file store's block size (f_frsize), not the sector size
-                align = Math.max(align, (int) Files.getFileStore(f).getBlockSize());
-            }
-            alignment = align;
+        JavaQueue(QueueSpec spec, int threads) {
+            channels = new FileChannel[spec.maxDevices()];
+            writable = new boolean[spec.maxDevices()];
+            alignments = new int[spec.maxDevices()];
+            inFlight = new int[spec.maxDevices()];
+            closeWhenIdle = new FileChannel[spec.maxDevices()];
             int size = spec.bufferSizeBytes();
             MemorySegment slab = arena.allocate((long) spec.bufferCount() * size, 4096);
             buffers = new MemorySegment[spec.bufferCount()];
@@ -110,9 +112,11 @@ public final class JavaBackend implements IoBackend {
             }
         }
 
-        private static FileChannel openDirect(Path file) throws IOException {
+        private static FileChannel openDirect(Path file, boolean writable) throws IOException {
             try {
-                return FileChannel.open(file, StandardOpenOption.READ, DirectIo.require());
+                return writable
+                        ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, DirectIo.require())
+                        : FileChannel.open(file, StandardOpenOption.READ, DirectIo.require());
             } catch (UnsupportedOperationException e) {
                 throw new IOException(file + ": O_DIRECT is not supported on this file system", e);
             } catch (IOException e) {
@@ -130,7 +134,11 @@ public final class JavaBackend implements IoBackend {
                     if (op == STOP) {
                         return;
                     }
-                    op.result = read(op);
+                    op.result = switch (op.kind) {
+                        case READ -> read(op);
+                        case WRITE -> write(op);
+                        default -> flush(op);
+                    };
                     done.put(op);
                 }
             } catch (InterruptedException e) {
@@ -141,7 +149,7 @@ public final class JavaBackend implements IoBackend {
         private int read(Op op) {
             ByteBuffer bb = byteBuffers[op.slot];
             bb.clear().limit(op.length);
-            FileChannel ch = channels[op.fileIndex];
+            FileChannel ch = op.channel;
             long position = op.offset;
             try {
                 while (bb.hasRemaining()) {
@@ -162,9 +170,80 @@ public final class JavaBackend implements IoBackend {
             }
         }
 
+        private int write(Op op) {
+            ByteBuffer bb = byteBuffers[op.slot];
+            bb.clear().limit(op.length);
+            FileChannel ch = op.channel;
+            long position = op.offset;
+            try {
+                while (bb.hasRemaining()) {
+                    position += ch.write(bb, position);
+                }
+                return bb.position();
+            } catch (IOException e) {
+                return -Errno.guess(e);
+            }
+        }
+
+        private int flush(Op op) {
+            try {
+                op.channel.force(false);
+                return 0;
+            } catch (IOException e) {
+                return -Errno.guess(e);
+            }
+        }
+
         @Override
-        public int alignment() {
-            return alignment;
+        public int attach(DeviceAddress device, boolean writable) throws IOException {
+            if (!(device instanceof DeviceAddress.PathDevice(var path))) {
+                throw new IOException("java cannot open " + device.describe());
+            }
+            int handle = -1;
+            for (int i = 0; i < channels.length && handle < 0; i++) {
+                if (channels[i] == null && closeWhenIdle[i] == null) {
+                    handle = i;
+                }
+            }
+            if (handle < 0) {
+                throw new IOException(path + ": the queue's device table is full (" + channels.length + ")");
+            }
+            FileChannel ch = openDirect(path, writable);
+            try {
+                // the JDK checks O_DIRECT I/O against the file store's block size (f_frsize), not the sector size
+                alignments[handle] = Math.max(1, (int) Files.getFileStore(path).getBlockSize());
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            this.writable[handle] = writable;
+            channels[handle] = ch;
+            return handle;
+        }
+
+        @Override
+        public void detach(int handle) throws IOException {
+            FileChannel ch = channel(handle);
+            channels[handle] = null;
+            if (inFlight[handle] > 0) {
+                closeWhenIdle[handle] = ch; // closed when its last I/O is reaped
+            } else {
+                ch.close();
+            }
+        }
+
+        private FileChannel channel(int handle) {
+            FileChannel ch = handle >= 0 && handle < channels.length ? channels[handle] : null;
+            if (ch == null) {
+                throw new IllegalArgumentException("no device attached as " + handle);
+            }
+            return ch;
+        }
+
+        @Override
+        public int alignment(int handle) {
+            channel(handle);
+            return alignments[handle];
         }
 
         @Override
@@ -174,15 +253,38 @@ public final class JavaBackend implements IoBackend {
 
         @Override
         public void addRead(long tag, int fileIndex, long offset, int length, int slot) {
-            Op op = freeOps.poll();
-            if (op == null) {
-                throw new IllegalStateException("more reads staged than the queue depth " + reaped.length);
+            stage(READ, tag, fileIndex, offset, length, slot);
+        }
+
+        @Override
+        public void addWrite(long tag, int fileIndex, long offset, int length, int slot) {
+            if (!writable[fileIndex]) {
+                throw new IllegalStateException("device " + fileIndex + " was attached read-only");
             }
-            if (fileIndex < 0 || fileIndex >= channels.length || slot < 0 || slot >= buffers.length
-                    || length <= 0 || length > buffers[slot].byteSize()) {
-                freeOps.add(op);
+            stage(WRITE, tag, fileIndex, offset, length, slot);
+        }
+
+        @Override
+        public void addFlush(long tag, int fileIndex) {
+            if (!writable[fileIndex]) {
+                throw new IllegalStateException("device " + fileIndex + " was attached read-only");
+            }
+            stage(FLUSH, tag, fileIndex, 0, 0, 0);
+        }
+
+        private void stage(byte kind, long tag, int fileIndex, long offset, int length, int slot) {
+            channel(fileIndex);
+            if (slot < 0 || slot >= buffers.length || length < 0 || length > buffers[slot].byteSize()
+                    || kind != FLUSH && length == 0) {
                 throw new IllegalArgumentException("bad descriptor: file " + fileIndex + " slot " + slot + " length " + length);
             }
+            Op op = freeOps.poll();
+            if (op == null) {
+                throw new IllegalStateException("more I/Os staged than the queue depth " + reaped.length);
+            }
+            op.kind = kind;
+            op.channel = channels[fileIndex];
+            inFlight[fileIndex]++;
             op.tag = tag;
             op.fileIndex = fileIndex;
             op.offset = offset;
@@ -238,7 +340,18 @@ public final class JavaBackend implements IoBackend {
         private int record(Op op, int count) {
             completionTags[count] = op.tag;
             completionResults[count] = op.result;
+            int handle = op.fileIndex;
+            op.channel = null;
             freeOps.add(op);
+            if (--inFlight[handle] == 0 && closeWhenIdle[handle] != null) {
+                FileChannel ch = closeWhenIdle[handle];
+                closeWhenIdle[handle] = null;
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    LOG.warn("closing a detached device failed", e);
+                }
+            }
             return count + 1;
         }
 
@@ -278,18 +391,21 @@ public final class JavaBackend implements IoBackend {
                     }
                 }
             }
-            IOException failure = closeChannels();
+            IOException failure = closeChannels(channels);
+            IOException late = closeChannels(closeWhenIdle);
+            if (failure == null) {
+                failure = late;
+            } else if (late != null) {
+                failure.addSuppressed(late);
+            }
             arena.close();
             if (failure != null) {
                 throw failure;
             }
         }
 
-        private IOException closeChannels() {
+        private static IOException closeChannels(FileChannel[] channels) {
             IOException failure = null;
-            if (channels == null) {
-                return null;
-            }
             for (FileChannel ch : channels) {
                 if (ch == null) {
                     continue;

@@ -5,6 +5,7 @@ import io.jxrp.nvme.QueuePair;
 import io.jxrp.nvme.QueuePairConfig;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /** The native io_uring shim: one ring per queue, fixed buffers and files, one native call per batch. */
 public final class UringBackend implements IoBackend {
@@ -28,26 +29,49 @@ public final class UringBackend implements IoBackend {
     }
 
     @Override
-    public IoQueue open(QueueSpec spec) throws IOException {
-        QueuePair qp = QueuePair.open(new QueuePairConfig(spec.files(), false, spec.depth(), spec.bufferCount(),
-                spec.bufferSizeBytes()));
+    public IoQueue openQueue(QueueSpec spec) throws IOException {
+        QueuePair qp = QueuePair.open(new QueuePairConfig(List.of(), false, spec.depth(), spec.bufferCount(),
+                spec.bufferSizeBytes(), spec.maxDevices()));
         return new UringQueue(qp);
     }
 
     private record UringQueue(QueuePair qp) implements IoQueue {
-        @Override
-        public int alignment() {
-            return 1;
-        }
-
         @Override
         public MemorySegment buffer(int slot) {
             return qp.buffer(slot);
         }
 
         @Override
-        public void addRead(long tag, int fileIndex, long offset, int length, int slot) {
-            qp.addRead(tag, fileIndex, offset, length, slot);
+        public int attach(DeviceAddress device, boolean writable) throws IOException {
+            if (!(device instanceof DeviceAddress.PathDevice(var path))) {
+                throw new IOException("uring cannot open " + device.describe());
+            }
+            return qp.attach(path, writable);
+        }
+
+        @Override
+        public void detach(int handle) throws IOException {
+            qp.detach(handle);
+        }
+
+        @Override
+        public int alignment(int handle) {
+            return 1;
+        }
+
+        @Override
+        public void addRead(long tag, int handle, long offset, int length, int slot) {
+            qp.addRead(tag, handle, offset, length, slot);
+        }
+
+        @Override
+        public void addWrite(long tag, int handle, long offset, int length, int slot) {
+            qp.addWrite(tag, handle, offset, length, slot);
+        }
+
+        @Override
+        public void addFlush(long tag, int handle) {
+            qp.addFlush(tag, handle);
         }
 
         @Override

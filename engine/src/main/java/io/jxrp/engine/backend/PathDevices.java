@@ -1,4 +1,4 @@
-package io.jxrp.engine;
+package io.jxrp.engine.backend;
 
 import io.jxrp.nvme.DeviceFacts;
 import io.jxrp.nvme.NvmeNative;
@@ -9,11 +9,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * Device facts the engine needs: size and logical block size. From the shim (ioctls, statx) when it
- * loaded; otherwise from sysfs, which is what the shim falls back to as well.
+ * Device facts the engine needs of a path: size and logical block size. From the shim (ioctls, statx)
+ * when it loaded; otherwise from sysfs, which is what the shim falls back to as well.
  */
-final class DeviceProbe {
-    private DeviceProbe() {
+public final class PathDevices {
+    private PathDevices() {
+    }
+
+    /** Size and logical block size of a file or block device. */
+    public static DeviceInfo probe(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        return new DeviceInfo(sizeBytes(path), logicalBlockSize(path), path.toString());
     }
 
     static long sizeBytes(Path path) throws IOException {
