@@ -1,35 +1,72 @@
 package io.jxrp.engine;
 
+import io.jxrp.engine.backend.DeviceAddress;
 import io.jxrp.engine.backend.IoBackend;
 import io.jxrp.engine.backend.JavaBackend;
 import io.jxrp.engine.backend.UringBackend;
+import java.util.EnumMap;
+import java.util.Map;
 
-/** Chooses the I/O backend and says why. */
+/**
+ * Chooses the backend for each target and says why; one instance of each backend per engine, so
+ * targets served by the same backend share each reactor's queue.
+ */
 final class Backends {
 
-    /** The backend chosen and the reason, for the log and {@link ResubmissionEngine#backendReason()}. */
+    /** The backend chosen and the reason, kept by the target ({@link Target#backendReason()}). */
     record Selection(IoBackend backend, String reason) {
     }
 
-    private Backends() {
+    private final IoBackend given;
+    private final int javaThreads;
+    private final Map<BackendKind, IoBackend> instances = new EnumMap<>(BackendKind.class);
+
+    /** @param given a backend every target must use (a test's fault injector), or null to choose per target */
+    Backends(IoBackend given, int javaThreads) {
+        this.given = given;
+        this.javaThreads = javaThreads;
     }
 
-    static Selection select(BackendKind kind, int javaThreads) {
+    synchronized Selection select(BackendKind kind, DeviceAddress device) {
+        if (given != null) {
+            return new Selection(checked(given, device), "given by the caller");
+        }
         return switch (kind) {
             case URING -> {
                 UringBackend.ensureAvailable();
-                yield new Selection(new UringBackend(), "forced");
+                yield new Selection(checked(instance(BackendKind.URING), device), "forced");
             }
-            case JAVA -> new Selection(new JavaBackend(javaThreads), "forced");
+            case JAVA -> new Selection(checked(instance(BackendKind.JAVA), device), "forced");
+            case PASSTHRU -> throw new UnsupportedOperationException(
+                    "the passthru backend is not part of this build yet; use uring or java");
             case SPDK -> throw new UnsupportedOperationException(
-                    "the spdk backend is not built: jxrp found no SPDK installation (headers, libspdk, VFIO-bound "
-                            + "NVMe) when it was built; use uring or java");
+                    "the spdk backend is not part of this build yet; use uring or java");
             case AUTO -> {
+                if (device instanceof DeviceAddress.SpdkNamespace) {
+                    yield select(BackendKind.SPDK, device);
+                }
                 Throwable cause = UringBackend.unavailabilityCause();
                 yield cause == null
-                        ? new Selection(new UringBackend(), "auto: io_uring shim loaded")
-                        : new Selection(new JavaBackend(javaThreads), "auto: io_uring unavailable (" + cause + ")");
+                        ? new Selection(checked(instance(BackendKind.URING), device), "auto: io_uring shim loaded")
+                        : new Selection(checked(instance(BackendKind.JAVA), device),
+                                "auto: io_uring unavailable (" + cause + ")");
             }
         };
+    }
+
+    private IoBackend instance(BackendKind kind) {
+        return instances.computeIfAbsent(kind, k -> switch (k) {
+            case URING -> new UringBackend();
+            case JAVA -> new JavaBackend(javaThreads);
+            default -> throw new IllegalArgumentException(k + " has no instance here");
+        });
+    }
+
+    private static IoBackend checked(IoBackend backend, DeviceAddress device) {
+        String refusal = backend.refusal(device);
+        if (refusal != null) {
+            throw new IllegalArgumentException(device.describe() + ": " + refusal);
+        }
+        return backend;
     }
 }

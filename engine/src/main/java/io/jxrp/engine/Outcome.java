@@ -13,5 +13,10 @@ public enum Outcome {
     /** The file's mapping changed between submission and completion of a read (checked after the read). */
     STALE_MAPPING,
     /** The device returned an error or a short read. */
-    IO_ERROR
+    IO_ERROR,
+    /**
+     * A block failed its target's {@link BlockVerifier} (a checksum mismatch): the data never reached
+     * the function. The detail is the bad block's logical offset.
+     */
+    CORRUPT
 }

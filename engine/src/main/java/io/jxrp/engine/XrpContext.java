@@ -31,8 +31,8 @@ public final class XrpContext {
     private MemorySegment data = MemorySegment.NULL;
     private MemorySegment scratch = MemorySegment.NULL;
 
-    /** A context whose record lives in {@code arena}. */
-    public XrpContext(Arena arena) {
+    /** A context whose record lives in {@code arena} (the engine's reactors, {@link FunctionRunner}). */
+    XrpContext(Arena arena) {
         this.record = arena.allocate(XrpContextDescriptor.ALLOCATED_LENGTH, 16);
         this.cleared = record.asSlice(CLEAR_FROM, CLEAR_TO - CLEAR_FROM);
     }
@@ -92,12 +92,12 @@ public final class XrpContext {
     }
 
     /**
-     * Prepares the record for one invocation (the engine calls this; so can a test driving a
-     * function directly). Clears done/next_addr/size, records the
+     * Prepares the record for one invocation (the engine, or {@link FunctionRunner}). Clears
+     * done/next_addr/size, records the
      * block's address, slot and the native addresses of data and scratch (eBPF adapters overwrite
      * data and scratch with their own virtual addresses).
      */
-    public void prepare(MemorySegment block, long logicalAddr, int slot, MemorySegment scratchPage) {
+    void prepare(MemorySegment block, long logicalAddr, int slot, MemorySegment scratchPage) {
         this.data = block;
         this.scratch = scratchPage;
         cleared.fill((byte) 0);
@@ -108,7 +108,7 @@ public final class XrpContext {
     }
 
     /** Drops the references after the invocation. */
-    public void release() {
+    void release() {
         this.data = MemorySegment.NULL;
         this.scratch = MemorySegment.NULL;
     }

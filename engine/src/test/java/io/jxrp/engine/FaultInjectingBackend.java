@@ -1,5 +1,7 @@
 package io.jxrp.engine;
 
+import io.jxrp.engine.backend.DeviceAddress;
+import io.jxrp.engine.backend.DeviceInfo;
 import io.jxrp.engine.backend.IoBackend;
 import io.jxrp.engine.backend.IoQueue;
 import io.jxrp.engine.backend.QueueSpec;
@@ -54,8 +56,18 @@ public final class FaultInjectingBackend implements IoBackend {
     }
 
     @Override
-    public IoQueue open(QueueSpec spec) throws IOException {
-        return new Queue(delegate.open(spec));
+    public String refusal(DeviceAddress device) {
+        return delegate.refusal(device);
+    }
+
+    @Override
+    public DeviceInfo probe(DeviceAddress device) throws IOException {
+        return delegate.probe(device);
+    }
+
+    @Override
+    public IoQueue openQueue(QueueSpec spec) throws IOException {
+        return new Queue(delegate.openQueue(spec));
     }
 
     private final class Queue implements IoQueue {
@@ -68,8 +80,33 @@ public final class FaultInjectingBackend implements IoBackend {
         }
 
         @Override
-        public int alignment() {
-            return inner.alignment();
+        public int attach(DeviceAddress device, boolean writable) throws IOException {
+            return inner.attach(device, writable);
+        }
+
+        @Override
+        public void detach(int handle) throws IOException {
+            inner.detach(handle);
+        }
+
+        @Override
+        public int alignment(int handle) {
+            return inner.alignment(handle);
+        }
+
+        @Override
+        public void addWrite(long tag, int handle, long offset, int length, int slot) {
+            inner.addWrite(tag, handle, offset, length, slot);
+        }
+
+        @Override
+        public void addFlush(long tag, int handle) {
+            inner.addFlush(tag, handle);
+        }
+
+        @Override
+        public boolean polled() {
+            return inner.polled();
         }
 
         @Override

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** The one place that turns a {@code -errno} result into an {@link IOException}. */
-final class NativeErrors {
+public final class NativeErrors {
     private NativeErrors() {}
 
     /** Symbolic name of an errno ({@code EACCES}); works even when the library failed to load. */
@@ -16,20 +16,24 @@ final class NativeErrors {
         }
     }
 
+    /** {@code "EACCES (Permission denied)"}: the errno's name and text ({@code "errno N"} without the shim). */
+    public static String describe(int errno) {
+        try {
+            return errnoName(errno) + " (" + NativeShim.jxrp_errno_text(errno) + ")";
+        } catch (LinkageError e) {
+            return "errno " + errno;
+        }
+    }
+
     /** {@code "<operation> <path>: EACCES (Permission denied)"} for a negative result. */
-    static IOException ioException(String operation, Object path, long negativeErrno) {
+    public static IOException ioException(String operation, Object path, long negativeErrno) {
         return ioException(operation, path, negativeErrno, null);
     }
 
     /** Same, with a hint appended ({@code "...: EINVAL (Invalid argument): <hint>"}) when not null. */
-    static IOException ioException(String operation, Object path, long negativeErrno, String hint) {
+    public static IOException ioException(String operation, Object path, long negativeErrno, String hint) {
         int errno = (int) -negativeErrno;
-        String text;
-        try {
-            text = errnoName(errno) + " (" + NativeShim.jxrp_errno_text(errno) + ")";
-        } catch (LinkageError e) {
-            text = "errno " + errno;
-        }
+        String text = describe(errno);
         String where = path == null ? "" : " " + path;
         return new NativeIOException(operation + where + ": " + text + (hint == null ? "" : ": " + hint), errno);
     }

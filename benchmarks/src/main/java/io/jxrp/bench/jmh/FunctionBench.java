@@ -8,7 +8,7 @@ import io.jxrp.bpfkv.format.ScratchDescriptor;
 import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.StorageFunction;
-import io.jxrp.engine.XrpContext;
+import io.jxrp.engine.FunctionRunner;
 import io.jxrp.engine.XrpContextDescriptor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -63,7 +63,7 @@ public class FunctionBench {
 
     private Arena arena;
     private StorageFunction lookup;
-    private XrpContext ctx;
+    private FunctionRunner ctx;
     private MemorySegment scratch;
     private long[] keys;
     /** The node each key's hop reads, 512 B each, and its logical offset. */
@@ -86,7 +86,7 @@ public class FunctionBench {
             default -> throw new IllegalArgumentException("function " + function);
         };
         arena = Arena.ofShared();
-        ctx = new XrpContext(arena);
+        ctx = new FunctionRunner();
         scratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
         SplittableRandom random = new SplittableRandom(11);
         keys = new long[KEYS];
@@ -121,13 +121,13 @@ public class FunctionBench {
 
     @TearDown(Level.Trial)
     public void close() {
+        ctx.close();
         arena.close();
     }
 
     private int hop(int i) {
         scratch.set(ScratchDescriptor.U64, ScratchDescriptor.GET_KEY, keys[i]);
-        ctx.prepare(blocks[i], offsets[i], 0, scratch);
-        return lookup.apply(ctx);
+        return ctx.run(lookup, blocks[i], offsets[i], 0, scratch);
     }
 
     /** One lookup hop per key: prepare the context, run the function. */

@@ -1,5 +1,6 @@
 package io.jxrp.bench.jmh;
 
+import io.jxrp.engine.backend.DeviceAddress;
 import io.jxrp.engine.backend.IoBackend;
 import io.jxrp.engine.backend.IoQueue;
 import io.jxrp.engine.backend.QueueSpec;
@@ -21,22 +22,21 @@ final class MemoryBackend implements IoBackend {
     }
 
     @Override
-    public IoQueue open(QueueSpec spec) throws IOException {
+    public IoQueue openQueue(QueueSpec spec) {
         return new Queue(spec);
     }
 
     private static final class Queue implements IoQueue {
         private final Arena arena = Arena.ofShared();
-        private final MemorySegment device;
+        /** Attached files mapped into memory, by handle. */
+        private final MemorySegment[] devices;
         private final MemorySegment[] buffers;
         private final long[] tags;
         private final int[] results;
         private int staged;
 
-        Queue(QueueSpec spec) throws IOException {
-            try (FileChannel ch = FileChannel.open(spec.files().get(0), StandardOpenOption.READ)) {
-                device = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            }
+        Queue(QueueSpec spec) {
+            devices = new MemorySegment[spec.maxDevices()];
             MemorySegment slab = arena.allocate((long) spec.bufferCount() * spec.bufferSizeBytes(), 4096);
             buffers = new MemorySegment[spec.bufferCount()];
             for (int i = 0; i < buffers.length; i++) {
@@ -47,8 +47,39 @@ final class MemoryBackend implements IoBackend {
         }
 
         @Override
-        public int alignment() {
+        public int attach(DeviceAddress address, boolean writable) throws IOException {
+            if (writable || !(address instanceof DeviceAddress.PathDevice(var path))) {
+                throw new IOException("the memory backend reads files only: " + address.describe());
+            }
+            for (int h = 0; h < devices.length; h++) {
+                if (devices[h] == null) {
+                    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                        devices[h] = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+                    }
+                    return h;
+                }
+            }
+            throw new IOException("device table full");
+        }
+
+        @Override
+        public void detach(int handle) {
+            devices[handle] = null;
+        }
+
+        @Override
+        public int alignment(int handle) {
             return 1;
+        }
+
+        @Override
+        public void addWrite(long tag, int handle, long offset, int length, int slot) {
+            throw new UnsupportedOperationException("the memory backend is read-only");
+        }
+
+        @Override
+        public void addFlush(long tag, int handle) {
+            throw new UnsupportedOperationException("the memory backend is read-only");
         }
 
         @Override
@@ -58,6 +89,7 @@ final class MemoryBackend implements IoBackend {
 
         @Override
         public void addRead(long tag, int fileIndex, long offset, int length, int slot) {
+            MemorySegment device = devices[fileIndex];
             int n = (int) Math.max(0, Math.min(length, device.byteSize() - offset));
             MemorySegment.copy(device, offset, buffers[slot], 0, n);
             tags[staged] = tag;

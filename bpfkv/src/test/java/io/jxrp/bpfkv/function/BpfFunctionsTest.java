@@ -23,6 +23,7 @@ import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.ebpf.Region;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.StorageFunction;
+import io.jxrp.engine.FunctionRunner;
 import io.jxrp.engine.XrpContext;
 import io.jxrp.engine.XrpContextDescriptor;
 import io.jxrp.engine.bpf.BpfStorageFunction;
@@ -68,7 +69,7 @@ class BpfFunctionsTest {
         private final StorageFunction bpf;
         private final List<String> mismatches;
         private final Arena arena = Arena.ofAuto();
-        private final XrpContext shadow = new XrpContext(arena);
+        private final FunctionRunner shadow = new FunctionRunner();
         private final MemorySegment shadowScratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
         long hops;
         long errors;
@@ -86,14 +87,11 @@ class BpfFunctionsTest {
             // the Java function sees a scratch of the same size as the program's
             MemorySegment shadowView = shadowScratch.asSlice(0, ctx.scratch().byteSize());
             shadowView.copyFrom(ctx.scratch());
-            shadow.prepare(ctx.data(), ctx.curAddr(), ctx.slot(), shadowView);
             int javaRc;
             try {
-                javaRc = java.apply(shadow);
+                javaRc = shadow.run(java, ctx.data(), ctx.curAddr(), ctx.slot(), shadowView);
             } catch (RuntimeException e) {
                 javaRc = BpfStorageFunction.FAULT; // a Java exception where the program faults
-            } finally {
-                shadow.release();
             }
             int bpfRc = bpf.apply(ctx);
             String where = name + " hop at offset " + ctx.curAddr() + " slot " + ctx.slot();
@@ -348,7 +346,7 @@ class BpfFunctionsTest {
         // the worst case: 492 aggregate entries in one value block of 8 values, each parsed
         TreeLayout layout = new TreeLayout(3);
         try (Arena arena = Arena.ofConfined()) {
-            XrpContext ctx = new XrpContext(arena);
+            FunctionRunner runner = new FunctionRunner();
             MemorySegment scratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
             ScratchDescriptor.writeParams(scratch, layout, layout.fileSizeBytes());
             scratch.set(ScratchDescriptor.U32, ScratchDescriptor.RANGE_MODE, ScratchDescriptor.MODE_AGGREGATE);
@@ -366,9 +364,9 @@ class BpfFunctionsTest {
                 text[62] = '7';
                 MemorySegment.copy(MemorySegment.ofArray(text), 0, data, v * 64L, 64);
             }
-            ctx.prepare(data, block, 1, scratch);
             Counting worst = new Counting(BpfFunctions.RANGE_SECTION);
-            assertEquals(0, worst.apply(ctx));
+            assertEquals(0, runner.run(worst, data, block, 1, scratch));
+            runner.close();
             assertEquals(entries * 7L, scratch.get(ScratchDescriptor.U64, ScratchDescriptor.RANGE_SUM));
             System.out.println("worst-case range hop: " + worst.maxInstructions + " instructions, budget "
                     + BpfFunctions.INSTRUCTION_BUDGET);

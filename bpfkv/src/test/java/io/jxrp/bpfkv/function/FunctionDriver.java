@@ -2,7 +2,7 @@ package io.jxrp.bpfkv.function;
 
 import io.jxrp.bpfkv.ops.EngineOps;
 import io.jxrp.engine.Outcome;
-import io.jxrp.engine.XrpContext;
+import io.jxrp.engine.FunctionRunner;
 import io.jxrp.engine.XrpContextDescriptor;
 import io.jxrp.engine.XrpRequest;
 import io.jxrp.engine.XrpResult;
@@ -32,7 +32,7 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     private final FileChannel channel;
     private final Random order;
     private final Arena arena = Arena.ofShared();
-    private final XrpContext ctx = new XrpContext(arena);
+    private final FunctionRunner ctx = new FunctionRunner();
     private final MemorySegment scratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
     private final long fileSize;
     long maxParallelReads;
@@ -86,14 +86,11 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
                 throw new UncheckedIOException(file.toString(), e);
             }
             hops++;
-            ctx.prepare(block, read.address(), read.slot(), scratch);
             int rc;
             try {
-                rc = request.function().apply(ctx);
+                rc = ctx.run(request.function(), block, read.address(), read.slot(), scratch);
             } catch (RuntimeException e) {
                 rc = Integer.MIN_VALUE;
-            } finally {
-                ctx.release();
             }
             if (rc != 0) {
                 return end(request, Outcome.FUNCTION_ERROR, hops, rc);
@@ -121,6 +118,7 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     @Override
     public void close() throws IOException {
         channel.close();
+        ctx.close();
         arena.close();
     }
 }

@@ -35,6 +35,13 @@ public interface MetadataDigest extends AutoCloseable {
      */
     long translate(long logicalOffset, long lengthBytes);
 
+    /**
+     * The engine finished a write that ends at {@code endOffset}: a digest of a file that grows with
+     * writes raises {@link #fileSizeBytes()} to it. The default ignores it (a fixed-size mapping).
+     */
+    default void grown(long endOffset) {
+    }
+
     /** One line for logs: kind, extent count, version. */
     String describe();
 
