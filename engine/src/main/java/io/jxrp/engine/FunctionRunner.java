@@ -21,6 +21,10 @@ public final class FunctionRunner implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final XrpContext ctx = new XrpContext(arena);
 
+    /** A runner with its own context record (off-heap, freed by {@link #close()}). */
+    public FunctionRunner() {
+    }
+
     /**
      * Invokes {@code function} once.
      *
