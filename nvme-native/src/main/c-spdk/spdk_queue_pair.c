@@ -6,7 +6,8 @@
  *
  * A failed controller (target killed, connection lost) turns the I/O in flight on it into -EIO
  * completions and every later descriptor for it into -ENXIO: its qpair is freed at once (which
- * aborts what SPDK still holds) and anything SPDK did not call back for is completed here.
+ * aborts what SPDK still holds) and anything SPDK did not call back for is completed here. A
+ * target that stops answering is treated the same once an I/O is older than the I/O timeout.
  *
  * Threading: one owner thread creates, attaches, detaches, submits and closes (SPDK qpairs are
  * single-threaded: two threads on one corrupt its TCP state); jxrp_spdk_qp_wakeup from any thread.
@@ -41,6 +42,7 @@ struct jxrp_spdk_target {
 struct jxrp_spdk_io {
     struct jxrp_spdk_qp *qp;
     struct jxrp_spdk_ioq *ioq; /* non-NULL while SPDK holds the command */
+    int64_t started_nanos;
     uint64_t tag;
     uint32_t length;
     uint32_t handle;
@@ -63,7 +65,12 @@ struct jxrp_spdk_qp {
     struct jxrp_spdk_target *targets;
     uint32_t target_cap;
     int wake; /* set by jxrp_spdk_qp_wakeup from any thread, consumed by the owner */
+    int64_t io_timeout_nanos; /* an I/O older than this fails its qpair; 0 = never */
+    int64_t next_timeout_check;
 };
+
+/* How often the poll loop looks for I/O older than the timeout. */
+#define JXRP_SPDK_TIMEOUT_CHECK_NANOS 1000000LL
 
 static struct jxrp_spdk_qp *qp_of(int64_t handle)
 {
@@ -116,10 +123,11 @@ static void io_done(void *arg, const struct spdk_nvme_cpl *cpl)
 }
 
 /*
- * The controller under ioq failed: free its qpair (SPDK aborts what it holds, calling io_done
- * with an abort status) and complete with -EIO whatever it did not call back for.
+ * The controller under ioq failed (or stopped answering): free its qpair (SPDK aborts what it
+ * holds, calling io_done with an abort status) and complete with `result` whatever it did not
+ * call back for.
  */
-static void fail_ioq(struct jxrp_spdk_qp *qp, struct jxrp_spdk_ioq *ioq)
+static void fail_ioq_with(struct jxrp_spdk_qp *qp, struct jxrp_spdk_ioq *ioq, int32_t result)
 {
     if (ioq->qpair == NULL) {
         return;
@@ -131,7 +139,29 @@ static void fail_ioq(struct jxrp_spdk_qp *qp, struct jxrp_spdk_ioq *ioq)
         if (io->ioq == ioq) {
             ioq->inflight--;
             qp->targets[io->handle].inflight--;
-            push_done(qp, io, -EIO);
+            push_done(qp, io, result);
+        }
+    }
+}
+
+static void fail_ioq(struct jxrp_spdk_qp *qp, struct jxrp_spdk_ioq *ioq)
+{
+    fail_ioq_with(qp, ioq, -EIO);
+}
+
+/*
+ * A target that stops answering without closing the connection (stopped, partitioned) would keep
+ * I/O in flight forever: an I/O older than the timeout fails its qpair, completing what was in
+ * flight there with -ETIMEDOUT (what SPDK aborts itself completes with -EIO) and later I/O on that
+ * controller with -ENXIO.
+ */
+static void check_timeouts(struct jxrp_spdk_qp *qp, int64_t now)
+{
+    qp->next_timeout_check = now + JXRP_SPDK_TIMEOUT_CHECK_NANOS;
+    for (uint32_t i = 0; i < qp->depth; i++) {
+        struct jxrp_spdk_io *io = &qp->ios[i];
+        if (io->ioq != NULL && now - io->started_nanos > qp->io_timeout_nanos) {
+            fail_ioq_with(qp, io->ioq, -ETIMEDOUT);
         }
     }
 }
@@ -298,6 +328,7 @@ JXRP_EXPORT int32_t jxrp_spdk_qp_detach(int64_t handle, int32_t target)
 /* Marks io as held by SPDK before the command is issued (SPDK may complete it inline). */
 static void start_io(struct jxrp_spdk_io *io, struct jxrp_spdk_ioq *ioq, struct jxrp_spdk_target *t)
 {
+    io->started_nanos = jxrp_now_nanos();
     io->ioq = ioq;
     ioq->inflight++;
     t->inflight++;
@@ -438,6 +469,12 @@ JXRP_EXPORT int64_t jxrp_spdk_qp_submit_and_reap(int64_t handle, int64_t desc_ad
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : jxrp_now_nanos() + timeout_ns;
     for (;;) {
         poll_ioqs(qp);
+        if (qp->io_timeout_nanos > 0 && qp->outstanding > qp->done_count) {
+            int64_t now = jxrp_now_nanos();
+            if (now >= qp->next_timeout_check) {
+                check_timeouts(qp, now);
+            }
+        }
         reaped = deliver(qp, out, reaped, (uint32_t)cap);
         if (reaped >= (uint32_t)min_complete || reaped >= (uint32_t)cap || qp->outstanding == 0) {
             break;
@@ -450,6 +487,16 @@ JXRP_EXPORT int64_t jxrp_spdk_qp_submit_and_reap(int64_t handle, int64_t desc_ad
         }
     }
     return ((int64_t)consumed << 32) | reaped;
+}
+
+/* Sets how old an I/O may get before its qpair is failed (see check_timeouts); 0 = never. */
+JXRP_EXPORT int32_t jxrp_spdk_qp_set_io_timeout(int64_t handle, int64_t timeout_ns)
+{
+    if (timeout_ns < 0) {
+        return -EINVAL;
+    }
+    qp_of(handle)->io_timeout_nanos = timeout_ns;
+    return 0;
 }
 
 /* Makes the owner's current (or next) jxrp_spdk_qp_submit_and_reap return promptly. Any thread. */
@@ -475,8 +522,12 @@ JXRP_EXPORT int32_t jxrp_spdk_qp_close(int64_t handle, int64_t drain_timeout_ns)
 {
     struct jxrp_spdk_qp *qp = qp_of(handle);
     int64_t deadline = jxrp_now_nanos() + (drain_timeout_ns < 0 ? 0 : drain_timeout_ns);
-    while (qp->outstanding > qp->done_count && jxrp_now_nanos() < deadline) {
+    int64_t now;
+    while (qp->outstanding > qp->done_count && (now = jxrp_now_nanos()) < deadline) {
         poll_ioqs(qp);
+        if (qp->io_timeout_nanos > 0 && now >= qp->next_timeout_check) {
+            check_timeouts(qp, now);
+        }
     }
     int32_t aborted = (int32_t)(qp->outstanding - qp->done_count);
     while (qp->ioq_count > 0) {

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Offsets and lengths are bytes and must be multiples of the namespace's sector size
  * (else that descriptor completes with {@code -EINVAL}); a read past the end is short, a write
  * past it {@code -ENOSPC}. A failed controller (target killed, connection lost) completes the I/O
- * in flight on it with {@code -EIO} and later I/O with {@code -ENXIO}; nothing hangs.
+ * in flight on it with {@code -EIO} and later I/O with {@code -ENXIO}; nothing hangs. A target that
+ * stops answering is failed the same way once an I/O is older than {@code -Djxrp.spdk.ioTimeoutMillis}
+ * (default 30 s, read when a queue pair opens), its I/O in flight completing with {@code -ETIMEDOUT}.
  *
  * <p>Threading: one owner thread attaches, detaches, stages, submits and reads completions (an SPDK
  * qpair is single-threaded). {@link #wakeup()} and {@link #close()} may be called from any thread;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class SpdkQueuePair implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpdkQueuePair.class);
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Default of {@code jxrp.spdk.ioTimeoutMillis}: an I/O older than this fails its controller's qpair. */
+    public static final long DEFAULT_IO_TIMEOUT_MILLIS = 30_000;
     public static final int MAX_DEPTH = 65536;
     public static final int BUFFER_ALIGNMENT = 4096;
 
@@ -108,6 +112,8 @@ public final class SpdkQueuePair implements AutoCloseable {
             throw SpdkErrors.ioException("SPDK queue pair (depth " + depth + ", slab " + slabBytes + " B)", null, handle,
                     "the SPDK environment's memory may be too small: -Djxrp.spdk.memSizeMb");
         }
+        SpdkShim.jxrp_spdk_qp_set_io_timeout(handle,
+                TimeUnit.MILLISECONDS.toNanos(Long.getLong("jxrp.spdk.ioTimeoutMillis", DEFAULT_IO_TIMEOUT_MILLIS)));
         MemorySegment slab = slab(handle, slabBytes);
         Arena arena = Arena.ofShared();
         try {

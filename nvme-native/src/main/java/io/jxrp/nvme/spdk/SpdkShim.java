@@ -59,6 +59,8 @@ final class SpdkShim {
                                                     long completionsAddress, int capacity, int minComplete,
                                                     long timeoutNanos);
 
+    static native int jxrp_spdk_qp_set_io_timeout(long qp, long timeoutNanos);
+
     static native int jxrp_spdk_qp_wakeup(long qp);
 
     static native int jxrp_spdk_qp_inflight(long qp);

@@ -21,13 +21,71 @@ class SpdkFaultTest {
     private static final int BUFFER = 4096;
     private static final int EIO = 5;
     private static final int ENXIO = 6;
+    private static final int ETIMEDOUT = 110;
+
+    private static Path scratch(String name) throws IOException {
+        Path dir = Path.of("target/test-io/" + name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
+    }
+
+    @Test
+    void targetThatStopsAnsweringTimesOut() throws Exception {
+        String reason = SpdkInstall.unavailableReason();
+        assumeTrue(reason == null, reason);
+        Path dir = scratch("spdk-stop");
+        String previous = System.setProperty("jxrp.spdk.ioTimeoutMillis", "2000");
+        try (NvmfTarget target = NvmfTarget.start(SpdkInstall.find().orElseThrow(), dir,
+                List.of(new NvmfTarget.Malloc("Malloc0", 8192, SECTOR)), true);
+             SpdkController controller = SpdkController.connect(target.namespace(1));
+             SpdkQueuePair qp = SpdkQueuePair.open(8, 8, BUFFER)) {
+            int handle = qp.attach(controller, 1);
+            qp.addRead(0, handle, 0, BUFFER, 0);
+            while (qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(10)) == 0) {
+                assertTrue(qp.inflight() > 0 || qp.staged() > 0, "the first read vanished");
+            }
+            signal("STOP", target.pid());
+            try {
+                for (int i = 0; i < 8; i++) {
+                    qp.addRead(i, handle, (long) i * BUFFER, BUFFER, i);
+                }
+                Set<Long> pending = new HashSet<>(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L));
+                long started = System.nanoTime();
+                while (!pending.isEmpty()) {
+                    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60),
+                            "reads to a stopped target still pending after 60 s: " + pending);
+                    int n = qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(1));
+                    for (int i = 0; i < n; i++) {
+                        assertTrue(pending.remove(qp.completionTag(i)));
+                        int result = qp.completionResult(i);
+                        assertTrue(result == -ETIMEDOUT || result == -EIO, "result " + result);
+                    }
+                }
+                qp.addRead(9, handle, 0, BUFFER, 0);
+                assertEquals(1, qp.submitAndReap(1, TimeUnit.SECONDS.toNanos(10)));
+                assertEquals(-ENXIO, qp.completionResult(0));
+            } finally {
+                signal("CONT", target.pid());
+            }
+        } finally {
+            if (previous == null) {
+                System.clearProperty("jxrp.spdk.ioTimeoutMillis");
+            } else {
+                System.setProperty("jxrp.spdk.ioTimeoutMillis", previous);
+            }
+        }
+    }
 
     @Test
     void targetKilledMidRunTurnsInFlightAndLaterIoIntoErrors() throws Exception {
         String reason = SpdkInstall.unavailableReason();
         assumeTrue(reason == null, reason);
-        Path dir = Path.of("target/test-io/spdk-fault-" + ProcessHandle.current().pid()).toAbsolutePath();
-        Files.createDirectories(dir);
+        Path dir = scratch("spdk-fault");
         Path file = dir.resolve("aio.img");
         Files.write(file, new byte[4 << 20]);
         try (NvmfTarget target = NvmfTarget.start(SpdkInstall.find().orElseThrow(), dir, List.of(
