@@ -13,27 +13,6 @@
 #include <spdk/nvme.h>
 
 /*
- * Descriptor record v2 (32 bytes, little-endian): the layout of jxrp.h's struct jxrp_descriptor in
- * queue pair v2, which the io_uring shim is moving to; this shim uses jxrp.h's definition once
- * that is on main. Fields: tag, offset (bytes), length (bytes, 0 for FLUSH), slot (buffer),
- * file (attached handle), op (JXRP_OP_*).
- */
-struct jxrp_spdk_descriptor {
-    uint64_t tag;
-    uint64_t offset;
-    uint32_t length;
-    uint32_t slot;
-    uint32_t file;
-    uint8_t op;
-    uint8_t pad[3];
-};
-_Static_assert(sizeof(struct jxrp_spdk_descriptor) == 32, "descriptor record v2 is 32 bytes");
-
-#ifndef JXRP_OP_FLUSH
-#define JXRP_OP_FLUSH 2
-#endif
-
-/*
  * A connected controller, shared by every queue pair of the process: SPDK attaches a controller
  * once per process, so connections to one transport ID are reference counted (see
  * jxrp_spdk_ctrlr_connect). refs counts the Java handle's connects plus one per queue pair that

@@ -338,7 +338,7 @@ static void start_io(struct jxrp_spdk_io *io, struct jxrp_spdk_ioq *ioq, struct 
  * Starts one descriptor. Returns 1 when it took a request slot (in flight or completed at once),
  * 0 when SPDK is out of request objects (the descriptor stays staged).
  */
-static int submit_one(struct jxrp_spdk_qp *qp, const struct jxrp_spdk_descriptor *d)
+static int submit_one(struct jxrp_spdk_qp *qp, const struct jxrp_descriptor *d)
 {
     struct jxrp_spdk_io *io = &qp->ios[qp->free_head];
     qp->free_head = io->next_free;
@@ -453,7 +453,7 @@ JXRP_EXPORT int64_t jxrp_spdk_qp_submit_and_reap(int64_t handle, int64_t desc_ad
                                                  int32_t cap, int32_t min_complete, int64_t timeout_ns)
 {
     struct jxrp_spdk_qp *qp = qp_of(handle);
-    const struct jxrp_spdk_descriptor *desc = (const struct jxrp_spdk_descriptor *)(uintptr_t)desc_addr;
+    const struct jxrp_descriptor *desc = (const struct jxrp_descriptor *)(uintptr_t)desc_addr;
     struct jxrp_completion *out = (struct jxrp_completion *)(uintptr_t)comp_addr;
     if (n < 0 || cap < 0) {
         return -EINVAL;

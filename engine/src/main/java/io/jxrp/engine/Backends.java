@@ -3,6 +3,7 @@ package io.jxrp.engine;
 import io.jxrp.engine.backend.DeviceAddress;
 import io.jxrp.engine.backend.IoBackend;
 import io.jxrp.engine.backend.JavaBackend;
+import io.jxrp.engine.backend.SpdkBackend;
 import io.jxrp.engine.backend.UringBackend;
 import java.util.EnumMap;
 import java.util.Map;
@@ -39,11 +40,15 @@ final class Backends {
             case JAVA -> new Selection(checked(instance(BackendKind.JAVA), device), "forced");
             case PASSTHRU -> throw new UnsupportedOperationException(
                     "the passthru backend is not part of this build yet; use uring or java");
-            case SPDK -> throw new UnsupportedOperationException(
-                    "the spdk backend is not part of this build yet; use uring or java");
+            case SPDK -> {
+                SpdkBackend.ensureAvailable();
+                yield new Selection(checked(instance(BackendKind.SPDK), device), "forced");
+            }
             case AUTO -> {
                 if (device instanceof DeviceAddress.SpdkNamespace) {
-                    yield select(BackendKind.SPDK, device);
+                    SpdkBackend.ensureAvailable();
+                    yield new Selection(checked(instance(BackendKind.SPDK), device),
+                            "auto: an NVMe namespace is served by SPDK");
                 }
                 Throwable cause = UringBackend.unavailabilityCause();
                 yield cause == null
@@ -58,6 +63,7 @@ final class Backends {
         return instances.computeIfAbsent(kind, k -> switch (k) {
             case URING -> new UringBackend();
             case JAVA -> new JavaBackend(javaThreads);
+            case SPDK -> new SpdkBackend();
             default -> throw new IllegalArgumentException(k + " has no instance here");
         });
     }

@@ -109,6 +109,20 @@ public final class ResubmissionEngine implements AutoCloseable {
         return openWithDefault(new ResubmissionEngine(options, backend), TargetSpec.of(file));
     }
 
+    /**
+     * Opens an engine over one target, {@code spec} (a path or an SPDK namespace,
+     * {@link TargetSpec#parse}), which becomes its {@link #defaultTarget() default target}.
+     */
+    public static ResubmissionEngine open(TargetSpec spec, EngineOptions options) throws IOException {
+        return openWithDefault(new ResubmissionEngine(options, null), spec);
+    }
+
+    /** Like {@link #open(TargetSpec, EngineOptions)}, driving {@code backend}. */
+    public static ResubmissionEngine open(TargetSpec spec, EngineOptions options, IoBackend backend)
+            throws IOException {
+        return openWithDefault(new ResubmissionEngine(options, backend), spec);
+    }
+
     private static ResubmissionEngine openWithDefault(ResubmissionEngine engine, TargetSpec spec) throws IOException {
         try {
             engine.defaultTarget = engine.addTarget(spec, TargetOptions.defaults());

@@ -52,6 +52,14 @@ public abstract class EngineContractTest {
         return EngineOptions.defaults().withQueueDepth(256).withMaxInflightRequests(256).withHopBudget(64);
     }
 
+    /**
+     * Opens an engine whose default target holds {@code file}'s bytes: the file itself here; a
+     * backend that serves other devices (SPDK namespaces) overrides it.
+     */
+    protected ResubmissionEngine open(Path file, EngineOptions options) throws Exception {
+        return ResubmissionEngine.open(file, options, backend());
+    }
+
     protected Path file(String name) {
         return TestFiles.dir().resolve(getClass().getSimpleName() + "-" + name);
     }
@@ -61,7 +69,7 @@ public abstract class EngineContractTest {
         long seed = TestFiles.seed();
         System.out.println(getClass().getSimpleName() + " chain seed " + seed);
         chain = ChainFile.create(file("chain.bin"), RECORDS, seed);
-        engine = ResubmissionEngine.open(chain.path, options(), backend());
+        engine = open(chain.path, options());
     }
 
     @AfterAll
@@ -242,7 +250,7 @@ public abstract class EngineContractTest {
     void lastRecordOfAFileThatEndsInsideABlock() throws Exception {
         // 9 records = 4608 bytes: the last one sits in a 4 KiB block that the file ends inside
         ChainFile small = ChainFile.create(file("odd-size.bin"), 9, 11);
-        try (ResubmissionEngine e = ResubmissionEngine.open(small.path, options(), backend())) {
+        try (ResubmissionEngine e = open(small.path, options())) {
             for (int start = 0; start < 9; start++) {
                 XrpResult<long[]> r = e.execute(ChainFunctions.chase(start, 9));
                 long[] want = small.expect(start, 9);
@@ -265,8 +273,8 @@ public abstract class EngineContractTest {
 
     @Test
     void closeWithRequestsInFlight() throws Exception {
-        ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withMaxInflightRequests(64)
-                .withDrainTimeoutMillis(2_000), backend());
+        ResubmissionEngine e = open(chain.path, options().withMaxInflightRequests(64)
+                .withDrainTimeoutMillis(2_000));
         List<CompletableFuture<XrpResult<long[]>>> fs = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             fs.add(e.submit(ChainFunctions.chase(i, 60).withHopBudget(61)));
@@ -349,7 +357,7 @@ public abstract class EngineContractTest {
     /** Closed loops that keep every request slot busy must not starve requests from other threads. */
     @Test
     void outsideSubmittersAreServedWhileCallbackLoopsSaturateTheReactor() throws Exception {
-        try (ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withMaxInflightRequests(4), backend())) {
+        try (ResubmissionEngine e = open(chain.path, options().withMaxInflightRequests(4))) {
             AtomicInteger running = new AtomicInteger(1);
             AtomicInteger loopsDone = new AtomicInteger();
             AtomicReference<BiConsumer<XrpResult<long[]>, Throwable>> loop = new AtomicReference<>();
@@ -390,8 +398,8 @@ public abstract class EngineContractTest {
 
     @Test
     void closeWithCallbacksThatKeepSubmitting() throws Exception {
-        ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withMaxInflightRequests(64)
-                .withDrainTimeoutMillis(2_000), backend());
+        ResubmissionEngine e = open(chain.path, options().withMaxInflightRequests(64)
+                .withDrainTimeoutMillis(2_000));
         int loops = 32;
         AtomicInteger calls = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -463,6 +471,6 @@ public abstract class EngineContractTest {
 
     @Test
     void openingAMissingFileFails() {
-        assertThrows(IOException.class, () -> ResubmissionEngine.open(file("does-not-exist"), options(), backend()));
+        assertThrows(IOException.class, () -> open(file("does-not-exist"), options()));
     }
 }

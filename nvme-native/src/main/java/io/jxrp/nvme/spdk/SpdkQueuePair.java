@@ -1,11 +1,11 @@
 package io.jxrp.nvme.spdk;
 
 import io.jxrp.nvme.CloseGuard;
+import io.jxrp.nvme.CompletionDescriptor;
+import io.jxrp.nvme.SubmissionDescriptor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +40,6 @@ public final class SpdkQueuePair implements AutoCloseable {
     public static final int MAX_DEPTH = 65536;
     public static final int BUFFER_ALIGNMENT = 4096;
 
-    // Shim records (jxrp.h): descriptor v2 32 bytes, completion 16 bytes, little-endian.
-    private static final int DESCRIPTOR_BYTES = 32;
-    private static final int COMPLETION_BYTES = 16;
-    private static final byte OP_READ = 0;
-    private static final byte OP_WRITE = 1;
-    private static final byte OP_FLUSH = 2;
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final int depth;
     private final int bufferCount;
@@ -78,8 +70,9 @@ public final class SpdkQueuePair implements AutoCloseable {
         for (int i = 0; i < bufferCount; i++) {
             buffers[i] = slab.asSlice((long) i * bufferSizeBytes, bufferSizeBytes);
         }
-        this.descriptors = arena.allocate((long) stagingCapacity * DESCRIPTOR_BYTES, 8);
-        this.completions = arena.allocate((long) depth * COMPLETION_BYTES, 8);
+        this.descriptors = arena.allocate((long) stagingCapacity * SubmissionDescriptor.LENGTH,
+                SubmissionDescriptor.ALIGNMENT);
+        this.completions = arena.allocate((long) depth * CompletionDescriptor.LENGTH, CompletionDescriptor.ALIGNMENT);
         this.descriptorsAddress = descriptors.address();
         this.completionsAddress = completions.address();
         this.handle = handle;
@@ -230,17 +223,17 @@ public final class SpdkQueuePair implements AutoCloseable {
      * @throws IllegalStateException the staging area is full or the queue pair is closed
      */
     public void addRead(long tag, int target, long offset, int length, int slot) {
-        stage(tag, target, offset, length, slot, OP_READ);
+        stage(tag, target, offset, length, slot, SubmissionDescriptor.OP_READ);
     }
 
     /** Like {@link #addRead} but writes the slot's buffer to the namespace. */
     public void addWrite(long tag, int target, long offset, int length, int slot) {
-        stage(tag, target, offset, length, slot, OP_WRITE);
+        stage(tag, target, offset, length, slot, SubmissionDescriptor.OP_WRITE);
     }
 
     /** Stages an NVMe FLUSH of {@code target}: the writes completed before it are durable. */
     public void addFlush(long tag, int target) {
-        stage(tag, target, 0, 0, 0, OP_FLUSH);
+        stage(tag, target, 0, 0, 0, SubmissionDescriptor.OP_FLUSH);
     }
 
     private void stage(long tag, int target, long offset, int length, int slot, byte op) {
@@ -249,20 +242,14 @@ public final class SpdkQueuePair implements AutoCloseable {
         if (length < 0 || length > bufferSizeBytes) {
             throw new IllegalArgumentException("length " + length + " not in 0.." + bufferSizeBytes);
         }
-        if ((tag | 3L) == -1L) {
+        if (SubmissionDescriptor.isReservedTag(tag)) {
             throw new IllegalArgumentException("tag " + tag + " is reserved (-4..-1)");
         }
         int index = staged;
         if (index >= stagingCapacity) {
             throw new IllegalStateException("staging area full (" + stagingCapacity + " descriptors)");
         }
-        long base = (long) index * DESCRIPTOR_BYTES;
-        descriptors.set(U64, base, tag);
-        descriptors.set(U64, base + 8, offset);
-        descriptors.set(U32, base + 16, length);
-        descriptors.set(U32, base + 20, slot);
-        descriptors.set(U32, base + 24, target);
-        descriptors.set(U32, base + 28, op & 0xff);
+        SubmissionDescriptor.write(descriptors, index, tag, offset, length, slot, target, op);
         staged = index + 1;
     }
 
@@ -298,8 +285,8 @@ public final class SpdkQueuePair implements AutoCloseable {
             int consumed = (int) (packed >>> 32);
             int remaining = count - consumed;
             if (remaining > 0 && consumed > 0) {
-                MemorySegment.copy(descriptors, (long) consumed * DESCRIPTOR_BYTES, descriptors, 0,
-                        (long) remaining * DESCRIPTOR_BYTES);
+                MemorySegment.copy(descriptors, (long) consumed * SubmissionDescriptor.LENGTH, descriptors, 0,
+                        (long) remaining * SubmissionDescriptor.LENGTH);
             }
             staged = remaining;
             return (int) packed;
@@ -310,12 +297,12 @@ public final class SpdkQueuePair implements AutoCloseable {
 
     /** Tag of completion {@code i} of the last {@link #submitAndReap}. */
     public long completionTag(int i) {
-        return completions.get(U64, (long) i * COMPLETION_BYTES);
+        return CompletionDescriptor.tag(completions, i);
     }
 
     /** Result of completion {@code i}: bytes transferred ({@code >= 0}) or {@code -errno}. */
     public int completionResult(int i) {
-        return completions.get(U32, (long) i * COMPLETION_BYTES + 8);
+        return CompletionDescriptor.result(completions, i);
     }
 
     /** I/O handed to SPDK and not completed yet. */
