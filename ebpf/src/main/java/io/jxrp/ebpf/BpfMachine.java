@@ -43,12 +43,26 @@ public final class BpfMachine {
     /** Instructions left in the current run; generated code and the interpreter decrement it per block. */
     long remaining;
     private long lastInstructions;
-    private MemorySegment[] readable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
-    private MemorySegment[] writable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
+    /**
+     * The segment of each region id, {@link #UNMAPPED} where nothing is bound (read by generated code,
+     * which keeps the segments of the regions it reaches in locals); {@code writable} has
+     * {@link #UNMAPPED} for read-only regions too.
+     */
+    MemorySegment[] readable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
+    MemorySegment[] writable = new MemorySegment[Addresses.FIRST_MAP_ID + 8];
+    /** Stands for "no segment": zero bytes long, so every access to it is out of bounds. */
+    static final MemorySegment UNMAPPED = Arena.global().allocate(8, 8).asSlice(0, 0);
     private BpfProgram installed;
-    private final MemorySegment stack;
-    /** stackFrames[n]: the top n frames of the stack, zeroed before a run of a program n frames deep. */
-    private final MemorySegment[] stackFrames = new MemorySegment[Verifier.MAX_FRAMES + 1];
+    final MemorySegment stack;
+    /**
+     * Stack offsets from here up were zeroed for this run; below, down to the installed program's
+     * frames, they still hold what an earlier run left until a checked access reaches them (fast
+     * paths never go below: see {@link RangeAnalysis.Facts#stackZeroFrom()}).
+     */
+    private int stackZeroedFrom;
+    /** For the installed program: where its fast paths' stack starts, and the slices zeroed before a run and lazily. */
+    private int stackZeroFrom;
+    private MemorySegment stackZeroSlice, stackLazySlice;
     private long random = 0x9E3779B97F4A7C15L;
     /** Interpreter state, kept here so runs do not allocate. */
     final long[] regs = new long[11];
@@ -67,11 +81,10 @@ public final class BpfMachine {
         setInstructionBudget(instructionBudget);
         // Confined to its creator's lifetime via the GC; a machine is owned by one thread.
         this.stack = Arena.ofAuto().allocate(Addresses.STACK_BYTES, 8);
+        java.util.Arrays.fill(readable, UNMAPPED);
+        java.util.Arrays.fill(writable, UNMAPPED);
         readable[Addresses.STACK_ID] = stack;
         writable[Addresses.STACK_ID] = stack;
-        for (int n = 0; n <= Verifier.MAX_FRAMES; n++) {
-            stackFrames[n] = stack.asSlice(Addresses.STACK_BYTES - (long) n * Verifier.FRAME_BYTES);
-        }
     }
 
     public ExecutionMode mode() { return mode; }
@@ -101,13 +114,13 @@ public final class BpfMachine {
             throw new IllegalArgumentException("region " + region + " larger than 4 GiB: " + segment.byteSize());
         }
         readable[region.id] = segment;
-        writable[region.id] = segment.isReadOnly() ? null : segment;
+        writable[region.id] = segment.isReadOnly() ? UNMAPPED : segment;
     }
 
     /** Removes a binding; accesses to the region fault afterwards. */
     public void unbind(Region region) {
-        readable[region.id] = null;
-        writable[region.id] = null;
+        readable[region.id] = UNMAPPED;
+        writable[region.id] = UNMAPPED;
     }
 
     /** The virtual address at which programs see byte 0 of the region (constant per region). */
@@ -129,7 +142,7 @@ public final class BpfMachine {
     /** Like {@link #run(BpfProgram, long)} with r2 set too (memory length, in the conformance-suite convention). */
     public long run(BpfProgram program, long r1, long r2) {
         install(program);
-        stackFrames[program.analysis.maxFrames()].fill((byte) 0);
+        zeroStack();
         remaining = budget;
         try {
             return mode == ExecutionMode.JIT ? program.jit().entry().run(this, r1, r2, Addresses.STACK_TOP)
@@ -150,14 +163,43 @@ public final class BpfMachine {
             writable = java.util.Arrays.copyOf(writable, needed);
         }
         for (int i = Addresses.FIRST_MAP_ID; i < readable.length; i++) {
-            readable[i] = null;
-            writable[i] = null;
+            readable[i] = UNMAPPED;
+            writable[i] = UNMAPPED;
         }
         for (int i = 0; i < maps.length; i++) {
             readable[Addresses.FIRST_MAP_ID + i] = maps[i].values;
-            writable[Addresses.FIRST_MAP_ID + i] = maps[i].readOnlyForPrograms() ? null : maps[i].values;
+            writable[Addresses.FIRST_MAP_ID + i] = maps[i].readOnlyForPrograms() ? UNMAPPED : maps[i].values;
         }
+        int framesFrom = Addresses.STACK_BYTES - program.analysis.maxFrames() * Verifier.FRAME_BYTES;
+        stackZeroFrom = Math.max(framesFrom, program.analysis.facts().stackZeroFrom() & ~7);
+        stackZeroSlice = stack.asSlice(stackZeroFrom);
+        stackLazySlice = stack.asSlice(framesFrom, stackZeroFrom - framesFrom);
         installed = program;
+    }
+
+    /**
+     * Zeroes the stack bytes a run's fast paths can reach ({@code [from, top)}); the rest of the
+     * program's frames is zeroed when a checked access first goes below {@code from}. Either way a
+     * program never sees what an earlier run left in its frames.
+     */
+    private void zeroStack() {
+        int from = stackZeroFrom;
+        if (Addresses.STACK_BYTES - from <= 64) {
+            for (int off = from; off < Addresses.STACK_BYTES; off += 8) {
+                stack.set(U64, off, 0);
+            }
+        } else {
+            stackZeroSlice.fill((byte) 0);
+        }
+        stackZeroedFrom = from;
+    }
+
+    /** A checked access reached stack offset {@code offset}: zero the rest of the frames first if needed. */
+    private void touchStack(long offset) {
+        if (offset < stackZeroedFrom) {
+            stackLazySlice.fill((byte) 0);
+            stackZeroedFrom = 0;
+        }
     }
 
     // ---- memory access, shared by the interpreter and generated code ----
@@ -170,7 +212,11 @@ public final class BpfMachine {
         MemorySegment[] table = readable;
         if (id > 0 && id < table.length) {
             MemorySegment seg = table[id];
-            if (seg != null && (addr & 0xffffffffL) <= seg.byteSize() - width) {
+            long off = addr & 0xffffffffL;
+            if (off <= seg.byteSize() - width) {
+                if (id == Addresses.STACK_ID) {
+                    touchStack(off);
+                }
                 return seg;
             }
         }
@@ -183,7 +229,11 @@ public final class BpfMachine {
         MemorySegment[] table = writable;
         if (id > 0 && id < table.length) {
             MemorySegment seg = table[id];
-            if (seg != null && (addr & 0xffffffffL) <= seg.byteSize() - width) {
+            long off = addr & 0xffffffffL;
+            if (off <= seg.byteSize() - width) {
+                if (id == Addresses.STACK_ID) {
+                    touchStack(off);
+                }
                 return seg;
             }
         }
@@ -209,11 +259,11 @@ public final class BpfMachine {
     private BpfFault accessFault(boolean store, long addr, int width, int pc) {
         int id = Addresses.regionId(addr);
         String what = (store ? "store of " : "load of ") + width + " B";
-        MemorySegment seg = id > 0 && id < readable.length ? readable[id] : null;
-        if (seg == null) {
+        MemorySegment seg = id > 0 && id < readable.length ? readable[id] : UNMAPPED;
+        if (seg == UNMAPPED) {
             return fault(BpfFault.Kind.MEMORY, pc, what + (store ? " to" : " from") + " unmapped address 0x" + Long.toHexString(addr));
         }
-        if (store && writable[id] == null) {
+        if (store && writable[id] == UNMAPPED) {
             return fault(BpfFault.Kind.MEMORY, pc, what + " to read-only " + regionName(id) + " 0x" + Long.toHexString(addr));
         }
         return fault(BpfFault.Kind.MEMORY, pc, what + " at 0x" + Long.toHexString(addr) + " outside " + regionName(id)
@@ -308,20 +358,6 @@ public final class BpfMachine {
         seg.set(U64, addr & 0xffffffffL, value);
     }
 
-    // Frame-pointer-relative accesses: the verifier proved r10 + off lies inside the current frame,
-    // so generated code skips the region lookup (the segment still checks its own bounds).
-
-    long stackLoad8(long addr) { return stack.get(U8, addr & 0xffffffffL) & 0xffL; }
-    long stackLoad16(long addr) { return stack.get(U16, addr & 0xffffffffL) & 0xffffL; }
-    long stackLoad32(long addr) { return stack.get(U32, addr & 0xffffffffL) & 0xffffffffL; }
-    long stackLoad64(long addr) { return stack.get(U64, addr & 0xffffffffL); }
-    long stackLoad8s(long addr) { return stack.get(U8, addr & 0xffffffffL); }
-    long stackLoad16s(long addr) { return stack.get(U16, addr & 0xffffffffL); }
-    long stackLoad32s(long addr) { return stack.get(U32, addr & 0xffffffffL); }
-    void stackStore8(long addr, long value) { stack.set(U8, addr & 0xffffffffL, (byte) value); }
-    void stackStore16(long addr, long value) { stack.set(U16, addr & 0xffffffffL, (short) value); }
-    void stackStore32(long addr, long value) { stack.set(U32, addr & 0xffffffffL, (int) value); }
-    void stackStore64(long addr, long value) { stack.set(U64, addr & 0xffffffffL, value); }
 
     /**
      * Atomic read-modify-write; returns the old value (zero-extended for 32 bits). Atomic with
@@ -408,14 +444,12 @@ public final class BpfMachine {
         return old & 0xffffffffL;
     }
 
-    /** Charges a basic block; faults when the budget is exhausted. */
-    void charge(int cost, int pc) {
-        if ((remaining -= cost) < 0) {
-            throw budgetFault(pc);
-        }
-    }
-
-    private BpfFault budgetFault(int pc) {
+    /**
+     * The budget ran out: the count, kept in {@code remaining} by the caller, went below zero at a
+     * check point (a backward jump or the final exit).
+     */
+    BpfFault budgetFault(long remaining, int pc) {
+        this.remaining = remaining;
         return fault(BpfFault.Kind.BUDGET, pc, "instruction budget of " + budget + " exhausted");
     }
 

@@ -204,7 +204,7 @@ public final class BpfObject {
             if (needsText) {
                 apply(slots, text, relocs(text), textBase, section, text, textBase);
             }
-            return BpfProgram.create(section.name(), slots, maps);
+            return BpfProgram.create(section.name(), slots, maps, ProgramType.ofSection(section.name()));
         }
 
         private List<ElfFile.Relocation> relocs(ElfFile.Section s) throws BpfLoadException {

@@ -19,10 +19,10 @@ public final class BpfProgram {
     final Verifier.Analysis analysis;
     // Decoded fields, indexed by pc (for the interpreter and the JIT).
     final int[] op, dst, src, off, imm;
-    /** op | dst << 8 | src << 12 | off << 16 per pc: one load per instruction for the interpreter. */
-    final int[] packed;
     /** For lddw at pc: the constant loaded, with map pseudo loads resolved to virtual addresses. */
     final long[] wide;
+    /** The interpreter's pre-decoded instructions ({@link Interpreter#decode}). */
+    final int[] code;
     private volatile JitCompiler.Compiled compiled;
     /** Larger programs would overflow class-file limits anyway; they run in the interpreter. */
     private static final int MAX_JIT_SLOTS = 100_000;
@@ -39,7 +39,6 @@ public final class BpfProgram {
         off = new int[n];
         imm = new int[n];
         wide = new long[n];
-        packed = new int[n];
         for (int pc = 0; pc < n; pc++) {
             long s = slots[pc];
             op[pc] = opcode(s);
@@ -47,7 +46,6 @@ public final class BpfProgram {
             src[pc] = Opcodes.src(s);
             off[pc] = offset(s);
             imm[pc] = Opcodes.imm(s);
-            packed[pc] = (int) (s & 0xffffffffL);
             if (op[pc] == LDDW) {
                 long next = slots[pc + 1];
                 wide[pc] = switch (src[pc]) {
@@ -58,6 +56,7 @@ public final class BpfProgram {
                 pc++;
             }
         }
+        code = Interpreter.decode(this);
     }
 
     /**
@@ -68,8 +67,16 @@ public final class BpfProgram {
      * @throws BpfLoadException if the verifier rejects the program
      */
     public static BpfProgram create(String name, long[] slots, List<BpfMap> maps) throws BpfLoadException {
+        return create(name, slots, maps, ProgramType.GENERIC);
+    }
+
+    /**
+     * Like {@link #create(String, long[], List)} for a program of a known type (what r1 points at),
+     * which lets the verifier prove more of its accesses; results are the same either way.
+     */
+    public static BpfProgram create(String name, long[] slots, List<BpfMap> maps, ProgramType type) throws BpfLoadException {
         long[] copy = slots.clone();
-        Verifier.Analysis analysis = Verifier.verify(name, copy, maps);
+        Verifier.Analysis analysis = Verifier.verify(name, copy, maps, java.util.Objects.requireNonNull(type, "type"));
         return new BpfProgram(name, copy, maps, analysis);
     }
 
@@ -96,6 +103,37 @@ public final class BpfProgram {
 
     /** Frames (512 B each) the deepest call chain needs. */
     public int maxFrames() { return analysis.maxFrames(); }
+
+    public ProgramType type() { return analysis.type(); }
+
+    /**
+     * What the verifier proved about the memory accesses: how many are direct (region and bounds
+     * proven), how many need one compare (region known), how many the full region lookup.
+     */
+    public AccessSummary accessSummary() {
+        RangeAnalysis.Facts f = analysis.facts();
+        return new AccessSummary(f.count(RangeAnalysis.PROVEN), f.count(RangeAnalysis.TYPED),
+                f.count(RangeAnalysis.CHECKED) - nonAccesses(), f.complete());
+    }
+
+    /** Counts of a program's loads and stores by what the verifier proved about them. */
+    public record AccessSummary(int proven, int regionOnly, int checked, boolean analysisComplete) {
+        @Override
+        public String toString() {
+            return proven + " proven in bounds, " + regionOnly + " region known, " + checked + " checked"
+                    + (analysisComplete ? "" : " (analysis gave up: program too complex)");
+        }
+    }
+
+    private int nonAccesses() {
+        int n = 0;
+        for (int pc = 0; pc < slots.length; pc++) {
+            int c = cls(op[pc]);
+            boolean access = c == CLS_LDX || c == CLS_ST || c == CLS_STX;
+            n += access && !(pc > 0 && op[pc - 1] == LDDW) ? 0 : 1;
+        }
+        return n;
+    }
 
     /** A listing of the whole program. */
     public String disassemble() { return Disassembler.listing(slots); }

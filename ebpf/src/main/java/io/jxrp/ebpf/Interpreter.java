@@ -2,18 +2,58 @@ package io.jxrp.ebpf;
 
 import static io.jxrp.ebpf.Opcodes.*;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * Executes a verified program instruction by instruction. The reference semantics the JIT is
- * tested against; shares memory access, helpers and budget accounting with it through
- * {@link BpfMachine}.
+ * Executes a verified program instruction by instruction: the reference semantics the JIT is tested
+ * against. Instructions are pre-decoded into one int each ({@link BpfProgram#code}: the dispatch
+ * key, registers and offset) and dispatched by one table switch; the instruction count lives in a
+ * local (charged per block, checked at backward jumps and the final exit, as in the JIT); loads and
+ * stores whose region the verifier named go straight to that region's segment after one compare,
+ * the others through {@link BpfMachine}'s region lookup. Helpers, faults and checked accesses are
+ * shared with the JIT through the machine.
  */
 final class Interpreter {
     private Interpreter() {}
 
+    /**
+     * Modes (unused by the ISA) that replace {@code MEM} and {@code MEMSX} in the dispatch key of a
+     * load or store whose region the verifier named.
+     */
+    static final int DIRECT_MEM = 0x20, DIRECT_MEMSX = 0xa0;
+
+    /** The dispatch key of each instruction: opcode (memory modes remapped) | dst << 8 | src << 12 | off << 16. */
+    static int[] decode(BpfProgram p) {
+        int n = p.slots.length;
+        int[] code = new int[n];
+        byte[] cls = p.analysis.facts().accessClass();
+        for (int pc = 0; pc < n; pc++) {
+            int op = p.op[pc];
+            int c = cls(op);
+            boolean memory = c == CLS_LDX || c == CLS_ST || (c == CLS_STX && mode(op) == MODE_MEM);
+            int key = op;
+            if (memory && cls[pc] != RangeAnalysis.CHECKED) {
+                key = (op & ~0xe0) | (mode(op) == MODE_MEM ? DIRECT_MEM : DIRECT_MEMSX);
+            }
+            code[pc] = key | p.dst[pc] << 8 | p.src[pc] << 12 | p.off[pc] << 16;
+        }
+        return code;
+    }
+
+    /** A taken jump by {@code off}: a backward one checks the count first. */
+    private static long taken(BpfMachine m, long rem, int pc, int off) {
+        if (off < 0 && rem < 0) {
+            throw m.budgetFault(rem, pc);
+        }
+        return rem;
+    }
+
     static long run(BpfMachine m, BpfProgram p, long r1, long r2) {
-        final int[] packed = p.packed, imms = p.imm;
+        final int[] code = p.code, imms = p.imm;
         final int[] cost = p.analysis.blockCost();
+        final int[] regionOf = p.analysis.facts().accessRegion();
         final long[] wide = p.wide;
+        final MemorySegment[] readable = m.readable, writable = m.writable;
         final long[] r = m.regs;
         final long[] saved = m.saved;
         java.util.Arrays.fill(r, 0);
@@ -22,14 +62,13 @@ final class Interpreter {
         r[10] = Addresses.STACK_TOP;
         int depth = 0;
         int pc = 0;
-        while (true) {
-            int c = cost[pc];
-            if (c != 0) {
-                m.charge(c, pc);
-            }
-            int insn = packed[pc];
-            int op = insn & 0xff, d = (insn >>> 8) & 0xf, s = (insn >>> 12) & 0xf, off = insn >> 16, imm = imms[pc];
-            switch (op) {
+        long rem = m.remaining;
+        try {
+            while (true) {
+                rem -= cost[pc];
+                int insn = code[pc];
+                int d = (insn >>> 8) & 0xf, s = (insn >>> 12) & 0xf, off = insn >> 16, imm = imms[pc];
+                switch (insn & 0xff) {
                 // ---- ALU64 ----
                 case CLS_ALU64 | ALU_ADD | SRC_K -> r[d] += imm;
                 case CLS_ALU64 | ALU_ADD | SRC_X -> r[d] += r[s];
@@ -53,7 +92,7 @@ final class Interpreter {
                 case CLS_ALU64 | ALU_XOR | SRC_K -> r[d] ^= imm;
                 case CLS_ALU64 | ALU_XOR | SRC_X -> r[d] ^= r[s];
                 case CLS_ALU64 | ALU_MOV | SRC_K -> r[d] = imm;
-                case CLS_ALU64 | ALU_MOV | SRC_X -> r[d] = movsx64(r[s], off);
+                case CLS_ALU64 | ALU_MOV | SRC_X -> r[d] = off == 0 ? r[s] : movsx64(r[s], off);
                 case CLS_ALU64 | ALU_ARSH | SRC_K -> r[d] >>= imm;
                 case CLS_ALU64 | ALU_ARSH | SRC_X -> r[d] >>= r[s];
                 case CLS_ALU64 | ALU_END -> r[d] = bswap(r[d], imm);
@@ -90,6 +129,128 @@ final class Interpreter {
                     r[d] = wide[pc];
                     pc++;
                 }
+                case CLS_LDX | DIRECT_MEM | SIZE_B -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 1 - o)) >= 0 ? seg.get(BpfMachine.U8, o) & 0xffL : m.load8(r[s] + off, pc);
+                }
+                case CLS_LDX | DIRECT_MEM | SIZE_H -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 2 - o)) >= 0 ? seg.get(BpfMachine.U16, o) & 0xffffL : m.load16(r[s] + off, pc);
+                }
+                case CLS_LDX | DIRECT_MEM | SIZE_W -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 4 - o)) >= 0 ? seg.get(BpfMachine.U32, o) & 0xffffffffL : m.load32(r[s] + off, pc);
+                }
+                case CLS_LDX | DIRECT_MEM | SIZE_DW -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 8 - o)) >= 0 ? seg.get(BpfMachine.U64, o) : m.load64(r[s] + off, pc);
+                }
+                case CLS_LDX | DIRECT_MEMSX | SIZE_B -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 1 - o)) >= 0 ? seg.get(BpfMachine.U8, o) : m.load8s(r[s] + off, pc);
+                }
+                case CLS_LDX | DIRECT_MEMSX | SIZE_H -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 2 - o)) >= 0 ? seg.get(BpfMachine.U16, o) : m.load16s(r[s] + off, pc);
+                }
+                case CLS_LDX | DIRECT_MEMSX | SIZE_W -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 4 - o)) >= 0 ? seg.get(BpfMachine.U32, o) : m.load32s(r[s] + off, pc);
+                }
+                case CLS_ST | DIRECT_MEM | SIZE_B -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 1 - o)) >= 0) {
+                        seg.set(BpfMachine.U8, o, (byte) imm);
+                    } else {
+                        m.store8(r[d] + off, imm, pc);
+                    }
+                }
+                case CLS_ST | DIRECT_MEM | SIZE_H -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 2 - o)) >= 0) {
+                        seg.set(BpfMachine.U16, o, (short) imm);
+                    } else {
+                        m.store16(r[d] + off, imm, pc);
+                    }
+                }
+                case CLS_ST | DIRECT_MEM | SIZE_W -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 4 - o)) >= 0) {
+                        seg.set(BpfMachine.U32, o, imm);
+                    } else {
+                        m.store32(r[d] + off, imm, pc);
+                    }
+                }
+                case CLS_ST | DIRECT_MEM | SIZE_DW -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 8 - o)) >= 0) {
+                        seg.set(BpfMachine.U64, o, (long) imm);
+                    } else {
+                        m.store64(r[d] + off, imm, pc);
+                    }
+                }
+                case CLS_STX | DIRECT_MEM | SIZE_B -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 1 - o)) >= 0) {
+                        seg.set(BpfMachine.U8, o, (byte) r[s]);
+                    } else {
+                        m.store8(r[d] + off, r[s], pc);
+                    }
+                }
+                case CLS_STX | DIRECT_MEM | SIZE_H -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 2 - o)) >= 0) {
+                        seg.set(BpfMachine.U16, o, (short) r[s]);
+                    } else {
+                        m.store16(r[d] + off, r[s], pc);
+                    }
+                }
+                case CLS_STX | DIRECT_MEM | SIZE_W -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 4 - o)) >= 0) {
+                        seg.set(BpfMachine.U32, o, (int) r[s]);
+                    } else {
+                        m.store32(r[d] + off, r[s], pc);
+                    }
+                }
+                case CLS_STX | DIRECT_MEM | SIZE_DW -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = writable[id];
+                    long o = r[d] + off - ((long) id << 32);
+                    if ((o | (seg.byteSize() - 8 - o)) >= 0) {
+                        seg.set(BpfMachine.U64, o, r[s]);
+                    } else {
+                        m.store64(r[d] + off, r[s], pc);
+                    }
+                }
                 case CLS_LDX | MODE_MEM | SIZE_B -> r[d] = m.load8(r[s] + off, pc);
                 case CLS_LDX | MODE_MEM | SIZE_H -> r[d] = m.load16(r[s] + off, pc);
                 case CLS_LDX | MODE_MEM | SIZE_W -> r[d] = m.load32(r[s] + off, pc);
@@ -106,7 +267,7 @@ final class Interpreter {
                 case CLS_STX | MODE_MEM | SIZE_W -> m.store32(r[d] + off, r[s], pc);
                 case CLS_STX | MODE_MEM | SIZE_DW -> m.store64(r[d] + off, r[s], pc);
                 case CLS_STX | MODE_ATOMIC | SIZE_W, CLS_STX | MODE_ATOMIC | SIZE_DW -> {
-                    boolean w64 = size(op) == SIZE_DW;
+                    boolean w64 = ((insn & 0xff) & 0x18) == SIZE_DW;
                     if (imm == ATOMIC_CMPXCHG) {
                         r[0] = m.compareExchange(w64, r[d] + off, w64 ? r[0] : r[0] & 0xffffffffL, r[s], pc);
                     } else {
@@ -117,8 +278,278 @@ final class Interpreter {
                     }
                 }
                 // ---- jumps ----
-                case JA -> pc += off;
-                case GOTOL -> pc += imm;
+                case JA -> {
+                    rem = taken(m, rem, pc, off);
+                    pc += off;
+                }
+                case GOTOL -> {
+                    rem = taken(m, rem, pc, imm);
+                    pc += imm;
+                }
+                case CLS_JMP | JMP_JEQ | SRC_K -> {
+                    if (r[d] == imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JEQ | SRC_K -> {
+                    if ((int) r[d] == imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JEQ | SRC_X -> {
+                    if (r[d] == r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JEQ | SRC_X -> {
+                    if ((int) r[d] == (int) r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JGT | SRC_K -> {
+                    if (Long.compareUnsigned(r[d], imm) > 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JGT | SRC_K -> {
+                    if (Integer.compareUnsigned((int) r[d], imm) > 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JGT | SRC_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) > 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JGT | SRC_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JGE | SRC_K -> {
+                    if (Long.compareUnsigned(r[d], imm) >= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JGE | SRC_K -> {
+                    if (Integer.compareUnsigned((int) r[d], imm) >= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JGE | SRC_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) >= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JGE | SRC_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSET | SRC_K -> {
+                    if ((r[d] & imm) != 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSET | SRC_K -> {
+                    if (((int) r[d] & imm) != 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSET | SRC_X -> {
+                    if ((r[d] & r[s]) != 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSET | SRC_X -> {
+                    if (((int) r[d] & (int) r[s]) != 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JNE | SRC_K -> {
+                    if (r[d] != imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JNE | SRC_K -> {
+                    if ((int) r[d] != imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JNE | SRC_X -> {
+                    if (r[d] != r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JNE | SRC_X -> {
+                    if ((int) r[d] != (int) r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSGT | SRC_K -> {
+                    if (r[d] > imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSGT | SRC_K -> {
+                    if ((int) r[d] > imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSGT | SRC_X -> {
+                    if (r[d] > r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSGT | SRC_X -> {
+                    if ((int) r[d] > (int) r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSGE | SRC_K -> {
+                    if (r[d] >= imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSGE | SRC_K -> {
+                    if ((int) r[d] >= imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSGE | SRC_X -> {
+                    if (r[d] >= r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSGE | SRC_X -> {
+                    if ((int) r[d] >= (int) r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JLT | SRC_K -> {
+                    if (Long.compareUnsigned(r[d], imm) < 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JLT | SRC_K -> {
+                    if (Integer.compareUnsigned((int) r[d], imm) < 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JLT | SRC_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) < 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JLT | SRC_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JLE | SRC_K -> {
+                    if (Long.compareUnsigned(r[d], imm) <= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JLE | SRC_K -> {
+                    if (Integer.compareUnsigned((int) r[d], imm) <= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JLE | SRC_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) <= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JLE | SRC_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSLT | SRC_K -> {
+                    if (r[d] < imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSLT | SRC_K -> {
+                    if ((int) r[d] < imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSLT | SRC_X -> {
+                    if (r[d] < r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSLT | SRC_X -> {
+                    if ((int) r[d] < (int) r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSLE | SRC_K -> {
+                    if (r[d] <= imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSLE | SRC_K -> {
+                    if ((int) r[d] <= imm) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP | JMP_JSLE | SRC_X -> {
+                    if (r[d] <= r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
+                case CLS_JMP32 | JMP_JSLE | SRC_X -> {
+                    if ((int) r[d] <= (int) r[s]) {
+                        rem = taken(m, rem, pc, off);
+                        pc += off;
+                    }
+                }
                 case CALL -> {
                     if (s == CALL_LOCAL) {
                         if (depth + 1 >= Verifier.MAX_FRAMES) {
@@ -139,6 +570,10 @@ final class Interpreter {
                 case CALLX -> r[0] = m.callHelper(r[d], r[1], r[2], r[3], r[4], r[5], pc);
                 case EXIT -> {
                     if (depth == 0) {
+                        if (rem < 0) {
+                            throw m.budgetFault(rem, pc);
+                        }
+                        m.remaining = rem;
                         return r[0];
                     }
                     depth--;
@@ -146,13 +581,15 @@ final class Interpreter {
                     System.arraycopy(saved, base, r, 1, 10);
                     pc = (int) saved[base + 10];
                 }
-                default -> {
-                    if (jump(op, r[d], isReg(op) ? r[s] : imm)) {
-                        pc += off;
-                    }
+                default -> throw new IllegalStateException("unverified opcode 0x" + Integer.toHexString(insn & 0xff) + " at " + pc);
                 }
+                pc++;
             }
-            pc++;
+        } catch (BpfFault fault) {
+            if (fault.kind() != BpfFault.Kind.BUDGET) {
+                m.remaining = rem; // the count up to the fault, as the JIT leaves it
+            }
+            throw fault;
         }
     }
 

@@ -18,9 +18,15 @@ import java.util.Map;
 
 /**
  * Translates a verified program into one hidden class: a static method per BPF function with the
- * registers in JVM locals, memory access, helpers and budget checks calling into {@link BpfMachine}
- * (HotSpot inlines them). A function whose bytecode could exceed {@link #CHUNK_BUDGET} is split into
- * chunk methods over contiguous block ranges that pass registers through a per-frame array and
+ * registers in JVM locals. Memory accesses follow the verifier's facts ({@link RangeAnalysis}): one
+ * proven in bounds is a plain access to the region's segment, kept in a local from the method's
+ * entry; one whose region alone is known compares its offset against the region's size first; any
+ * other goes through {@link BpfMachine}'s region lookup. Plain accesses stay safe whatever the
+ * proofs assumed: the JVM bounds-checks every segment access, and an exception handler sends a
+ * surprise to the checked path, which completes the access or faults exactly as the interpreter
+ * does. The instruction count lives in a local, is charged per basic block and checked at backward
+ * jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is split
+ * into chunk methods over contiguous block ranges that pass registers through a per-frame array and
  * return the next pc to a small dispatcher, so no method passes HotSpot's 8000-byte compile limit.
  */
 final class JitCompiler {
@@ -36,18 +42,26 @@ final class JitCompiler {
 
     /** Upper bound on the estimated bytecode of one generated method (HotSpot's limit is 8000). */
     static final int CHUNK_BUDGET = 6000;
-    /** Conservative bytecode bound per instruction, per block, per out-of-chunk jump. */
-    private static final int PER_INSN = 26, PER_BLOCK = 24, PER_EXIT_JUMP = 80;
+    /** Conservative bytecode bounds: per instruction, per memory access (with its slow path), per block, per jump. */
+    private static final int PER_INSN = 26, PER_ACCESS = 90, PER_BLOCK = 24, PER_EXIT_JUMP = 110;
 
     private static final ClassDesc CD_MACHINE = ClassDesc.of("io.jxrp.ebpf.BpfMachine");
     private static final ClassDesc CD_INTERP = ClassDesc.of("io.jxrp.ebpf.Interpreter");
     private static final ClassDesc CD_ENTRY = ClassDesc.of("io.jxrp.ebpf.JitCompiler$Entry");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
+    private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
+    private static final ClassDesc CD_SEGMENTS = CD_SEGMENT.arrayType();
+    private static final ClassDesc CD_IOOBE = ClassDesc.of("java.lang.IndexOutOfBoundsException");
+    private static final ClassDesc CD_FAULT = ClassDesc.of("io.jxrp.ebpf.BpfFault");
+    private static final ClassDesc[] CD_LAYOUT = {null, ClassDesc.of("java.lang.foreign.ValueLayout$OfByte"),
+            ClassDesc.of("java.lang.foreign.ValueLayout$OfShort"), null, ClassDesc.of("java.lang.foreign.ValueLayout$OfInt"),
+            null, null, null, ClassDesc.of("java.lang.foreign.ValueLayout$OfLong")};
+    private static final ClassDesc[] CD_VALUE = {null, CD_byte, CD_short, null, CD_int, null, null, null, CD_long};
+    private static final String[] LAYOUT_FIELD = {null, "U8", "U16", null, "U32", null, null, null, "U64"};
     private static final MethodTypeDesc MTD_LOAD = MethodTypeDesc.of(CD_long, CD_long, CD_int);
-    private static final MethodTypeDesc MTD_STACK_LOAD = MethodTypeDesc.of(CD_long, CD_long);
-    private static final MethodTypeDesc MTD_STACK_STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long);
     private static final MethodTypeDesc MTD_STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int);
-    private static final MethodTypeDesc MTD_CHARGE = MethodTypeDesc.of(CD_void, CD_int, CD_int);
+    private static final MethodTypeDesc MTD_BUDGET = MethodTypeDesc.of(CD_FAULT, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_SIZE = MethodTypeDesc.of(CD_long);
     private static final MethodTypeDesc MTD_HELPER = MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_long, CD_long,
             CD_long, CD_long, CD_int);
     private static final MethodTypeDesc MTD_ATOMIC = MethodTypeDesc.of(CD_long, CD_int, CD_boolean, CD_long, CD_long, CD_int);
@@ -65,6 +79,8 @@ final class JitCompiler {
     private static final int[] DIRECT_SLOTS = {13, 1, 3, 5, 7, 9, 15, 17, 19, 21, 11};
     /** Local slots of r0..r10 in a chunk method (after m, R, pc). */
     private static final int[] CHUNK_SLOTS = {3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23};
+    /** First free local after the registers: the instruction count, a scratch long, then segments and sizes. */
+    private static final int DIRECT_FREE = 23, CHUNK_FREE = 25;
 
     static Compiled compile(BpfProgram p) {
         ClassDesc self = ClassDesc.of("io.jxrp.ebpf.JitProgram");
@@ -96,8 +112,9 @@ final class JitCompiler {
             for (int f = 0; f < starts.length; f++) {
                 int start = starts[f];
                 int end = p.analysis.functionEnd(f, p.slots.length);
-                List<int[]> chunks = partition(p, start, end);
                 FunctionGen gen = new FunctionGen(p, self, f, starts);
+                List<int[]> chunks = fitsOneMethod(classFile, self, gen, start, end) ? List.of(new int[] {start, end})
+                        : partition(p, start, end);
                 if (chunks.size() == 1) {
                     cb.withMethodBody("f" + f, MTD_FUNCTION, ClassFile.ACC_STATIC, code -> gen.direct(code, start, end));
                 } else {
@@ -119,6 +136,25 @@ final class JitCompiler {
         }
     }
 
+    /** HotSpot compiles no method with more bytecode than this ({@code -XX:HugeMethodLimit}). */
+    static final int HUGE_METHOD_LIMIT = 8000;
+
+    /** Whether the function as one method stays below {@link #HUGE_METHOD_LIMIT}: emitted once to measure. */
+    private static boolean fitsOneMethod(ClassFile classFile, ClassDesc self, FunctionGen gen, int start, int end) {
+        if ((long) (end - start) * 12 > HUGE_METHOD_LIMIT) {
+            return false; // certainly too big: not worth emitting
+        }
+        byte[] trial = classFile.build(self, cb -> cb.withMethodBody("trial", MTD_FUNCTION, ClassFile.ACC_STATIC,
+                code -> gen.direct(code, start, end)));
+        for (java.lang.classfile.MethodModel m : ClassFile.of().parse(trial).methods()) {
+            if (m.methodName().equalsString("trial")) {
+                return m.code().map(c -> ((java.lang.classfile.attribute.CodeAttribute) c).codeLength()).orElse(0)
+                        < HUGE_METHOD_LIMIT;
+            }
+        }
+        return false;
+    }
+
     /** Cuts [start, end) at block boundaries into ranges whose estimated bytecode fits {@link #CHUNK_BUDGET}. */
     static List<int[]> partition(BpfProgram p, int start, int end) {
         int[] cost = p.analysis.blockCost();
@@ -126,7 +162,7 @@ final class JitCompiler {
         int chunkStart = start;
         int estimate = 200; // prologue, register spills, entry switch
         for (int pc = start; pc < end; pc++) {
-            int add = PER_INSN;
+            int add = insnEstimate(p, pc);
             if (cost[pc] != 0) {
                 add += PER_BLOCK;
                 if (estimate + blockEstimate(p, pc, end) > CHUNK_BUDGET && pc > chunkStart) {
@@ -147,11 +183,16 @@ final class JitCompiler {
         return chunks;
     }
 
+    private static int insnEstimate(BpfProgram p, int pc) {
+        int c = cls(p.op[pc]);
+        return c == CLS_LDX || c == CLS_ST || c == CLS_STX ? PER_ACCESS : PER_INSN;
+    }
+
     private static int blockEstimate(BpfProgram p, int leader, int end) {
         int[] cost = p.analysis.blockCost();
         int estimate = PER_BLOCK;
         for (int pc = leader; pc < end && (pc == leader || cost[pc] == 0); pc++) {
-            estimate += PER_INSN;
+            estimate += insnEstimate(p, pc);
             if (Verifier.jumpTarget(p.slots[pc], pc) != Integer.MIN_VALUE) {
                 estimate += PER_EXIT_JUMP;
             }
@@ -183,8 +224,10 @@ final class JitCompiler {
                 code.lconst_0();
                 code.lstore(slots[r]);
             }
-            Body body = new Body(code, slots, start, end, null);
-            body.emit();
+            Body body = new Body(code, slots, DIRECT_FREE, start, end, null);
+            body.prologue();
+            body.instructions();
+            body.outOfLine();
         }
 
         /** Dispatcher of a split function: set up the frame's register array, call chunks until exit. */
@@ -244,7 +287,8 @@ final class JitCompiler {
                 code.laload();
                 code.lstore(slots[r]);
             }
-            Body body = new Body(code, slots, start, end, new HashMap<>());
+            Body body = new Body(code, slots, CHUNK_FREE, start, end, new HashMap<>());
+            body.prologue();
             body.emitChunk();
         }
 
@@ -256,13 +300,26 @@ final class JitCompiler {
             /** Null in a whole-function method; else out-of-range jump targets to their spill stubs. */
             private final Map<Integer, Label> exits;
             private final Map<Integer, Label> labels = new HashMap<>();
+            /** Local slot of the instruction count left ({@link BpfMachine#remaining} while running here). */
+            private final int rem;
+            /** A scratch long (offsets of region-typed accesses). */
+            private final int tmp;
+            private int nextLocal;
+            /** Region id to the local holding its readable / writable segment, and that segment's size. */
+            private final Map<Integer, Integer> readSeg = new HashMap<>(), writeSeg = new HashMap<>();
+            private final Map<Integer, Integer> readSize = new HashMap<>(), writeSize = new HashMap<>();
+            /** Code emitted after the body: slow paths, exception handlers, budget faults. */
+            private final List<Runnable> outOfLine = new ArrayList<>();
 
-            Body(CodeBuilder code, int[] slots, int start, int end, Map<Integer, Label> exits) {
+            Body(CodeBuilder code, int[] slots, int firstFree, int start, int end, Map<Integer, Label> exits) {
                 this.code = code;
                 this.slots = slots;
                 this.start = start;
                 this.end = end;
                 this.exits = exits;
+                this.rem = firstFree;
+                this.tmp = firstFree + 2;
+                this.nextLocal = firstFree + 4;
             }
 
             private Label label(int pc) {
@@ -272,8 +329,44 @@ final class JitCompiler {
                 return exits.computeIfAbsent(pc, k -> code.newLabel());
             }
 
-            void emit() {
-                instructions();
+            /** Loads the instruction count and the segments (and sizes) of every region this range reaches directly. */
+            void prologue() {
+                code.aload(0);
+                code.getfield(CD_MACHINE, "remaining", CD_long);
+                code.lstore(rem);
+                code.lconst_0();
+                code.lstore(tmp);
+                RangeAnalysis.Facts facts = p.analysis.facts();
+                for (int pc = start; pc < end; pc++) {
+                    byte c = facts.accessClass()[pc];
+                    if (c == RangeAnalysis.CHECKED || p.op[pc] == 0) {
+                        continue;
+                    }
+                    boolean store = cls(p.op[pc]) != CLS_LDX;
+                    if (store && cls(p.op[pc]) == CLS_STX && mode(p.op[pc]) != MODE_MEM) {
+                        continue; // atomics take the checked path
+                    }
+                    int id = facts.accessRegion()[pc];
+                    Map<Integer, Integer> segs = store ? writeSeg : readSeg;
+                    if (!segs.containsKey(id)) {
+                        int slot = nextLocal++;
+                        segs.put(id, slot);
+                        code.aload(0);
+                        code.getfield(CD_MACHINE, store ? "writable" : "readable", CD_SEGMENTS);
+                        code.loadConstant(id);
+                        code.aaload();
+                        code.astore(slot);
+                    }
+                    Map<Integer, Integer> sizes = store ? writeSize : readSize;
+                    if (c == RangeAnalysis.TYPED && !sizes.containsKey(id)) {
+                        int slot = nextLocal;
+                        nextLocal += 2;
+                        sizes.put(id, slot);
+                        code.aload(segs.get(id));
+                        code.invokeinterface(CD_SEGMENT, "byteSize", MTD_SIZE);
+                        code.lstore(slot);
+                    }
+                }
             }
 
             void emitChunk() {
@@ -298,6 +391,7 @@ final class JitCompiler {
                 if (lop != EXIT && lop != JA && lop != GOTOL) {
                     code.goto_(label(end));
                 }
+                outOfLine();
                 for (Map.Entry<Integer, Label> e : exits.entrySet()) {
                     code.labelBinding(e.getValue());
                     spill();
@@ -309,6 +403,13 @@ final class JitCompiler {
                 code.dup();
                 code.invokespecial(ClassDesc.of("java.lang.IllegalStateException"), INIT_NAME, MTD_void);
                 code.athrow();
+            }
+
+            void outOfLine() {
+                // Stubs may add stubs of their own (none do today); run until none are left.
+                for (int i = 0; i < outOfLine.size(); i++) {
+                    outOfLine.get(i).run();
+                }
             }
 
             private int lastInsn() {
@@ -329,17 +430,25 @@ final class JitCompiler {
                     code.lload(slots[r]);
                     code.lastore();
                 }
+                saveCount();
             }
 
-            private void instructions() {
+            /** Makes {@link BpfMachine#remaining} current: before anything that may fault or read it. */
+            private void saveCount() {
+                code.aload(0);
+                code.lload(rem);
+                code.putfield(CD_MACHINE, "remaining", CD_long);
+            }
+
+            void instructions() {
                 int[] cost = p.analysis.blockCost();
                 for (int pc = start; pc < end; pc++) {
                     if (cost[pc] != 0) {
                         code.labelBinding(label(pc));
-                        code.aload(0);
-                        code.loadConstant(cost[pc]);
-                        code.loadConstant(pc);
-                        code.invokevirtual(CD_MACHINE, "charge", MTD_CHARGE);
+                        code.lload(rem);
+                        code.loadConstant((long) cost[pc]);
+                        code.lsub();
+                        code.lstore(rem);
                     }
                     insn(pc);
                     if (p.op[pc] == LDDW) {
@@ -370,27 +479,283 @@ final class JitCompiler {
                         code.loadConstant(p.wide[pc]);
                         st(d);
                     }
-                    case CLS_LDX -> {
-                        code.aload(0);
-                        address(s, off);
-                        String name = "oad" + widthBytes(op) * 8 + (mode(op) == MODE_MEMSX ? "s" : "");
-                        if (s == 10) {
-                            code.invokevirtual(CD_MACHINE, "stackL" + name, MTD_STACK_LOAD);
+                    case CLS_LDX -> load(pc, op, d, s, off);
+                    case CLS_ST -> store(pc, widthBytes(op), d, off, () -> code.loadConstant((long) imm));
+                    case CLS_STX -> {
+                        if (mode(op) == MODE_MEM) {
+                            store(pc, widthBytes(op), d, off, () -> ld(s));
                         } else {
-                            code.loadConstant(pc);
-                            code.invokevirtual(CD_MACHINE, "l" + name, MTD_LOAD);
+                            atomic(pc, op, d, s, off, imm);
                         }
-                        st(d);
                     }
-                    case CLS_ST -> {
-                        code.aload(0);
-                        address(d, off);
-                        code.loadConstant((long) imm);
-                        store(pc, d, widthBytes(op));
-                    }
-                    case CLS_STX -> stx(pc, op, d, s, off, imm);
                     default -> jmp(pc, op, d, s, off, imm);
                 }
+            }
+
+            // ---- memory ----
+
+            /** Pushes {@code r[base] + off - regionBase}: the access's offset in its region's segment. */
+            private void regionOffset(int base, int off, int id) {
+                ld(base);
+                code.loadConstant((long) off - ((long) id << 32));
+                code.ladd();
+            }
+
+            /** Converts what {@code MemorySegment.get} pushed for {@code width} bytes into a register value. */
+            private void widen(int width, boolean signed) {
+                switch (width) {
+                    case 8 -> { }
+                    case 4 -> {
+                        if (signed) {
+                            code.i2l();
+                        } else {
+                            u32();
+                        }
+                    }
+                    case 2 -> {
+                        if (!signed) {
+                            code.loadConstant(0xffff);
+                            code.iand();
+                        }
+                        code.i2l();
+                    }
+                    default -> {
+                        if (!signed) {
+                            code.loadConstant(0xff);
+                            code.iand();
+                        }
+                        code.i2l();
+                    }
+                }
+            }
+
+            /** Converts a long on the stack into what {@code MemorySegment.set} takes for {@code width} bytes. */
+            private void narrow(int width) {
+                switch (width) {
+                    case 8 -> { }
+                    case 4 -> code.l2i();
+                    case 2 -> {
+                        code.l2i();
+                        code.i2s();
+                    }
+                    default -> {
+                        code.l2i();
+                        code.i2b();
+                    }
+                }
+            }
+
+            private void segmentGet(int width) {
+                code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_VALUE[width], CD_LAYOUT[width], CD_long));
+            }
+
+            private void segmentSet(int width) {
+                code.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_LAYOUT[width], CD_long, CD_VALUE[width]));
+            }
+
+            private void layout(int width) {
+                code.getstatic(CD_MACHINE, LAYOUT_FIELD[width], CD_LAYOUT[width]);
+            }
+
+            private String checkedName(boolean store, int width, boolean signed) {
+                return (store ? "store" : "load") + width * 8 + (signed ? "s" : "");
+            }
+
+            private void load(int pc, int op, int d, int s, int off) {
+                int width = widthBytes(op);
+                boolean signed = mode(op) == MODE_MEMSX;
+                RangeAnalysis.Facts facts = p.analysis.facts();
+                byte c = facts.accessClass()[pc];
+                int id = facts.accessRegion()[pc];
+                Runnable checked = () -> {
+                    saveCount();
+                    code.aload(0);
+                    address(s, off);
+                    code.loadConstant(pc);
+                    code.invokevirtual(CD_MACHINE, checkedName(false, width, signed), MTD_LOAD);
+                    st(d);
+                };
+                if (c == RangeAnalysis.CHECKED) {
+                    checked.run();
+                    return;
+                }
+                Label after = code.newLabel();
+                if (c == RangeAnalysis.PROVEN) {
+                    Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel();
+                    code.labelBinding(from);
+                    code.aload(readSeg.get(id));
+                    layout(width);
+                    regionOffset(s, off, id);
+                    segmentGet(width);
+                    code.labelBinding(to);
+                    widen(width, signed);
+                    st(d);
+                    code.labelBinding(after);
+                    code.exceptionCatch(from, to, handler, CD_IOOBE);
+                    outOfLine.add(() -> {
+                        code.labelBinding(handler);
+                        code.pop();
+                        checked.run();
+                        code.goto_(after);
+                    });
+                    return;
+                }
+                Label slow = code.newLabel();
+                typedCheck(s, off, id, width, readSize.get(id), slow);
+                code.aload(readSeg.get(id));
+                layout(width);
+                code.lload(tmp);
+                segmentGet(width);
+                widen(width, signed);
+                st(d);
+                code.labelBinding(after);
+                outOfLine.add(() -> {
+                    code.labelBinding(slow);
+                    checked.run();
+                    code.goto_(after);
+                });
+            }
+
+            /** tmp = offset in region {@code id}; jumps to {@code slow} unless 0 <= tmp <= size - width. */
+            private void typedCheck(int base, int off, int id, int width, int sizeSlot, Label slow) {
+                regionOffset(base, off, id);
+                code.lstore(tmp);
+                code.lload(tmp);
+                code.lload(sizeSlot);
+                code.loadConstant((long) width);
+                code.lsub();
+                code.lload(tmp);
+                code.lsub();
+                code.lor();
+                code.lconst_0();
+                code.lcmp();
+                code.iflt(slow);
+            }
+
+            private void store(int pc, int width, int d, int off, Runnable pushValue) {
+                RangeAnalysis.Facts facts = p.analysis.facts();
+                byte c = facts.accessClass()[pc];
+                int id = facts.accessRegion()[pc];
+                Runnable checked = () -> {
+                    saveCount();
+                    code.aload(0);
+                    address(d, off);
+                    pushValue.run();
+                    code.loadConstant(pc);
+                    code.invokevirtual(CD_MACHINE, checkedName(true, width, false), MTD_STORE);
+                };
+                if (c == RangeAnalysis.CHECKED) {
+                    checked.run();
+                    return;
+                }
+                Label after = code.newLabel();
+                if (c == RangeAnalysis.PROVEN) {
+                    Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel();
+                    code.labelBinding(from);
+                    code.aload(writeSeg.get(id));
+                    layout(width);
+                    regionOffset(d, off, id);
+                    pushValue.run();
+                    narrow(width);
+                    segmentSet(width);
+                    code.labelBinding(to);
+                    code.labelBinding(after);
+                    code.exceptionCatch(from, to, handler, CD_IOOBE);
+                    outOfLine.add(() -> {
+                        code.labelBinding(handler);
+                        code.pop();
+                        checked.run();
+                        code.goto_(after);
+                    });
+                    return;
+                }
+                Label slow = code.newLabel();
+                typedCheck(d, off, id, width, writeSize.get(id), slow);
+                code.aload(writeSeg.get(id));
+                layout(width);
+                code.lload(tmp);
+                pushValue.run();
+                narrow(width);
+                segmentSet(width);
+                code.labelBinding(after);
+                outOfLine.add(() -> {
+                    code.labelBinding(slow);
+                    checked.run();
+                    code.goto_(after);
+                });
+            }
+
+            private void atomic(int pc, int op, int d, int s, int off, int imm) {
+                boolean w64 = size(op) == SIZE_DW;
+                saveCount();
+                if (imm == ATOMIC_CMPXCHG) {
+                    code.aload(0);
+                    code.loadConstant(w64 ? 1 : 0);
+                    address(d, off);
+                    ld(0);
+                    if (!w64) {
+                        code.loadConstant(0xffffffffL);
+                        code.land();
+                    }
+                    ld(s);
+                    code.loadConstant(pc);
+                    code.invokevirtual(CD_MACHINE, "compareExchange", MTD_CMPXCHG);
+                    st(0);
+                    return;
+                }
+                code.aload(0);
+                code.loadConstant(imm);
+                code.loadConstant(w64 ? 1 : 0);
+                address(d, off);
+                ld(s);
+                code.loadConstant(pc);
+                code.invokevirtual(CD_MACHINE, "atomic", MTD_ATOMIC);
+                if ((imm & ATOMIC_FETCH) != 0) {
+                    st(s);
+                } else {
+                    code.pop2();
+                }
+            }
+
+            // ---- budget ----
+
+            /** Jumps to {@code target}; a backward jump first checks the count (faulting at {@code pc}). */
+            private void gotoChecked(int pc, int target) {
+                if (target > pc) {
+                    code.goto_(label(target));
+                    return;
+                }
+                code.lload(rem);
+                code.lconst_0();
+                code.lcmp();
+                code.iflt(budgetFault(pc));
+                code.goto_(label(target));
+            }
+
+            /** The label a taken conditional jump to {@code target} goes to: the target, or a check stub if backward. */
+            private Label branchTarget(int pc, int target) {
+                if (target > pc) {
+                    return label(target);
+                }
+                Label stub = code.newLabel();
+                outOfLine.add(() -> {
+                    code.labelBinding(stub);
+                    gotoChecked(pc, target);
+                });
+                return stub;
+            }
+
+            private Label budgetFault(int pc) {
+                Label fault = code.newLabel();
+                outOfLine.add(() -> {
+                    code.labelBinding(fault);
+                    code.aload(0);
+                    code.lload(rem);
+                    code.loadConstant(pc);
+                    code.invokevirtual(CD_MACHINE, "budgetFault", MTD_BUDGET);
+                    code.athrow();
+                });
+                return fault;
             }
 
             private void alu64(int op, int d, int s, int off, int imm) {
@@ -563,65 +928,25 @@ final class JitCompiler {
                 }
             }
 
-            private void stx(int pc, int op, int d, int s, int off, int imm) {
-                if (mode(op) == MODE_MEM) {
-                    code.aload(0);
-                    address(d, off);
-                    ld(s);
-                    store(pc, d, widthBytes(op));
-                    return;
-                }
-                boolean w64 = size(op) == SIZE_DW;
-                if (imm == ATOMIC_CMPXCHG) {
-                    code.aload(0);
-                    code.loadConstant(w64 ? 1 : 0);
-                    address(d, off);
-                    ld(0);
-                    if (!w64) {
-                        code.loadConstant(0xffffffffL);
-                        code.land();
-                    }
-                    ld(s);
-                    code.loadConstant(pc);
-                    code.invokevirtual(CD_MACHINE, "compareExchange", MTD_CMPXCHG);
-                    st(0);
-                    return;
-                }
-                code.aload(0);
-                code.loadConstant(imm);
-                code.loadConstant(w64 ? 1 : 0);
-                address(d, off);
-                ld(s);
-                code.loadConstant(pc);
-                code.invokevirtual(CD_MACHINE, "atomic", MTD_ATOMIC);
-                if ((imm & ATOMIC_FETCH) != 0) {
-                    st(s);
-                } else {
-                    code.pop2();
-                }
-            }
-
-            /** Stack: address, value pushed; r10-relative stores were bounds-proven by the verifier. */
-            private void store(int pc, int base, int width) {
-                if (base == 10) {
-                    code.invokevirtual(CD_MACHINE, "stackStore" + width * 8, MTD_STACK_STORE);
-                } else {
-                    code.loadConstant(pc);
-                    code.invokevirtual(CD_MACHINE, "store" + width * 8, MTD_STORE);
-                }
-            }
 
             private void jmp(int pc, int op, int d, int s, int off, int imm) {
                 switch (op) {
                     case JA -> {
-                        code.goto_(label(pc + 1 + off));
+                        gotoChecked(pc, pc + 1 + off);
                         return;
                     }
                     case GOTOL -> {
-                        code.goto_(label(pc + 1 + imm));
+                        gotoChecked(pc, pc + 1 + imm);
                         return;
                     }
                     case EXIT -> {
+                        if (function == 0) { // the run ends: a count over budget faults here
+                            code.lload(rem);
+                            code.lconst_0();
+                            code.lcmp();
+                            code.iflt(budgetFault(pc));
+                        }
+                        saveCount();
                         if (exits == null) {
                             ld(0);
                             code.lreturn();
@@ -638,6 +963,7 @@ final class JitCompiler {
                     case CALL -> {
                         if (s == CALL_LOCAL) {
                             int callee = java.util.Arrays.binarySearch(starts, pc + 1 + imm);
+                            saveCount();
                             code.aload(0);
                             for (int r = 1; r <= 5; r++) {
                                 ld(r);
@@ -646,6 +972,9 @@ final class JitCompiler {
                             code.loadConstant((long) Verifier.FRAME_BYTES);
                             code.lsub();
                             code.invokestatic(self, "f" + callee, MTD_FUNCTION);
+                            code.aload(0);
+                            code.getfield(CD_MACHINE, "remaining", CD_long);
+                            code.lstore(rem);
                         } else {
                             helper(pc, () -> code.loadConstant((long) imm));
                         }
@@ -659,7 +988,7 @@ final class JitCompiler {
                     }
                     default -> { }
                 }
-                Label target = label(pc + 1 + off);
+                Label target = branchTarget(pc, pc + 1 + off);
                 boolean x = isReg(op);
                 int kind = aluOp(op);
                 if (cls(op) == CLS_JMP32) {
@@ -719,7 +1048,9 @@ final class JitCompiler {
                 }
             }
 
+
             private void helper(int pc, Runnable pushId) {
+                saveCount();
                 code.aload(0);
                 pushId.run();
                 for (int r = 1; r <= 5; r++) {

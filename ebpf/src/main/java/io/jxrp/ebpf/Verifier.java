@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Load-time checks of a linked program, and the control-flow facts both execution modes share
- * (functions, basic blocks, per-block instruction cost). Structural, not a full abstract
- * interpreter: memory safety is enforced at run time by bounds checks instead.
+ * Load-time checks of a linked program, and the facts both execution modes share: functions, basic
+ * blocks and their instruction cost (structural checks here), and for every memory access the
+ * region it reaches and whether it is proven in bounds ({@link RangeAnalysis}, an abstract
+ * interpretation). Memory safety never rests on those proofs alone: every access the JIT makes
+ * direct is still a JVM-checked segment access that falls back to the checked path.
  */
 final class Verifier {
     private Verifier() {}
@@ -24,13 +26,14 @@ final class Verifier {
     static final int MAX_BLOCK_INSNS = 48;
 
     /** Control-flow facts of a verified program. */
-    record Analysis(int[] functionStarts, int[] functionOf, int[] blockCost, int maxFrames) {
+    record Analysis(int[] functionStarts, int[] functionOf, int[] blockCost, int maxFrames, ProgramType type,
+                    RangeAnalysis.Facts facts) {
         int functionEnd(int f, int length) {
             return f + 1 < functionStarts.length ? functionStarts[f + 1] : length;
         }
     }
 
-    static Analysis verify(String name, long[] s, List<BpfMap> maps) throws BpfLoadException {
+    static Analysis verify(String name, long[] s, List<BpfMap> maps, ProgramType type) throws BpfLoadException {
         int n = s.length;
         if (n == 0) {
             throw new BpfLoadException(name + ": empty program");
@@ -102,7 +105,9 @@ final class Verifier {
         }
         int[] blockCost = blockCosts(s, leader, second);
         int maxFrames = callDepth(name, s, functionStarts, functionOf, second);
-        return new Analysis(functionStarts, functionOf, blockCost, maxFrames);
+        Analysis structure = new Analysis(functionStarts, functionOf, blockCost, maxFrames, type, null);
+        return new Analysis(functionStarts, functionOf, blockCost, maxFrames, type,
+                RangeAnalysis.analyze(s, maps, structure, type));
     }
 
     /** Absolute target of a jump (not call), or MIN_VALUE if the instruction is no jump. */

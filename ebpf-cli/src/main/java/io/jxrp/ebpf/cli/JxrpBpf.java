@@ -133,7 +133,8 @@ public final class JxrpBpf implements Callable<Integer> {
         public Integer call() {
             try {
                 for (BpfProgram p : programs()) {
-                    System.out.printf("program %s: %d instruction slots, %d frames deep, ok%n", p.name(), p.slotCount(), p.maxFrames());
+                    System.out.printf("program %s: %d instruction slots, %d frames deep, ok; memory accesses: %s%n", p.name(),
+                            p.slotCount(), p.maxFrames(), p.accessSummary());
                 }
                 if (object != null) {
                     for (BpfMap m : object.maps()) {
