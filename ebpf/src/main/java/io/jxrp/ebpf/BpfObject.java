@@ -27,12 +27,16 @@ public final class BpfObject {
     private final Map<String, BpfProgram> programs;
     private final Map<String, BpfProgram> programsByFunction;
     private final List<BpfMap> maps;
+    private final ElfFile elf;
+    private volatile BtfTypes btf;
 
-    private BpfObject(String name, Map<String, BpfProgram> programs, Map<String, BpfProgram> byFunction, List<BpfMap> maps) {
+    private BpfObject(String name, Map<String, BpfProgram> programs, Map<String, BpfProgram> byFunction, List<BpfMap> maps,
+                      ElfFile elf) {
         this.name = name;
         this.programs = programs;
         this.programsByFunction = byFunction;
         this.maps = maps;
+        this.elf = elf;
     }
 
     /** Reads and loads an object file. */
@@ -74,6 +78,40 @@ public final class BpfObject {
     /** The map of that name ({@code .maps} variable name, or section name for global data). */
     public Optional<BpfMap> map(String mapName) {
         return maps.stream().filter(m -> m.name().equals(mapName)).findFirst();
+    }
+
+    /**
+     * The object's BTF: the types clang described, among them the struct and union layouts the
+     * programs share with the host. Parsed on first use.
+     *
+     * @throws BpfLoadException if the object has no {@code .BTF} section (compiled without {@code -g})
+     *         or it is malformed
+     */
+    public BtfTypes btf() throws BpfLoadException {
+        BtfTypes t = btf;
+        if (t == null) {
+            Btf raw;
+            try {
+                raw = Btf.parse(elf);
+            } catch (RuntimeException e) {
+                throw new BpfLoadException(name + ": malformed BTF (" + e + ")", e);
+            }
+            if (raw == null) {
+                throw elf.error("no .BTF section (compile with clang -g)");
+            }
+            btf = t = BtfTypes.of(name, raw, elf);
+        }
+        return t;
+    }
+
+    /**
+     * The struct or union {@code name} as the object's BTF lays it out, e.g. a scratch page's
+     * layout: {@code object.layout("query").orElseThrow().field("keys").index(i).setLong(scratch, key)}.
+     *
+     * @throws BpfLoadException if the object has no (valid) BTF
+     */
+    public Optional<BtfLayout> layout(String name) throws BpfLoadException {
+        return btf().layout(name);
     }
 
     @Override
@@ -121,7 +159,7 @@ public final class BpfObject {
             if (programs.isEmpty()) {
                 throw elf.error("no program sections (mark functions with SEC(\"name\"))");
             }
-            return new BpfObject(elf.fileName, programs, byFunction, Collections.unmodifiableList(maps));
+            return new BpfObject(elf.fileName, programs, byFunction, Collections.unmodifiableList(maps), elf);
         }
 
         private void loadBtfMaps() throws BpfLoadException {

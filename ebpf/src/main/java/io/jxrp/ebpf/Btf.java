@@ -41,6 +41,7 @@ final class Btf {
     private final List<Integer> vlen = new ArrayList<>();
     private final List<Long> sizeOrType = new ArrayList<>();
     private final List<Long> extra = new ArrayList<>();
+    private final List<Boolean> kindFlag = new ArrayList<>();
 
     private Btf(ElfFile elf, ElfFile.Section section) throws BpfLoadException {
         this.elf = elf;
@@ -62,6 +63,7 @@ final class Btf {
         vlen.add(0);
         sizeOrType.add(0L);
         extra.add(0L);
+        kindFlag.add(false);
         long at = base + hdrLen + typeOff;
         long end = at + typeLen;
         while (at < end) {
@@ -72,6 +74,7 @@ final class Btf {
             int k = (int) ((info >>> 24) & 0x1f);
             int n = (int) (info & 0xffff);
             kind.add(k);
+            kindFlag.add((info >>> 31) != 0);
             nameOff.add(elf.u32(at));
             vlen.add(n);
             sizeOrType.add(elf.u32(at + 8));
@@ -91,6 +94,19 @@ final class Btf {
             throw elf.error(".BTF: type area ends inside a type record");
         }
     }
+
+    // ---- raw records, for BtfTypes ----
+
+    int typeCount() { return kind.size(); }
+    int kind(int id) { return kind.get(id); }
+    int vlen(int id) { return vlen.get(id); }
+    long sizeOrType(int id) { return sizeOrType.get(id); }
+    boolean kindFlag(int id) { return kindFlag.get(id); }
+    /** File offset of the kind-specific data after type {@code id}'s 12-byte record. */
+    long extra(int id) { return extra.get(id); }
+    long u32(long at) throws BpfLoadException { return elf.u32(at); }
+    String string(long off) throws BpfLoadException { return memberName(off); }
+    BpfLoadException error(String message) { return elf.error(".BTF: " + message); }
 
     static Btf parse(ElfFile elf) throws BpfLoadException {
         ElfFile.Section s = elf.section(".BTF");

@@ -6,6 +6,8 @@ import io.jxrp.ebpf.BpfMachine;
 import io.jxrp.ebpf.BpfMap;
 import io.jxrp.ebpf.BpfObject;
 import io.jxrp.ebpf.BpfProgram;
+import io.jxrp.ebpf.BtfLayout;
+import io.jxrp.ebpf.BtfTypes;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.ebpf.Region;
 import java.io.IOException;
@@ -38,11 +40,11 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "jxrp-bpf", mixinStandardHelpOptions = true, version = "jxrp-bpf 0.1",
         description = "Verify, disassemble and run eBPF programs (ELF objects from clang -target bpf, or raw bytecode).",
-        subcommands = {JxrpBpf.Verify.class, JxrpBpf.Disasm.class, JxrpBpf.Run.class, JxrpBpf.Plugin.class})
+        subcommands = {JxrpBpf.Verify.class, JxrpBpf.Disasm.class, JxrpBpf.Run.class, JxrpBpf.Btf.class, JxrpBpf.Plugin.class})
 public final class JxrpBpf implements Callable<Integer> {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final Set<String> COMMANDS = Set.of("verify", "disasm", "run", "plugin", "help", "-h", "--help",
+    private static final Set<String> COMMANDS = Set.of("verify", "disasm", "run", "btf", "plugin", "help", "-h", "--help",
             "-V", "--version");
 
     public static void main(String[] args) {
@@ -255,6 +257,41 @@ public final class JxrpBpf implements Callable<Integer> {
             } catch (BpfFault f) {
                 System.err.println(f.getMessage());
                 return 2;
+            }
+        }
+    }
+
+    @Command(name = "btf", mixinStandardHelpOptions = true,
+            description = {"Print the struct and union layouts an object's BTF describes, as pahole does.",
+                    "Works on any clang -target bpf -g object, also one whose programs would be rejected."})
+    static final class Btf implements Callable<Integer> {
+        @Parameters(index = "0", description = "ELF object (clang -target bpf -g).")
+        Path file;
+        @Parameters(index = "1", arity = "0..1", description = "Struct or union name (or a typedef of one); default: every named one.")
+        String typeName;
+
+        @Override
+        public Integer call() {
+            try {
+                BtfTypes types = BtfTypes.read(file);
+                if (typeName != null) {
+                    var layout = types.layout(typeName);
+                    if (layout.isEmpty()) {
+                        System.err.println(file + ": no struct or union '" + typeName + "'; have "
+                                + types.layouts().stream().map(BtfLayout::name).toList());
+                        return 1;
+                    }
+                    System.out.print(layout.get().describe());
+                    return 0;
+                }
+                List<BtfLayout> all = types.layouts();
+                for (int i = 0; i < all.size(); i++) {
+                    System.out.print((i == 0 ? "" : "\n") + all.get(i).describe());
+                }
+                return 0;
+            } catch (IOException | BpfLoadException e) {
+                System.err.println("rejected: " + e.getMessage());
+                return 1;
             }
         }
     }

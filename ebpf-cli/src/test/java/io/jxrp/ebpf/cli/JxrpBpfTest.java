@@ -111,4 +111,31 @@ class JxrpBpfTest {
         assertTrue(r.out().contains("next_addr[0] = 4096, size[0] = 512"), r.out());
         assertTrue(r.out().contains("09 00 00 00 00 00 00 00 01 00"), r.out()); // scratch: sum 9, hops 1
     }
+
+    @Test
+    void btfPrintsLayoutsAsPaholeDoes() {
+        Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("layouts.o");
+        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping");
+        Result one = execute("", "btf", object.toString(), "inner");
+        assertEquals(0, one.exit(), one.err());
+        assertEquals("""
+                struct inner {
+                	__u16                      a;                    /*     0     2 */
+                	/* XXX 6 bytes hole, try to pack */
+                	__u64                      b;                    /*     8     8 */
+
+                	/* size: 16, cachelines: 1, members: 2 */
+                	/* sum members: 10, holes: 1, sum holes: 6 */
+                	/* last cacheline: 16 bytes */
+                };
+                """, one.out());
+        Result all = execute("", "btf", object.toString());
+        assertEquals(0, all.exit(), all.err());
+        for (String type : new String[] {"struct bpf_xrp {", "struct query {", "struct bits {", "union either {"}) {
+            assertTrue(all.out().contains(type), type + " in\n" + all.out());
+        }
+        Result missing = execute("", "btf", object.toString(), "nope");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("no struct or union 'nope'"), missing.err());
+    }
 }

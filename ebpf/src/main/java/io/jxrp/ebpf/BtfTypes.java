@@ -1,0 +1,222 @@
+package io.jxrp.ebpf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The types an object's BTF ({@code .BTF} section) describes, as clang compiled them: among them
+ * the layouts of the structs and unions a program shares with the host (a scratch page, map keys
+ * and values), so host code reads field offsets from the object instead of hard-coding them.
+ *
+ * <pre>{@code
+ * BtfLayout query = BpfObject.load(path).layout("scatter_gather").orElseThrow();
+ * query.field("keys").index(i).setLong(scratch, key);      // offset and width from BTF
+ * long n = query.field("n_keys").getLong(scratch);
+ * }</pre>
+ *
+ * Works on any {@code clang -target bpf -g} object ({@link #read(Path)}), including ones whose
+ * programs the loader would reject.
+ */
+public final class BtfTypes {
+    private final String objectName;
+    private final List<BtfType> types = new ArrayList<>();
+    private final Map<String, BtfType> layouts = new LinkedHashMap<>();
+
+    private BtfTypes(String objectName) {
+        this.objectName = objectName;
+    }
+
+    /** The BTF of an ELF object file. */
+    public static BtfTypes read(Path elfObject) throws IOException, BpfLoadException {
+        return parse(elfObject.getFileName().toString(), Files.readAllBytes(elfObject));
+    }
+
+    /**
+     * The BTF of an ELF object in memory.
+     *
+     * @throws BpfLoadException if the bytes are no BPF ELF object, it has no {@code .BTF} section
+     *         (compile with {@code -g}), or the section is malformed
+     */
+    public static BtfTypes parse(String name, byte[] elfBytes) throws BpfLoadException {
+        try {
+            ElfFile elf = ElfFile.parse(name, elfBytes);
+            Btf btf = Btf.parse(elf);
+            if (btf == null) {
+                throw elf.error("no .BTF section (compile with clang -g)");
+            }
+            return of(name, btf, elf);
+        } catch (BpfLoadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BpfLoadException(name + ": malformed BTF (" + e + ")", e);
+        }
+    }
+
+    static BtfTypes of(String name, Btf btf, ElfFile elf) throws BpfLoadException {
+        BtfTypes t = new BtfTypes(name);
+        t.build(btf, elf);
+        return t;
+    }
+
+    private void build(Btf btf, ElfFile elf) throws BpfLoadException {
+        int n = btf.typeCount();
+        BtfType.Kind[] kinds = BtfType.Kind.values();
+        types.add(new BtfType(this, 0, BtfType.Kind.VOID, "void", 0, false, false, false, 0, 0, 0, 0));
+        for (int id = 1; id < n; id++) {
+            int k = btf.kind(id);
+            if (k <= 0 || k >= kinds.length) {
+                throw btf.error("type " + id + " has unknown kind " + k);
+            }
+            BtfType.Kind kind = kinds[k];
+            String name = btf.name(id);
+            long sizeOrType = btf.sizeOrType(id);
+            long at = btf.extra(id);
+            BtfType t;
+            switch (kind) {
+                case INT -> {
+                    long data = btf.u32(at);
+                    int encoding = (int) (data >>> 24) & 0xf;
+                    t = new BtfType(this, id, kind, name, sizeOrType, (encoding & 1) != 0, (encoding & 2) != 0,
+                            (encoding & 4) != 0, (int) (data & 0xff), (int) (data >>> 16) & 0xff, 0, 0);
+                }
+                case ARRAY -> {
+                    int element = checkRef(btf, id, btf.u32(at));
+                    t = new BtfType(this, id, kind, name, 0, false, false, false, 0, 0, element, btf.u32(at + 8));
+                }
+                case ENUM, ENUM64, FWD -> t = new BtfType(this, id, kind, name, sizeOrType, btf.kindFlag(id), false, false, 0, 0, 0, 0);
+                case PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, FUNC, VAR, DECL_TAG, FUNC_PROTO ->
+                        t = new BtfType(this, id, kind, name, checkRef(btf, id, sizeOrType), false, false, false, 0, 0, 0, 0);
+                default -> t = new BtfType(this, id, kind, name, sizeOrType, false, false, false, 0, 0, 0, 0);
+            }
+            types.add(t);
+        }
+        // Second pass: members and enumerators, now that every id has a type.
+        for (int id = 1; id < n; id++) {
+            BtfType t = types.get(id);
+            long at = btf.extra(id);
+            int vlen = btf.vlen(id);
+            switch (t.kind()) {
+                case STRUCT, UNION -> {
+                    List<BtfType.Member> members = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        long m = at + 12L * i;
+                        BtfType type = types.get(checkRef(btf, id, btf.u32(m + 4)));
+                        long offset = btf.u32(m + 8);
+                        long bitOffset = btf.kindFlag(id) ? offset & 0xffffff : offset;
+                        int bitSize = btf.kindFlag(id) ? (int) (offset >>> 24) : 0;
+                        BtfType r = type.resolved();
+                        if (bitSize == 0 && r.kind() == BtfType.Kind.INT && r.intBits != r.size() * 8) {
+                            bitSize = r.intBits; // the older encoding: bit size and offset in the int type
+                            bitOffset += r.intOffset;
+                        }
+                        members.add(new BtfType.Member(btf.string(btf.u32(m)), type, bitOffset, bitSize));
+                    }
+                    t.members = Collections.unmodifiableList(members);
+                    if (!t.name().isEmpty()) {
+                        layouts.putIfAbsent(t.name(), t);
+                    }
+                }
+                case FUNC_PROTO -> {
+                    List<BtfType.Member> params = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        long p = at + 8L * i;
+                        long typeId = btf.u32(p + 4);
+                        params.add(new BtfType.Member(btf.string(btf.u32(p)), typeId == 0 ? null
+                                : types.get(checkRef(btf, id, typeId)), 0, 0));
+                    }
+                    t.members = Collections.unmodifiableList(params);
+                }
+                case DATASEC -> {
+                    // In an object file the compiler leaves variable offsets to the loader (as libbpf
+                    // does, take them from the symbol table).
+                    ElfFile.Section section = elf.section(t.name());
+                    List<BtfType.Member> vars = new ArrayList<>(vlen);
+                    for (int i = 0; i < vlen; i++) {
+                        long v = at + 12L * i;
+                        BtfType var = types.get(checkRef(btf, id, btf.u32(v)));
+                        long offset = btf.u32(v + 4);
+                        for (ElfFile.Symbol sym : elf.symbols) {
+                            if (section != null && sym.section() == section.index() && sym.name().equals(var.name())) {
+                                offset = sym.value();
+                            }
+                        }
+                        vars.add(new BtfType.Member(var.name(), var, offset * 8, 0));
+                    }
+                    t.members = Collections.unmodifiableList(vars);
+                }
+                case ENUM, ENUM64 -> {
+                    List<BtfType.Enumerator> values = new ArrayList<>(vlen);
+                    boolean wide = t.kind() == BtfType.Kind.ENUM64;
+                    for (int i = 0; i < vlen; i++) {
+                        long e = at + (wide ? 12L : 8L) * i;
+                        long value = wide ? btf.u32(e + 4) | btf.u32(e + 8) << 32
+                                : t.isSigned() ? (int) btf.u32(e + 4) : btf.u32(e + 4);
+                        values.add(new BtfType.Enumerator(btf.string(btf.u32(e)), value));
+                    }
+                    t.enumerators = Collections.unmodifiableList(values);
+                }
+                default -> { }
+            }
+        }
+        // Reject reference cycles that do not pass through a struct or union (they have no size).
+        for (BtfType t : types) {
+            try {
+                t.resolved();
+                t.size();
+            } catch (IllegalStateException | StackOverflowError e) {
+                throw btf.error("type " + t.id() + " refers to itself");
+            }
+        }
+    }
+
+    private static int checkRef(Btf btf, int from, long id) throws BpfLoadException {
+        if (id < 0 || id >= btf.typeCount()) {
+            throw btf.error("type " + from + " refers to type " + id + ", out of range");
+        }
+        return (int) id;
+    }
+
+    /** The object these types come from. */
+    public String objectName() { return objectName; }
+
+    /** Every type, by id (index 0 is void). */
+    public List<BtfType> types() { return Collections.unmodifiableList(types); }
+
+    public BtfType type(int id) {
+        return types.get(id);
+    }
+
+    /** The named struct or union {@code name} (also through a typedef of that name). */
+    public Optional<BtfLayout> layout(String name) {
+        BtfType t = layouts.get(name);
+        if (t == null) {
+            for (BtfType candidate : types) {
+                if (candidate.kind() == BtfType.Kind.TYPEDEF && candidate.name().equals(name)) {
+                    BtfType r = candidate.resolved();
+                    if (r.isStruct() || r.isUnion()) {
+                        t = r;
+                        break;
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(t).map(BtfLayout::new);
+    }
+
+    /** Every named struct and union, in BTF order. */
+    public List<BtfLayout> layouts() {
+        return layouts.values().stream().map(BtfLayout::new).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "BTF of " + objectName + ": " + (types.size() - 1) + " types, " + layouts.size() + " named structs and unions";
+    }
+}
