@@ -112,6 +112,123 @@
 
 #define INT64_MAX_ 0x7fffffffffffffffLL
 
+/*
+ * The same layouts as C types. The code above addresses the scratch through the offsets; these
+ * types let the object's BTF describe the layouts to the host: BpfFunctions checks
+ * ScratchDescriptor's offsets against them when it loads this object (a mismatch is a load error,
+ * never a silently misread scratch), and `jxrp-bpf btf bpfkv.o` prints them.
+ */
+struct bpfkv_params {
+	__u64 value_log;
+	__u64 file_size;
+	__u64 leaves;
+	__u32 layers;
+	__u32 reserved;
+};
+
+struct bpfkv_get {
+	struct bpfkv_params params;
+	__u64 key;
+	__u64 found;
+	__u64 error;
+	__u8 value[VALUE_SIZE];
+	__u64 value_offset;
+};
+
+struct bpfkv_multi_get {
+	struct bpfkv_params params;
+	__u32 count;
+	__u32 next_key;
+	__u32 resolved;
+	__u32 error;
+	__u64 error_offset;
+	__u8 slot_key[MULTI_MAX_BRANCHES];
+	__u8 reserved[24];
+	__u64 keys[MULTI_MAX_KEYS];
+	__u64 start[MULTI_MAX_KEYS];
+	__u64 value_offset[MULTI_MAX_KEYS];
+	__u8 status[MULTI_MAX_KEYS];
+	__u8 values[MULTI_MAX_KEYS][VALUE_SIZE];
+};
+
+struct bpfkv_range_pair {
+	__u64 key;
+	__u64 value_offset;
+	__u8 value[VALUE_SIZE];
+};
+
+struct bpfkv_range {
+	struct bpfkv_params params;
+	__u32 mode;
+	__u32 capacity;
+	__u64 first;
+	__u64 last;
+	__u32 assigned;
+	__u32 filled;
+	__u32 more;
+	__u32 error;
+	__u64 resume_key;
+	__u64 resume_leaf;
+	__u64 prev_key;
+	__u64 count;
+	__u64 sum;
+	__u64 min;
+	__u64 max;
+	__u64 error_offset;
+	__u32 fill_from;
+	__u32 reserved[5];
+	union {
+		struct bpfkv_range_pair pairs[MAX_PAIRS];
+		__u64 value_offsets[MAX_AGGREGATE_ENTRIES];
+	} entries;
+};
+
+/* BTF describes the types of globals, not of locals: these (never used) pointers put the layouts in it. */
+struct bpfkv_get *bpfkv_get_layout __attribute__((unused));
+struct bpfkv_multi_get *bpfkv_multi_get_layout __attribute__((unused));
+struct bpfkv_range *bpfkv_range_layout __attribute__((unused));
+
+#define LAYOUT_IS(type, field, offset) _Static_assert(__builtin_offsetof(struct type, field) == (offset), #type "." #field)
+LAYOUT_IS(bpfkv_params, layers, PARAM_LAYERS);
+LAYOUT_IS(bpfkv_get, key, GET_KEY);
+LAYOUT_IS(bpfkv_get, found, GET_FOUND);
+LAYOUT_IS(bpfkv_get, error, GET_ERROR);
+LAYOUT_IS(bpfkv_get, value, GET_VALUE);
+LAYOUT_IS(bpfkv_get, value_offset, GET_VALUE_OFFSET);
+LAYOUT_IS(bpfkv_multi_get, count, MULTI_COUNT);
+LAYOUT_IS(bpfkv_multi_get, next_key, MULTI_NEXT_KEY);
+LAYOUT_IS(bpfkv_multi_get, resolved, MULTI_RESOLVED);
+LAYOUT_IS(bpfkv_multi_get, error, MULTI_ERROR);
+LAYOUT_IS(bpfkv_multi_get, error_offset, MULTI_ERROR_OFFSET);
+LAYOUT_IS(bpfkv_multi_get, slot_key, MULTI_SLOT_KEY);
+LAYOUT_IS(bpfkv_multi_get, keys, MULTI_KEYS);
+LAYOUT_IS(bpfkv_multi_get, start, MULTI_START);
+LAYOUT_IS(bpfkv_multi_get, value_offset, MULTI_VALUE_OFFSET);
+LAYOUT_IS(bpfkv_multi_get, status, MULTI_STATUS);
+LAYOUT_IS(bpfkv_multi_get, values, MULTI_VALUES);
+LAYOUT_IS(bpfkv_range, mode, RANGE_MODE);
+LAYOUT_IS(bpfkv_range, capacity, RANGE_CAPACITY);
+LAYOUT_IS(bpfkv_range, first, RANGE_FIRST);
+LAYOUT_IS(bpfkv_range, last, RANGE_LAST);
+LAYOUT_IS(bpfkv_range, assigned, RANGE_ASSIGNED);
+LAYOUT_IS(bpfkv_range, filled, RANGE_FILLED);
+LAYOUT_IS(bpfkv_range, more, RANGE_MORE);
+LAYOUT_IS(bpfkv_range, error, RANGE_ERROR);
+LAYOUT_IS(bpfkv_range, resume_key, RANGE_RESUME_KEY);
+LAYOUT_IS(bpfkv_range, resume_leaf, RANGE_RESUME_LEAF);
+LAYOUT_IS(bpfkv_range, prev_key, RANGE_PREV_KEY);
+LAYOUT_IS(bpfkv_range, count, RANGE_COUNT);
+LAYOUT_IS(bpfkv_range, sum, RANGE_SUM);
+LAYOUT_IS(bpfkv_range, min, RANGE_MIN);
+LAYOUT_IS(bpfkv_range, max, RANGE_MAX);
+LAYOUT_IS(bpfkv_range, error_offset, RANGE_ERROR_OFFSET);
+LAYOUT_IS(bpfkv_range, fill_from, RANGE_FILL_FROM);
+LAYOUT_IS(bpfkv_range, entries, RANGE_ENTRIES);
+LAYOUT_IS(bpfkv_range_pair, value_offset, PAIR_VALUE_OFFSET);
+LAYOUT_IS(bpfkv_range_pair, value, PAIR_VALUE);
+_Static_assert(sizeof(struct bpfkv_range_pair) == PAIR_SIZE, "pair size");
+_Static_assert(sizeof(struct bpfkv_range) <= XRP_SCRATCH_SIZE, "range scratch fits the page");
+
 #define U64_AT(base, off) (*(__u64 *)((base) + (off)))
 #define U32_AT(base, off) (*(__u32 *)((base) + (off)))
 #define U8_AT(base, off) (*(__u8 *)((base) + (off)))

@@ -3,6 +3,8 @@ package io.jxrp.bpfkv.format;
 import io.jxrp.bpfkv.function.GetFunction;
 import io.jxrp.bpfkv.function.MultiGetFunction;
 import io.jxrp.bpfkv.function.RangeScanFunction;
+import io.jxrp.ebpf.BtfLayout;
+import io.jxrp.ebpf.BtfTypes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -179,6 +181,66 @@ public final class ScratchDescriptor {
         scratch.set(U64, PARAM_FILE_SIZE, fileSizeBytes);
         scratch.set(U64, PARAM_LEAVES, layout.levelStartBytes(layout.layers() - 1));
         scratch.set(U32, PARAM_LAYERS, layout.layers());
+    }
+
+    /**
+     * The scratch layouts as the eBPF programs declare them ({@code struct bpfkv_get},
+     * {@code bpfkv_multi_get}, {@code bpfkv_range} in {@code bpfkv.c}): C struct field -> the
+     * offset this class uses.
+     */
+    private static final Object[][] BTF_FIELDS = {
+        {"bpfkv_get", "params.value_log", PARAM_VALUE_LOG}, {"bpfkv_get", "params.file_size", PARAM_FILE_SIZE},
+        {"bpfkv_get", "params.leaves", PARAM_LEAVES}, {"bpfkv_get", "params.layers", PARAM_LAYERS},
+        {"bpfkv_get", "key", GET_KEY}, {"bpfkv_get", "found", GET_FOUND}, {"bpfkv_get", "error", GET_ERROR},
+        {"bpfkv_get", "value", GET_VALUE}, {"bpfkv_get", "value_offset", GET_VALUE_OFFSET},
+        {"bpfkv_multi_get", "count", MULTI_COUNT}, {"bpfkv_multi_get", "next_key", MULTI_NEXT_KEY},
+        {"bpfkv_multi_get", "resolved", MULTI_RESOLVED}, {"bpfkv_multi_get", "error", MULTI_ERROR},
+        {"bpfkv_multi_get", "error_offset", MULTI_ERROR_OFFSET}, {"bpfkv_multi_get", "slot_key", MULTI_SLOT_KEY},
+        {"bpfkv_multi_get", "keys", MULTI_KEYS}, {"bpfkv_multi_get", "start", MULTI_START},
+        {"bpfkv_multi_get", "value_offset", MULTI_VALUE_OFFSET}, {"bpfkv_multi_get", "status", MULTI_STATUS},
+        {"bpfkv_multi_get", "values", MULTI_VALUES},
+        {"bpfkv_range", "mode", RANGE_MODE}, {"bpfkv_range", "capacity", RANGE_CAPACITY},
+        {"bpfkv_range", "first", RANGE_FIRST}, {"bpfkv_range", "last", RANGE_LAST},
+        {"bpfkv_range", "assigned", RANGE_ASSIGNED}, {"bpfkv_range", "filled", RANGE_FILLED},
+        {"bpfkv_range", "more", RANGE_MORE}, {"bpfkv_range", "error", RANGE_ERROR},
+        {"bpfkv_range", "resume_key", RANGE_RESUME_KEY}, {"bpfkv_range", "resume_leaf", RANGE_RESUME_LEAF},
+        {"bpfkv_range", "prev_key", RANGE_PREV_KEY}, {"bpfkv_range", "count", RANGE_COUNT},
+        {"bpfkv_range", "sum", RANGE_SUM}, {"bpfkv_range", "min", RANGE_MIN}, {"bpfkv_range", "max", RANGE_MAX},
+        {"bpfkv_range", "error_offset", RANGE_ERROR_OFFSET}, {"bpfkv_range", "fill_from", RANGE_FILL_FROM},
+        {"bpfkv_range", "entries", RANGE_ENTRIES},
+        {"bpfkv_range", "entries.pairs[1].key", pairOffset(1) + PAIR_KEY},
+        {"bpfkv_range", "entries.pairs[1].value_offset", pairOffset(1) + PAIR_VALUE_OFFSET},
+        {"bpfkv_range", "entries.pairs[1].value", pairOffset(1) + PAIR_VALUE},
+        {"bpfkv_range", "entries.value_offsets[1]", aggregateEntryOffset(1)},
+    };
+
+    /**
+     * Compares these offsets with the layouts an eBPF object's BTF gives its scratch structs, and
+     * the page sizes they imply: null when every field agrees, else what differs first.
+     */
+    public static String layoutMismatch(BtfTypes btf) {
+        for (Object[] f : BTF_FIELDS) {
+            String struct = (String) f[0], field = (String) f[1];
+            int expected = (Integer) f[2];
+            BtfLayout layout = btf.layout(struct).orElse(null);
+            if (layout == null) {
+                return "no struct " + struct + " in its BTF";
+            }
+            long offset;
+            try {
+                offset = layout.offsetOf(field);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                return struct + "." + field + ": " + e.getMessage();
+            }
+            if (offset != expected) {
+                return struct + "." + field + " is at " + offset + " in the object, at " + expected + " in ScratchDescriptor";
+            }
+        }
+        long getSize = btf.layout("bpfkv_get").orElseThrow().size();
+        if (getSize != GET_END) {
+            return "struct bpfkv_get is " + getSize + " B, a point lookup asks for " + GET_END;
+        }
+        return null;
     }
 
     /** Entries a request of {@code mode} can take at most. */

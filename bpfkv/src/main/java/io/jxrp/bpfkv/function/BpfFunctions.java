@@ -69,6 +69,11 @@ public final class BpfFunctions {
                             break;
                         }
                     }
+                    String mismatch = object == null ? null : ScratchDescriptor.layoutMismatch(object.btf());
+                    if (mismatch != null) {
+                        cause = "the eBPF object " + RESOURCE.substring(1) + " lays out the scratch differently: " + mismatch;
+                        object = null;
+                    }
                 }
             } catch (IOException | BpfLoadException e) {
                 cause = "the eBPF object " + RESOURCE.substring(1) + " does not load: " + e.getMessage();
