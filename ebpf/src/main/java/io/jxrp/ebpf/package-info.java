@@ -21,9 +21,15 @@
  * lower; see {@code Addresses}): the host-bound {@link io.jxrp.ebpf.Region regions}, a 4 KiB stack
  * (8 frames of 512 B, r10 per frame), and the value storage of every map of the running program
  * (global data sections are one-entry array maps). Every load and store is bounds-checked against
- * its region in both execution modes; an instruction budget, charged per basic block, bounds every
- * run. Violations raise {@link io.jxrp.ebpf.BpfFault} with the pc, the disassembled instruction and
+ * its region in both execution modes — where the verifier proved the region and bounds, by the JVM's
+ * own check on a plain segment access, elsewhere by the machine's region lookup; an instruction
+ * budget, counted per basic block and checked at backward jumps and the exit, bounds every run. Violations raise {@link io.jxrp.ebpf.BpfFault} with the pc, the disassembled instruction and
  * the reason; the JVM never sees an out-of-bounds access.
+ *
+ * <h2>Layouts shared with the host</h2>
+ * {@link io.jxrp.ebpf.BpfObject#layout(String)} gives a struct or union as the object's BTF lays it
+ * out ({@link io.jxrp.ebpf.BtfLayout}); {@code layout.field("keys").index(i).setLong(scratch, key)}
+ * writes a field without hard-coded offsets.
  *
  * <h2>Writing programs in C</h2>
  * Include {@code <jxrp/bpf_helpers.h>} (SEC, BTF map macros, the helpers: map lookup/update/delete,
