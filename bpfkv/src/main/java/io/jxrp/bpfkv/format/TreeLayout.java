@@ -82,7 +82,7 @@ public record TreeLayout(int layers) {
         return firstNodeOfLevel(level + 1) * BLOCK_SIZE;
     }
 
-    /** Level of the node at global index {@code nodeIndex} (0 <= nodeIndex < T). */
+    /** Level of the node at global index {@code nodeIndex} ({@code 0 <= nodeIndex < T}). */
     public int levelOfNode(long nodeIndex) {
         if (nodeIndex < 0 || nodeIndex >= totalNodes()) {
             throw new IllegalArgumentException("node " + nodeIndex + " outside 0.." + (totalNodes() - 1));

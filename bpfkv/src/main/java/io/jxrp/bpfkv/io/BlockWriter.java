@@ -64,7 +64,8 @@ public interface BlockWriter extends Closeable {
         } else {
             why = "native shim unavailable: " + UringBlockWriter.unavailabilityCause();
         }
-        LoggerFactory.getLogger(BlockWriter.class).info("{}: io_uring writer not used ({}); FileChannel writes", file, why);
+        // the chosen writer is in DbBuilder.Result.writes(); why io_uring was not is library detail
+        LoggerFactory.getLogger(BlockWriter.class).debug("{}: io_uring writer not used ({}); FileChannel writes", file, why);
         return ChannelBlockWriter.open(file, requireDirect, bufferCount, bufferSizeBytes);
     }
 }

@@ -52,7 +52,7 @@ public final class ChainFunctions {
     }
 
     /**
-     * Fan-out: reading record i (i < limit) asks for records i*fanout+1 .. i*fanout+fanout (those below
+     * Fan-out: reading record i ({@code i < limit}) asks for records i*fanout+1 .. i*fanout+fanout (those below
      * limit) in parallel: a complete tree over indices. Counts visits and xors payloads.
      */
     public static StorageFunction tree(int fanout, int limit) {
