@@ -64,15 +64,23 @@ ensure_packages() {
 }
 
 # build_packages: what the build and tests use. gcc + liburing build the shim; clang builds the
-# eBPF storage functions; fio measures the device limit; e2fsprogs/util-linux give mkfs.ext4 and losetup.
+# eBPF storage functions; fio measures the device limit; e2fsprogs/util-linux give mkfs.ext4 and losetup;
+# unzip unpacks the Maven that ./mvnw downloads.
 ensure_build_packages() {
   ensure_packages gcc:gcc /usr/include/liburing.h:liburing-dev clang:clang fio:fio \
-    mvn:maven mkfs.ext4:e2fsprogs losetup:mount
+    unzip:unzip mkfs.ext4:e2fsprogs losetup:mount
+}
+
+# mvnw ARGS...: Maven through the repository's wrapper (./mvnw), which runs the Maven version pinned in
+# .mvn/wrapper/maven-wrapper.properties, downloaded from Maven Central into ~/.m2/wrapper on first use
+# (checksum verified; needs unzip). The distribution's Maven (Debian ships 3.8.7) is not used.
+mvnw() {
+  command -v unzip >/dev/null 2>&1 || die "unzip is not installed (./mvnw unpacks Maven with it): apt-get install unzip"
+  "$JXRP_ROOT/mvnw" -B -Dstyle.color=never "$@"
 }
 
 mvn_cmd() {
-  command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is not installed: apt-get install maven"
-  mvn -B -q -Dstyle.color=never "$@"
+  mvnw -q "$@"
 }
 
 # find_spdk: exports SPDK_DIR when an SPDK build is found (SPDK_DIR as given, else an install prefix
