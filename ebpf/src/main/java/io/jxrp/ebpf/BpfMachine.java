@@ -110,11 +110,15 @@ public final class BpfMachine {
      * @throws IllegalArgumentException if the segment is larger than 4 GiB
      */
     public void bind(Region region, MemorySegment segment) {
+        int id = region.id;
+        if (readable[id] == segment) {
+            return; // hosts rebind the same context and scratch on every run: no stores (and GC barriers) then
+        }
         if (segment.byteSize() > 0xffffffffL) {
             throw new IllegalArgumentException("region " + region + " larger than 4 GiB: " + segment.byteSize());
         }
-        readable[region.id] = segment;
-        writable[region.id] = segment.isReadOnly() ? UNMAPPED : segment;
+        readable[id] = segment;
+        writable[id] = segment.isReadOnly() ? UNMAPPED : segment;
     }
 
     /** Removes a binding; accesses to the region fault afterwards. */

@@ -433,27 +433,89 @@ final class JitCompiler {
                 saveCount();
             }
 
-            /** Makes {@link BpfMachine#remaining} current: before anything that may fault or read it. */
-            private void saveCount() {
+            /**
+             * Makes {@link BpfMachine#remaining} current: before anything that may fault or read it.
+             * {@code prepaid}: what the local holds charged for blocks not entered yet (see {@link #instructions}).
+             */
+            private void saveCount(long prepaid) {
                 code.aload(0);
                 code.lload(rem);
+                if (prepaid != 0) {
+                    code.loadConstant(prepaid);
+                    code.ladd();
+                }
                 code.putfield(CD_MACHINE, "remaining", CD_long);
             }
 
+            private void saveCount() {
+                saveCount(prepaid);
+            }
+
+            /**
+             * Charged in advance, for blocks after the current one that only fall-through reaches:
+             * a chain of such blocks is charged once at its head, and a jump that leaves the chain
+             * early gives back what it did not run ({@link #branchTarget}). Counts stay exact.
+             */
+            private long prepaid;
+
             void instructions() {
                 int[] cost = p.analysis.blockCost();
+                boolean[] target = exits == null ? jumpTargets() : null; // chunks: every block is an entry
                 for (int pc = start; pc < end; pc++) {
                     if (cost[pc] != 0) {
                         code.labelBinding(label(pc));
-                        code.lload(rem);
-                        code.loadConstant((long) cost[pc]);
-                        code.lsub();
-                        code.lstore(rem);
+                        if (prepaid > 0) {
+                            prepaid -= cost[pc]; // charged with the chain's head
+                        } else {
+                            long total = target == null ? cost[pc] : chainCost(pc, target);
+                            code.lload(rem);
+                            code.loadConstant(total);
+                            code.lsub();
+                            code.lstore(rem);
+                            prepaid = total - cost[pc];
+                        }
                     }
                     insn(pc);
                     if (p.op[pc] == LDDW) {
                         pc++;
                     }
+                }
+            }
+
+            /** Jump targets and the function's entry: blocks that cannot join a fall-through chain. */
+            private boolean[] jumpTargets() {
+                boolean[] t = new boolean[p.slots.length + 1];
+                t[start] = true;
+                for (int pc = start; pc < end; pc++) {
+                    int target = Verifier.jumpTarget(p.slots[pc], pc);
+                    if (target != Integer.MIN_VALUE && target >= 0 && target < t.length) {
+                        t[target] = true;
+                    }
+                    if (p.op[pc] == LDDW) {
+                        pc++;
+                    }
+                }
+                return t;
+            }
+
+            /** Cost of the block at {@code leader} and of the blocks only fall-through reaches after it. */
+            private long chainCost(int leader, boolean[] target) {
+                int[] cost = p.analysis.blockCost();
+                long total = 0;
+                int pc = leader;
+                while (true) {
+                    total += cost[pc];
+                    int last = pc, q = pc;
+                    do {
+                        last = q;
+                        q += p.op[q] == LDDW ? 2 : 1;
+                    } while (q < end && cost[q] == 0);
+                    int op = p.op[last];
+                    boolean falls = op != EXIT && op != JA && op != GOTOL;
+                    if (!falls || q >= end || target[q]) {
+                        return total;
+                    }
+                    pc = q;
                 }
             }
 
@@ -567,8 +629,9 @@ final class JitCompiler {
                 RangeAnalysis.Facts facts = p.analysis.facts();
                 byte c = facts.accessClass()[pc];
                 int id = facts.accessRegion()[pc];
+                long pre = prepaid;
                 Runnable checked = () -> {
-                    saveCount();
+                    saveCount(pre);
                     code.aload(0);
                     address(s, off);
                     code.loadConstant(pc);
@@ -636,8 +699,9 @@ final class JitCompiler {
                 RangeAnalysis.Facts facts = p.analysis.facts();
                 byte c = facts.accessClass()[pc];
                 int id = facts.accessRegion()[pc];
+                long pre = prepaid;
                 Runnable checked = () -> {
-                    saveCount();
+                    saveCount(pre);
                     code.aload(0);
                     address(d, off);
                     pushValue.run();
@@ -732,14 +796,25 @@ final class JitCompiler {
                 code.goto_(label(target));
             }
 
-            /** The label a taken conditional jump to {@code target} goes to: the target, or a check stub if backward. */
+            /**
+             * The label a taken conditional jump to {@code target} goes to: the target itself, or a stub
+             * that gives back what was charged in advance for the fall-through chain and, for a backward
+             * jump, checks the count.
+             */
             private Label branchTarget(int pc, int target) {
-                if (target > pc) {
+                long giveBack = prepaid;
+                if (target > pc && giveBack == 0) {
                     return label(target);
                 }
                 Label stub = code.newLabel();
                 outOfLine.add(() -> {
                     code.labelBinding(stub);
+                    if (giveBack != 0) {
+                        code.lload(rem);
+                        code.loadConstant(giveBack);
+                        code.ladd();
+                        code.lstore(rem);
+                    }
                     gotoChecked(pc, target);
                 });
                 return stub;
@@ -974,6 +1049,10 @@ final class JitCompiler {
                             code.invokestatic(self, "f" + callee, MTD_FUNCTION);
                             code.aload(0);
                             code.getfield(CD_MACHINE, "remaining", CD_long);
+                            if (prepaid != 0) {
+                                code.loadConstant(prepaid);
+                                code.lsub();
+                            }
                             code.lstore(rem);
                         } else {
                             helper(pc, () -> code.loadConstant((long) imm));
