@@ -64,8 +64,8 @@ public final class BpfMachine {
     private int stackZeroFrom;
     private MemorySegment stackZeroSlice, stackLazySlice;
     private long random = 0x9E3779B97F4A7C15L;
-    /** Interpreter state, kept here so runs do not allocate. */
-    final long[] regs = new long[11];
+    /** Interpreter state, kept here so runs do not allocate: r0..r10 in 16 longs, so a 4-bit register number is in bounds. */
+    final long[] regs = new long[16];
     final long[] saved = new long[Verifier.MAX_FRAMES * 11];
     /** Register files of JIT functions split into several methods, one per frame depth. */
     private final long[][] jitFrames = new long[Verifier.MAX_FRAMES][11];

@@ -22,7 +22,7 @@ public final class BpfProgram {
     /** For lddw at pc: the constant loaded, with map pseudo loads resolved to virtual addresses. */
     final long[] wide;
     /** The interpreter's pre-decoded instructions ({@link Interpreter#decode}). */
-    final int[] code;
+    final long[] code;
     private volatile JitCompiler.Compiled compiled;
     /** Larger programs would overflow class-file limits anyway; they run in the interpreter. */
     private static final int MAX_JIT_SLOTS = 100_000;

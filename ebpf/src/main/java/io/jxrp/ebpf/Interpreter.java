@@ -22,10 +22,13 @@ final class Interpreter {
      */
     static final int DIRECT_MEM = 0x20, DIRECT_MEMSX = 0xa0;
 
-    /** The dispatch key of each instruction: opcode (memory modes remapped) | dst << 8 | src << 12 | off << 16. */
-    static int[] decode(BpfProgram p) {
+    /**
+     * Each instruction as one word: opcode (memory modes remapped) | dst << 8 | src << 12 | off << 16
+     * in the low half, the immediate in the high half.
+     */
+    static long[] decode(BpfProgram p) {
         int n = p.slots.length;
-        int[] code = new int[n];
+        long[] code = new long[n];
         byte[] cls = p.analysis.facts().accessClass();
         for (int pc = 0; pc < n; pc++) {
             int op = p.op[pc];
@@ -35,7 +38,7 @@ final class Interpreter {
             if (memory && cls[pc] != RangeAnalysis.CHECKED) {
                 key = (op & ~0xe0) | (mode(op) == MODE_MEM ? DIRECT_MEM : DIRECT_MEMSX);
             }
-            code[pc] = key | p.dst[pc] << 8 | p.src[pc] << 12 | p.off[pc] << 16;
+            code[pc] = (key | p.dst[pc] << 8 | p.src[pc] << 12 | p.off[pc] << 16) & 0xffffffffL | (long) p.imm[pc] << 32;
         }
         return code;
     }
@@ -49,12 +52,15 @@ final class Interpreter {
     }
 
     static long run(BpfMachine m, BpfProgram p, long r1, long r2) {
-        final int[] code = p.code, imms = p.imm;
+        final long[] code = p.code;
         final int[] cost = p.analysis.blockCost();
         final int[] regionOf = p.analysis.facts().accessRegion();
         final long[] wide = p.wide;
         final MemorySegment[] readable = m.readable, writable = m.writable;
         final long[] r = m.regs;
+        if (r.length != 16) {
+            throw new IllegalStateException("register file of " + r.length); // tells the compiler 4-bit indexes are in bounds
+        }
         final long[] saved = m.saved;
         java.util.Arrays.fill(r, 0);
         r[1] = r1;
@@ -66,8 +72,9 @@ final class Interpreter {
         try {
             while (true) {
                 rem -= cost[pc];
-                int insn = code[pc];
-                int d = (insn >>> 8) & 0xf, s = (insn >>> 12) & 0xf, off = insn >> 16, imm = imms[pc];
+                long word = code[pc];
+                int insn = (int) word;
+                int d = (insn >>> 8) & 0xf, s = (insn >>> 12) & 0xf, off = insn >> 16, imm = (int) (word >> 32);
                 switch (insn & 0xff) {
                 // ---- ALU64 ----
                 case CLS_ALU64 | ALU_ADD | SRC_K -> r[d] += imm;
