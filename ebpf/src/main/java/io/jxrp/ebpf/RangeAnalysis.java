@@ -429,14 +429,25 @@ final class RangeAnalysis {
 
     private static final int SLOTS = Verifier.FRAME_BYTES / 8;
 
+    /** Distinct states a block keeps apart (paths explored separately, as the kernel does) before joining them. */
+    static final int PATHS = 512;
+    /** Work the path-sensitive pass may spend before the analysis starts over with joins only. */
+    static final long PATH_WORK_PER_SLOT = 64, PATH_MIN_WORK = 20_000;
+
     static Facts analyze(long[] s, List<BpfMap> maps, Verifier.Analysis cfg, ProgramType type) {
-        Run run = new Run(s, maps, cfg, type);
-        try {
-            run.all();
-            return run.facts(true);
-        } catch (WorkExhausted e) {
-            return run.facts(false);
+        // Path-sensitive first (precise through counted loops); if that is too much work, joins only.
+        for (int paths : new int[] {PATHS, 1}) {
+            Run run = new Run(s, maps, cfg, type, paths);
+            try {
+                run.all();
+                return run.facts(true);
+            } catch (WorkExhausted e) {
+                if (paths == 1) {
+                    return run.facts(false);
+                }
+            }
         }
+        throw new AssertionError("unreachable");
     }
 
     private static final class WorkExhausted extends RuntimeException {
@@ -461,10 +472,16 @@ final class RangeAnalysis {
         final long workLimit;
         /** Per function: the join of every call site's r1..r5, or null when not called yet. */
         final Val[][] calleeArgs;
-        State[] in;
+        final int paths;
+        /** Per block entry: the distinct states that reached it, or (once there were too many) their join. */
+        List<State>[] in;
+        boolean[] joined;
+        List<State>[] pending;
         int[] visits;
+        int[] liveIn;
 
-        Run(long[] s, List<BpfMap> maps, Verifier.Analysis cfg, ProgramType type) {
+        Run(long[] s, List<BpfMap> maps, Verifier.Analysis cfg, ProgramType type, int paths) {
+            this.paths = paths;
             this.s = s;
             this.maps = maps;
             this.cfg = cfg;
@@ -472,7 +489,7 @@ final class RangeAnalysis {
             this.n = s.length;
             this.cls = new byte[n];
             this.region = new int[n];
-            this.workLimit = Math.max(MIN_WORK, WORK_PER_SLOT * n);
+            this.workLimit = paths > 1 ? Math.max(PATH_MIN_WORK, PATH_WORK_PER_SLOT * n) : Math.max(MIN_WORK, WORK_PER_SLOT * n);
             this.calleeArgs = new Val[cfg.functionStarts().length][];
         }
 
@@ -544,84 +561,212 @@ final class RangeAnalysis {
             return new State(regs, new Val[SLOTS]);
         }
 
+        @SuppressWarnings({"unchecked", "rawtypes"}) // arrays of lists, one per block
         private void function(int f) {
             int start = cfg.functionStarts()[f];
             int end = cfg.functionEnd(f, n);
-            in = new State[n];
+            in = new List[n];
+            pending = new List[n];
+            joined = new boolean[n];
             visits = new int[n];
+            liveIn = liveness(start, end);
             PriorityQueue<Integer> work = new PriorityQueue<>();
             boolean[] queued = new boolean[n];
-            in[start] = entryState(f);
-            work.add(start);
-            queued[start] = true;
+            flow(start, entryState(f), work, queued);
             int[] cost = cfg.blockCost();
             while (!work.isEmpty()) {
                 int leader = work.poll();
                 queued[leader] = false;
-                State st = in[leader].copy();
-                int pc = leader;
-                while (true) {
-                    if (++this.work > workLimit) {
-                        throw new WorkExhausted();
-                    }
-                    long insn = s[pc];
-                    int op = opcode(insn);
-                    int next = pc + (op == LDDW ? 2 : 1);
-                    if (cls(op) == CLS_JMP || cls(op) == CLS_JMP32) {
-                        if (op == EXIT) {
-                            break;
+                List<State> states = pending[leader];
+                pending[leader] = new java.util.ArrayList<>();
+                for (State entry : states) {
+                    State st = entry.copy();
+                    int pc = leader;
+                    while (true) {
+                        if (++this.work > workLimit) {
+                            throw new WorkExhausted();
                         }
-                        if (op == JA || op == GOTOL) {
-                            flow(Verifier.jumpTarget(insn, pc), st, work, queued);
-                            break;
-                        }
-                        if (op == CALL || op == CALLX) {
-                            call(f, pc, insn, st);
+                        long insn = s[pc];
+                        int op = opcode(insn);
+                        int next = pc + (op == LDDW ? 2 : 1);
+                        if (cls(op) == CLS_JMP || cls(op) == CLS_JMP32) {
+                            if (op == EXIT) {
+                                break;
+                            }
+                            if (op == JA || op == GOTOL) {
+                                flow(Verifier.jumpTarget(insn, pc), st, work, queued);
+                                break;
+                            }
+                            if (op == CALL || op == CALLX) {
+                                call(f, pc, insn, st);
+                            } else {
+                                branch(pc, insn, st, next, work, queued);
+                                break;
+                            }
                         } else {
-                            branch(pc, insn, st, next, work, queued);
+                            step(f, pc, insn, st);
+                        }
+                        pc = next;
+                        if (pc >= end) {
                             break;
                         }
-                    } else {
-                        step(f, pc, insn, st);
-                    }
-                    pc = next;
-                    if (pc >= end) {
-                        break;
-                    }
-                    if (cost[pc] != 0) {
-                        flow(pc, st, work, queued);
-                        break;
+                        if (cost[pc] != 0) {
+                            flow(pc, st, work, queued);
+                            break;
+                        }
                     }
                 }
             }
         }
 
-        private void flow(int target, State st, PriorityQueue<Integer> work, boolean[] queued) {
-            State old = in[target];
-            State merged;
-            if (old == null) {
-                merged = st.copy();
-            } else {
-                merged = new State(new Val[11], new Val[SLOTS]);
-                boolean widen = ++visits[target] > WIDEN_AFTER;
-                for (int r = 0; r < 11; r++) {
-                    Val j = join(old.regs[r], st.regs[r]);
-                    merged.regs[r] = widen ? widen(old.regs[r], j) : j;
-                }
-                for (int i = 0; i < SLOTS; i++) {
-                    Val a = old.slots[i], b = st.slots[i];
-                    Val j = a == null || b == null ? null : join(a, b);
-                    merged.slots[i] = widen && j != null ? widen(a, j) : j;
-                }
-                if (merged.sameAs(old)) {
-                    return;
+        private void flow(int target, State incoming, PriorityQueue<Integer> work, boolean[] queued) {
+            // Registers no path reads before writing are forgotten: states that differ only there are one.
+            State st = incoming.copy();
+            int live = liveIn[target];
+            for (int r = 0; r < 10; r++) {
+                if ((live & (1 << r)) == 0) {
+                    st.regs[r] = Val.UNKNOWN;
                 }
             }
-            in[target] = merged;
+            List<State> list = in[target];
+            if (list == null) {
+                in[target] = list = new java.util.ArrayList<>();
+                pending[target] = new java.util.ArrayList<>();
+            }
+            if (!joined[target]) {
+                for (State o : list) {
+                    if (o.sameAs(st)) {
+                        return;
+                    }
+                }
+                if (list.size() < paths) {
+                    list.add(st);
+                    pending[target].add(st);
+                    enqueue(target, work, queued);
+                    return;
+                }
+                // Too many paths: from here on the block has one state, the join of them all.
+                State all = st;
+                for (State o : list) {
+                    all = joinStates(all, o, false, null);
+                }
+                joined[target] = true;
+                list.clear();
+                list.add(all);
+                pending[target].clear();
+                pending[target].add(all);
+                enqueue(target, work, queued);
+                return;
+            }
+            State old = list.get(0);
+            boolean widen = ++visits[target] > WIDEN_AFTER;
+            State merged = joinStates(old, st, widen, old);
+            if (merged.sameAs(old)) {
+                return;
+            }
+            list.set(0, merged);
+            pending[target].clear();
+            pending[target].add(merged);
+            enqueue(target, work, queued);
+        }
+
+        private void enqueue(int target, PriorityQueue<Integer> work, boolean[] queued) {
+            if (pending[target] == null) {
+                pending[target] = new java.util.ArrayList<>();
+            }
             if (!queued[target]) {
                 queued[target] = true;
                 work.add(target);
             }
+        }
+
+        /** The join of two states; widened against {@code old} when asked. */
+        private static State joinStates(State a, State b, boolean widen, State old) {
+            State merged = new State(new Val[11], new Val[SLOTS]);
+            for (int r = 0; r < 11; r++) {
+                Val j = join(a.regs[r], b.regs[r]);
+                merged.regs[r] = widen ? widen(old.regs[r], j) : j;
+            }
+            for (int i = 0; i < SLOTS; i++) {
+                Val x = a.slots[i], y = b.slots[i];
+                Val j = x == null || y == null ? null : join(x, y);
+                merged.slots[i] = widen && j != null && old.slots[i] != null ? widen(old.slots[i], j) : j;
+            }
+            return merged;
+        }
+
+        /** Registers (bit r) each instruction may read before they are written, for [start, end). */
+        private int[] liveness(int start, int end) {
+            int[] liveIn = new int[n + 1];
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (int pc = end - 1; pc >= start; pc--) {
+                    if (pc > start && opcode(s[pc - 1]) == LDDW) {
+                        continue; // second slot of an lddw
+                    }
+                    long insn = s[pc];
+                    int op = opcode(insn);
+                    int d = dst(insn), sr = src(insn);
+                    int len = op == LDDW ? 2 : 1;
+                    int out = 0;
+                    boolean terminal = op == EXIT || op == JA || op == GOTOL;
+                    if (!terminal && pc + len < end) {
+                        out |= liveIn[pc + len];
+                    }
+                    int target = Verifier.jumpTarget(insn, pc);
+                    if (target != Integer.MIN_VALUE && target >= start && target < end) {
+                        out |= liveIn[target];
+                    }
+                    int use = 0, def = 0;
+                    switch (cls(op)) {
+                        case CLS_ALU, CLS_ALU64 -> {
+                            int kind = aluOp(op);
+                            if (kind != ALU_MOV) {
+                                use |= 1 << d;
+                            }
+                            if (isReg(op) && kind != ALU_NEG && kind != ALU_END) {
+                                use |= 1 << sr;
+                            }
+                            def |= 1 << d;
+                        }
+                        case CLS_LD -> def |= 1 << d;
+                        case CLS_LDX -> {
+                            use |= 1 << sr;
+                            def |= 1 << d;
+                        }
+                        case CLS_ST -> use |= 1 << d;
+                        case CLS_STX -> {
+                            use |= 1 << d | 1 << sr;
+                            int imm = imm(insn);
+                            if (mode(op) == MODE_ATOMIC) {
+                                if (imm == ATOMIC_CMPXCHG) {
+                                    use |= 1;
+                                    def |= 1;
+                                } else if ((imm & ATOMIC_FETCH) != 0) {
+                                    def |= 1 << sr;
+                                }
+                            }
+                        }
+                        default -> { // jumps, calls, exit
+                            if (op == EXIT) {
+                                use |= 1;
+                            } else if (op == CALL || op == CALLX) {
+                                use |= 0b111110 | (op == CALLX ? 1 << d : 0);
+                                def |= 1;
+                            } else if (op != JA && op != GOTOL) {
+                                use |= 1 << d | (isReg(op) ? 1 << sr : 0);
+                            }
+                        }
+                    }
+                    int in = use | (out & ~def) | 1 << 10;
+                    if (in != liveIn[pc]) {
+                        liveIn[pc] = in;
+                        changed = true;
+                    }
+                }
+            }
+            return liveIn;
         }
 
         private void branch(int pc, long insn, State st, int fallThrough, PriorityQueue<Integer> work, boolean[] queued) {

@@ -196,11 +196,18 @@ class ProvenAccessDifferentialTest {
                 ldxdw r0, [r3+16]
                 mov r4, r6
                 mov r5, 0
-                loop:
+                counted:
                 ldxdw r2, [r4+0]
                 add r4, 8
                 add r5, 1
-                jne r5, 64, loop
+                jne r5, 64, counted
+                ldxw r5, [r7+8]
+                mov r4, r6
+                unbounded:
+                ldxdw r2, [r4+0]
+                add r4, 8
+                sub r5, 1
+                jne r5, 0, unbounded
                 stxdw [r10-8], r0
                 out:
                 lddw r3, 0x300000008
@@ -209,11 +216,14 @@ class ProvenAccessDifferentialTest {
                 """;
         BpfProgram p = BpfProgram.create("facts", Asm.assemble(asm), List.of(), ProgramType.XRP);
         RangeAnalysis.Facts f = p.analysis.facts();
-        int[] pcOf = {0, 1, 2, 7, 10, 14, 18};
+        // context fields, a scratch field, data at a bounded index, data walked by a loop of 64 (each
+        // iteration explored: proven), data walked by a loop whose count is read from memory (widened:
+        // region only), the stack, a forged pointer
+        int[] pcOf = {0, 1, 2, 7, 10, 14, 16, 20, 24};
         byte[] expectedClass = {RangeAnalysis.PROVEN, RangeAnalysis.PROVEN, RangeAnalysis.PROVEN, RangeAnalysis.PROVEN,
-                RangeAnalysis.TYPED, RangeAnalysis.PROVEN, RangeAnalysis.CHECKED};
+                RangeAnalysis.PROVEN, RangeAnalysis.PROVEN, RangeAnalysis.TYPED, RangeAnalysis.PROVEN, RangeAnalysis.CHECKED};
         int[] expectedRegion = {Region.CONTEXT.id, Region.CONTEXT.id, Region.SCRATCH.id, Region.DATA.id, Region.DATA.id,
-                Addresses.STACK_ID, 0};
+                Region.SCRATCH.id, Region.DATA.id, Addresses.STACK_ID, 0};
         for (int i = 0; i < pcOf.length; i++) {
             int pc = pcOf[i];
             assertEquals(expectedClass[i], f.accessClass()[pc], "class of pc " + pc + ": " + Disassembler.disassemble(p.slots, pc));
@@ -226,6 +236,6 @@ class ProvenAccessDifferentialTest {
         assertEquals(ProgramType.GENERIC, generic.type());
         assertEquals(RangeAnalysis.CHECKED, generic.analysis.facts().accessClass()[0]);
         assertEquals(RangeAnalysis.CHECKED, generic.analysis.facts().accessClass()[7]);
-        assertEquals(RangeAnalysis.PROVEN, generic.analysis.facts().accessClass()[14]);
+        assertEquals(RangeAnalysis.PROVEN, generic.analysis.facts().accessClass()[20]);
     }
 }
