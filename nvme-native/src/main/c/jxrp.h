@@ -51,6 +51,14 @@ struct jxrp_completion {
 };
 _Static_assert(sizeof(struct jxrp_completion) == 16, "completion record is 16 bytes");
 
+/* jxrp_qp_create flags: a ring with 128-byte SQEs and 32-byte CQEs, which NVMe namespaces (NVMe
+   commands through IORING_OP_URING_CMD) can attach to as well as files. */
+#define JXRP_QP_NVME_PASSTHRU 1
+
+/* jxrp_qp_attach kinds */
+#define JXRP_KIND_FILE 0 /* a file or block device: read/write/fdatasync */
+#define JXRP_KIND_NVME 1 /* an NVMe generic char device (/dev/ngXnY): NVMe read/write/flush commands */
+
 /* Most files one queue pair can have attached at once (its registered file table). */
 #define JXRP_MAX_FILES 4096
 

@@ -1,12 +1,15 @@
 /*
  * Queue pair over io_uring: a registered file table that files join and leave while it runs, a Java-owned buffer slab registered as fixed
  * buffers (or used for plain reads/writes when registration is refused), batched submit+reap,
- * and an eventfd-based wake-up for a reactor blocked in the wait.
+ * and an eventfd-based wake-up for a reactor blocked in the wait. A queue pair created with
+ * JXRP_QP_NVME_PASSTHRU has big SQEs/CQEs and also takes NVMe namespaces (their generic char
+ * devices), read and written with NVMe commands through IORING_OP_URING_CMD.
  *
  * Threading: one thread at a time calls submit_and_reap/close for a given queue pair (the Java
  * side guarantees it); jxrp_qp_wakeup may be called from any thread concurrently.
  */
 #include "jxrp.h"
+#include "nvme_passthru.h"
 
 #include <fcntl.h>
 #include <liburing.h>
@@ -23,9 +26,27 @@
 #define JXRP_TAG_WAKE ((uint64_t)-2)
 #define JXRP_TAG_CANCEL ((uint64_t)-3)
 
+/* An attached NVMe namespace (passthrough queue pairs only; nsid 0 marks a plain file). */
+struct jxrp_qp_nvme {
+    uint32_t nsid;
+    uint32_t lba_shift;
+};
+
+/* What the reap needs of an SQE on a passthrough ring, whose user_data is its index in this table. */
+struct jxrp_qp_track {
+    uint64_t tag;
+    uint32_t length;
+    uint32_t nvme; /* 1: an NVMe command, whose CQE carries an NVMe status */
+};
+
 struct jxrp_qp {
     struct io_uring ring;
     int *fds;          /* the registered file table, -1 where free; the queue pair owns the fds */
+    struct jxrp_qp_nvme *nvme;   /* per table slot, passthrough queue pairs only (else NULL) */
+    struct jxrp_qp_track *track; /* in-flight SQEs by user_data, passthrough queue pairs only */
+    uint32_t *track_free;        /* stack of free track entries */
+    uint32_t track_free_top;
+    int nvme_fixed;    /* NVMe commands use the fixed buffers: 1, 0, or -1 before the first namespace */
     uint32_t max_files;
     uint32_t nfiles;   /* attached files */
     int event_fd;
@@ -76,6 +97,13 @@ JXRP_EXPORT int32_t jxrp_open_direct(const char *path, int32_t writable)
     return (int32_t)JXRP_RETRY_ERRNO(open(path, flags));
 }
 
+/* Opens an NVMe generic char device for jxrp_qp_attach(JXRP_KIND_NVME); char devices refuse O_DIRECT. */
+JXRP_EXPORT int32_t jxrp_open_nvme(const char *path, int32_t writable)
+{
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+    return (int32_t)JXRP_RETRY_ERRNO(open(path, flags));
+}
+
 JXRP_EXPORT int32_t jxrp_close_fd(int32_t fd)
 {
     /* close() is not retried on EINTR: on Linux the descriptor is released regardless. */
@@ -96,13 +124,14 @@ static void arm_wake_poll(struct jxrp_qp *qp)
 /*
  * A ring of `depth` entries with an empty registered file table of `max_files` slots (files come and
  * go with jxrp_qp_attach/jxrp_qp_detach while I/O runs) and the Java-owned slab registered as fixed
- * buffers when the kernel allows. `flags` must be 0 (reserved for rings with big SQEs/CQEs).
+ * buffers when the kernel allows. `flags`: 0, or JXRP_QP_NVME_PASSTHRU for a ring with big SQEs and CQEs
+ * that NVMe namespaces can attach to as well (Linux 5.19+; -EINVAL before).
  */
 JXRP_EXPORT int64_t jxrp_qp_create(int32_t depth, int64_t slab_addr, int32_t buffer_count, int32_t buffer_size,
                                    int32_t max_files, int32_t flags)
 {
     if (max_files < 1 || max_files > JXRP_MAX_FILES || depth < 1 || buffer_count < 1 || buffer_size < 1 ||
-        flags != 0) {
+        (flags & ~JXRP_QP_NVME_PASSTHRU) != 0) {
         return -EINVAL;
     }
     struct jxrp_qp *qp = calloc(1, sizeof(*qp));
@@ -122,16 +151,33 @@ JXRP_EXPORT int64_t jxrp_qp_create(int32_t depth, int64_t slab_addr, int32_t buf
     qp->buffer_count = (uint32_t)buffer_count;
     qp->buffer_size = (uint32_t)buffer_size;
 
+    qp->nvme_fixed = -1;
     /* SUBMIT_ALL (5.18): an SQE that fails early gets its CQE and the rest of the batch is still
-       submitted, instead of the batch stopping there. Older kernels refuse the flag: go without. */
-    int rc = io_uring_queue_init((unsigned)depth, &qp->ring, IORING_SETUP_SUBMIT_ALL);
-    if (rc == -EINVAL) {
+       submitted, instead of the batch stopping there. Older kernels refuse the flag: go without.
+       Passthrough rings need big SQEs and CQEs (5.19, after SUBMIT_ALL): no fallback for them. */
+    unsigned ring_flags = (flags & JXRP_QP_NVME_PASSTHRU) ? IORING_SETUP_SQE128 | IORING_SETUP_CQE32 : 0;
+    int rc = io_uring_queue_init((unsigned)depth, &qp->ring, IORING_SETUP_SUBMIT_ALL | ring_flags);
+    if (rc == -EINVAL && ring_flags == 0) {
         rc = io_uring_queue_init((unsigned)depth, &qp->ring, 0);
     }
     if (rc < 0) {
         free(qp->fds);
         free(qp);
         return rc;
+    }
+    if (ring_flags != 0) {
+        uint32_t entries = qp->ring.cq.ring_entries;
+        qp->nvme = calloc((size_t)max_files, sizeof(*qp->nvme));
+        qp->track = calloc(entries, sizeof(*qp->track));
+        qp->track_free = calloc(entries, sizeof(*qp->track_free));
+        if (qp->nvme == NULL || qp->track == NULL || qp->track_free == NULL) {
+            rc = -ENOMEM;
+            goto fail_ring;
+        }
+        for (uint32_t i = 0; i < entries; i++) {
+            qp->track_free[i] = entries - 1 - i;
+        }
+        qp->track_free_top = entries;
     }
     /* A sparse table (5.19); older kernels take a table of -1 entries the same way. */
     rc = io_uring_register_files_sparse(&qp->ring, (unsigned)max_files);
@@ -165,6 +211,9 @@ fail_eventfd:
     close(qp->event_fd);
 fail_ring:
     io_uring_queue_exit(&qp->ring);
+    free(qp->track_free);
+    free(qp->track);
+    free(qp->nvme);
     free(qp->fds);
     free(qp);
     return rc;
@@ -173,13 +222,34 @@ fail_ring:
 /*
  * Puts `fd` into the lowest free slot of the registered file table and returns that slot (the
  * handle descriptors name), or -errno (-EMFILE: the table is full). On success the queue pair owns
- * the fd: jxrp_qp_detach or jxrp_qp_close closes it. `kind` must be 0 (a file or block device).
+ * the fd: jxrp_qp_detach or jxrp_qp_close closes it. `kind` is JXRP_KIND_FILE (a file or block
+ * device) or, on a passthrough queue pair, JXRP_KIND_NVME (an NVMe generic char device: its
+ * namespace ID and LBA format are read with Identify Namespace; -EOPNOTSUPP for a format with
+ * metadata; the first namespace also finds out whether NVMe commands take the fixed buffers,
+ * which fails with -EACCES where passthrough is not allowed).
  */
 JXRP_EXPORT int32_t jxrp_qp_attach(int64_t handle, int32_t fd, int32_t kind)
 {
     struct jxrp_qp *qp = (struct jxrp_qp *)(uintptr_t)handle;
-    if (fd < 0 || kind != 0) {
+    if (fd < 0 || (kind != JXRP_KIND_FILE && kind != JXRP_KIND_NVME) || (kind == JXRP_KIND_NVME && qp->nvme == NULL)) {
         return -EINVAL;
+    }
+    struct jxrp_nvme_namespace ns = {0};
+    if (kind == JXRP_KIND_NVME) {
+        int rc = jxrp_nvme_identify(fd, &ns);
+        if (rc < 0) {
+            return rc;
+        }
+        if (ns.metadata_bytes != 0) {
+            return -EOPNOTSUPP;
+        }
+        if (qp->nvme_fixed < 0) {
+            rc = jxrp_nvme_probe_fixed(fd, &ns);
+            if (rc < 0) {
+                return rc;
+            }
+            qp->nvme_fixed = rc && qp->fixed_buffers > 0;
+        }
     }
     for (uint32_t i = 0; i < qp->max_files; i++) {
         if (qp->fds[i] < 0) {
@@ -188,11 +258,21 @@ JXRP_EXPORT int32_t jxrp_qp_attach(int64_t handle, int32_t fd, int32_t kind)
                 return rc;
             }
             qp->fds[i] = fd;
+            if (qp->nvme != NULL) {
+                qp->nvme[i].nsid = ns.nsid;
+                qp->nvme[i].lba_shift = kind == JXRP_KIND_NVME ? (uint32_t)__builtin_ctz(ns.lba_bytes) : 0;
+            }
             qp->nfiles++;
             return (int32_t)i;
         }
     }
     return -EMFILE;
+}
+
+/* Whether NVMe commands use the registered buffers: 1, 0, or -1 before the first namespace attached. */
+JXRP_EXPORT int32_t jxrp_qp_nvme_fixed(int64_t handle)
+{
+    return ((struct jxrp_qp *)(uintptr_t)handle)->nvme_fixed;
 }
 
 /*
@@ -212,6 +292,9 @@ JXRP_EXPORT int32_t jxrp_qp_detach(int64_t handle, int32_t file)
     }
     close(qp->fds[file]);
     qp->fds[file] = -1;
+    if (qp->nvme != NULL) {
+        qp->nvme[file].nsid = 0;
+    }
     qp->nfiles--;
     return 0;
 }
@@ -243,8 +326,18 @@ static void reap(struct jxrp_qp *qp, struct jxrp_completion *out, uint32_t cap, 
             if (*n >= cap) {
                 break;
             }
+            int32_t result = cqe->res;
+            if (qp->track != NULL) {
+                /* passthrough ring: user_data is the track entry; NVMe commands report NVMe status */
+                struct jxrp_qp_track *t = &qp->track[tag];
+                tag = t->tag;
+                if (t->nvme) {
+                    result = jxrp_nvme_result(result, t->length);
+                }
+                qp->track_free[qp->track_free_top++] = (uint32_t)(t - qp->track);
+            }
             out[*n].tag = tag;
-            out[*n].result = cqe->res;
+            out[*n].result = result;
             out[*n].pad = 0;
             (*n)++;
             qp->inflight--;
@@ -259,9 +352,40 @@ static int is_transient(int rc)
     return rc == -ETIME || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY;
 }
 
+/* An NVMe command's descriptor must cover whole logical blocks, at most 65536 of them (NLB is 16 bits). */
+static int nvme_descriptor_ok(const struct jxrp_qp_nvme *ns, const struct jxrp_descriptor *d)
+{
+    if (d->op == JXRP_OP_FLUSH) {
+        return 1;
+    }
+    uint64_t mask = ((uint64_t)1 << ns->lba_shift) - 1;
+    return d->length > 0 && (d->offset & mask) == 0 && (d->length & mask) == 0 &&
+           (d->length >> ns->lba_shift) <= 65536;
+}
+
+static const uint8_t nvme_opcode[] = {
+    [JXRP_OP_READ] = JXRP_NVME_CMD_READ,
+    [JXRP_OP_WRITE] = JXRP_NVME_CMD_WRITE,
+    [JXRP_OP_FLUSH] = JXRP_NVME_CMD_FLUSH,
+};
+
 static void prep_descriptor(struct jxrp_qp *qp, struct io_uring_sqe *sqe, const struct jxrp_descriptor *d)
 {
     void *buf = qp->slab + (size_t)d->slot * qp->buffer_size;
+    uint64_t user_data = d->tag;
+    if (qp->track != NULL) {
+        uint32_t index = qp->track_free[--qp->track_free_top];
+        const struct jxrp_qp_nvme *ns = &qp->nvme[d->file];
+        qp->track[index] = (struct jxrp_qp_track){.tag = d->tag, .length = d->length, .nvme = ns->nsid != 0};
+        user_data = index;
+        if (ns->nsid != 0) {
+            jxrp_nvme_prep(sqe, (int)d->file, ns->nsid, nvme_opcode[d->op], d->offset >> ns->lba_shift,
+                           d->length >> ns->lba_shift, buf, d->length, qp->nvme_fixed > 0 ? (int)d->slot : -1);
+            sqe->flags |= IOSQE_FIXED_FILE;
+            io_uring_sqe_set_data64(sqe, user_data);
+            return;
+        }
+    }
     if (d->op == JXRP_OP_FLUSH) {
         io_uring_prep_fsync(sqe, (int)d->file, IORING_FSYNC_DATASYNC);
     } else if (qp->fixed_buffers > 0) {
@@ -276,7 +400,7 @@ static void prep_descriptor(struct jxrp_qp *qp, struct io_uring_sqe *sqe, const 
         io_uring_prep_write(sqe, (int)d->file, buf, d->length, d->offset);
     }
     sqe->flags |= IOSQE_FIXED_FILE;
-    io_uring_sqe_set_data64(sqe, d->tag);
+    io_uring_sqe_set_data64(sqe, user_data);
 }
 
 /*
@@ -307,7 +431,8 @@ JXRP_EXPORT int64_t jxrp_qp_submit_and_reap(int64_t handle, int64_t desc_addr, i
         for (; consumed < (uint32_t)count && qp->inflight + consumed < in_flight_limit; consumed++) {
             const struct jxrp_descriptor *d = &desc[consumed];
             if (d->file >= qp->max_files || qp->fds[d->file] < 0 || d->op > JXRP_OP_FLUSH ||
-                (d->op != JXRP_OP_FLUSH && (d->slot >= qp->buffer_count || d->length > qp->buffer_size))) {
+                (d->op != JXRP_OP_FLUSH && (d->slot >= qp->buffer_count || d->length > qp->buffer_size)) ||
+                (qp->nvme != NULL && qp->nvme[d->file].nsid != 0 && !nvme_descriptor_ok(&qp->nvme[d->file], d))) {
                 bad_descriptor = 1; /* Java validates; this is a second line of defence */
                 break;
             }
@@ -445,6 +570,9 @@ JXRP_EXPORT int32_t jxrp_qp_close(int64_t handle, int64_t drain_timeout_nanos)
         }
     }
     close(qp->event_fd);
+    free(qp->track_free);
+    free(qp->track);
+    free(qp->nvme);
     free(qp->fds);
     free(qp);
     return result;

@@ -3,6 +3,7 @@ package io.jxrp.engine;
 import io.jxrp.engine.backend.DeviceAddress;
 import io.jxrp.engine.backend.IoBackend;
 import io.jxrp.engine.backend.JavaBackend;
+import io.jxrp.engine.backend.PassthruBackend;
 import io.jxrp.engine.backend.SpdkBackend;
 import io.jxrp.engine.backend.UringBackend;
 import java.util.EnumMap;
@@ -38,8 +39,10 @@ final class Backends {
                 yield new Selection(checked(instance(BackendKind.URING), device), "forced");
             }
             case JAVA -> new Selection(checked(instance(BackendKind.JAVA), device), "forced");
-            case PASSTHRU -> throw new UnsupportedOperationException(
-                    "the passthru backend is not part of this build yet; use uring or java");
+            case PASSTHRU -> {
+                UringBackend.ensureAvailable();
+                yield new Selection(checked(instance(BackendKind.PASSTHRU), device), "forced");
+            }
             case SPDK -> {
                 SpdkBackend.ensureAvailable();
                 yield new Selection(checked(instance(BackendKind.SPDK), device), "forced");
@@ -51,10 +54,21 @@ final class Backends {
                             "auto: an NVMe namespace is served by SPDK");
                 }
                 Throwable cause = UringBackend.unavailabilityCause();
-                yield cause == null
-                        ? new Selection(checked(instance(BackendKind.URING), device), "auto: io_uring shim loaded")
-                        : new Selection(checked(instance(BackendKind.JAVA), device),
-                                "auto: io_uring unavailable (" + cause + ")");
+                if (cause != null) {
+                    yield new Selection(checked(instance(BackendKind.JAVA), device),
+                            "auto: io_uring unavailable (" + cause + ")");
+                }
+                // passthru where it applies: NVMe commands skip the block layer (and, under a FIEMAP
+                // digest, the file system); the probe behind refusal() has just read the namespace
+                IoBackend passthru = instance(BackendKind.PASSTHRU);
+                String notPassthru = passthru.refusal(device);
+                if (notPassthru == null) {
+                    yield new Selection(passthru, "auto: " + device.describe()
+                            + " is an NVMe namespace that takes NVMe commands through io_uring (" + describe(passthru, device)
+                            + "), which skip the block layer");
+                }
+                yield new Selection(checked(instance(BackendKind.URING), device),
+                        "auto: io_uring shim loaded; not passthru: " + notPassthru);
             }
         };
     }
@@ -63,9 +77,18 @@ final class Backends {
         return instances.computeIfAbsent(kind, k -> switch (k) {
             case URING -> new UringBackend();
             case JAVA -> new JavaBackend(javaThreads);
+            case PASSTHRU -> new PassthruBackend();
             case SPDK -> new SpdkBackend();
             default -> throw new IllegalArgumentException(k + " has no instance here");
         });
+    }
+
+    private static String describe(IoBackend backend, DeviceAddress device) {
+        try {
+            return backend.probe(device).description();
+        } catch (java.io.IOException e) {
+            return e.getMessage();
+        }
     }
 
     private static IoBackend checked(IoBackend backend, DeviceAddress device) {

@@ -154,14 +154,10 @@ public final class ResubmissionEngine implements AutoCloseable {
         ensureUsable("addTarget");
         BackendKind kind = targetOptions.backend() != null ? targetOptions.backend() : options.backend();
         DigestKind digestKind = targetOptions.digest() != null ? targetOptions.digest() : options.digest();
-        Backends.Selection selection = backends.select(kind, spec.device());
-        IoBackend backend = selection.backend();
 
-        MetadataDigest digest;
+        MetadataDigest digest = null;
         DeviceAddress device = spec.device();
         DeviceAddress throughFile = null;
-        DeviceInfo info;
-        boolean growable = false;
         if (digestKind == DigestKind.FIEMAP) {
             if (!(device instanceof DeviceAddress.PathDevice(var file))) {
                 throw new IllegalArgumentException(spec + ": the FIEMAP digest maps a file on a file system; "
@@ -176,22 +172,32 @@ public final class ResubmissionEngine implements AutoCloseable {
             }
             FiemapDigest fiemap = FiemapDigest.open(file);
             digest = fiemap;
-            try {
-                device = new DeviceAddress.PathDevice(fiemap.devicePath());
-                throughFile = new DeviceAddress.PathDevice(file);
-                info = backend.probe(device);
-            } catch (IOException | RuntimeException e) {
-                digest.close();
-                throw e;
-            }
-        } else {
+            device = new DeviceAddress.PathDevice(fiemap.devicePath());
+            throughFile = new DeviceAddress.PathDevice(file);
+        }
+        // the backend is chosen for the device the digest addresses: under a FIEMAP digest that is the
+        // disk under the file system (passthru applies when it is an NVMe namespace)
+        Backends.Selection selection;
+        IoBackend backend;
+        DeviceInfo info;
+        boolean growable = false;
+        try {
+            selection = backends.select(kind, device);
+            backend = selection.backend();
             info = backend.probe(device);
-            if (device instanceof DeviceAddress.PathDevice(var file)) {
-                digest = new IdentityDigest(file, info.sizeBytes());
-                growable = Files.isRegularFile(file);
-            } else {
-                digest = new IdentityDigest(spec.toString(), info.sizeBytes());
+            if (digest == null) {
+                if (device instanceof DeviceAddress.PathDevice(var file)) {
+                    digest = new IdentityDigest(file, info.sizeBytes());
+                    growable = Files.isRegularFile(file);
+                } else {
+                    digest = new IdentityDigest(spec.toString(), info.sizeBytes());
+                }
             }
+        } catch (IOException | RuntimeException | Error e) {
+            if (digest != null) {
+                digest.close();
+            }
+            throw e;
         }
         try {
             BlockVerifier verifier = targetOptions.verifier();

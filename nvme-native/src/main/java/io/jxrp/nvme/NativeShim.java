@@ -36,6 +36,12 @@ final class NativeShim {
 
     static native int jxrp_close_fd(int fd);
 
+    static native int jxrp_open_nvme(String path, int writable);
+
+    static native int jxrp_nvme_namespace_probe(String path, long outAddress, int tryRead);
+
+    static native int jxrp_qp_nvme_fixed(long handle);
+
     static native long jxrp_qp_create(int depth, long slabAddress, int bufferCount, int bufferSizeBytes,
                                       int maxFiles, int flags);
 

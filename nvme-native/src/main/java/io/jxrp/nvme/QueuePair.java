@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * native call to return, drains in-flight I/O and only then frees the memory). After close, every
  * method but {@code close} and {@code wakeup} throws {@link IllegalStateException}.
  *
+ * <p>A queue pair {@link #openPassthru opened for passthrough} has a ring with big entries (128-byte
+ * SQEs, 32-byte CQEs) and takes NVMe namespaces as well ({@link #attachNamespace}): their reads,
+ * writes and flushes become NVMe commands on the namespace's generic char device
+ * ({@code IORING_OP_URING_CMD}), bypassing the block layer, with the fixed buffers where the kernel
+ * takes them for NVMe commands (Linux 6.1+, {@link #nvmeFixedBuffers()}). Results keep the contract:
+ * bytes transferred or {@code -errno}, an NVMe status turned into the errno it stands for.
+ *
  * <p>Tags are the caller's; -4..-1 are reserved for the shim's internal requests.
  */
 public final class QueuePair implements AutoCloseable {
@@ -33,10 +40,17 @@ public final class QueuePair implements AutoCloseable {
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final int EINVAL = 22;
     private static final int EMFILE = 24;
+    private static final int EOPNOTSUPP = 95;
+    private static final int FLAG_NVME_PASSTHRU = 1;
+    private static final int KIND_FILE = 0;
+    private static final int KIND_NVME = 1;
 
     /** Attached files by handle (null where free); touched by the owner thread. */
     private final Path[] attached;
     private final boolean[] attachedWritable;
+    /** Logical block size of each attached NVMe namespace by handle, 0 for files. */
+    private final int[] lbaBytes;
+    private final boolean passthru;
     private final int depth;
     private final int bufferCount;
     private final int bufferSizeBytes;
@@ -55,9 +69,12 @@ public final class QueuePair implements AutoCloseable {
     private int staged;
 
     private QueuePair(QueuePairConfig cfg, Arena arena, MemorySegment slab, MemorySegment descriptors,
-                      MemorySegment completions, int stagingCapacity, long handle, boolean fixedBuffers) {
+                      MemorySegment completions, int stagingCapacity, long handle, boolean fixedBuffers,
+                      boolean passthru) {
         this.attached = new Path[cfg.maxFiles()];
         this.attachedWritable = new boolean[cfg.maxFiles()];
+        this.lbaBytes = new int[cfg.maxFiles()];
+        this.passthru = passthru;
         this.depth = cfg.depth();
         this.bufferCount = cfg.bufferCount();
         this.bufferSizeBytes = cfg.bufferSizeBytes();
@@ -87,6 +104,20 @@ public final class QueuePair implements AutoCloseable {
      * @throws UnsupportedOperationException when the shim is unavailable ({@link NvmeNative})
      */
     public static QueuePair open(QueuePairConfig cfg) throws IOException {
+        return open(cfg, false);
+    }
+
+    /**
+     * Like {@link #open} with a ring of big entries that NVMe namespaces can also attach to
+     * ({@link #attachNamespace}). Files attach and work as on any queue pair.
+     *
+     * @throws IOException {@code EINVAL}: the kernel has no big SQEs/CQEs (Linux before 5.19)
+     */
+    public static QueuePair openPassthru(QueuePairConfig cfg) throws IOException {
+        return open(cfg, true);
+    }
+
+    private static QueuePair open(QueuePairConfig cfg, boolean passthru) throws IOException {
         NvmeNative.ensureAvailable();
         int stagingCapacity = cfg.bufferCount() + cfg.depth();
         Arena arena = Arena.ofShared();
@@ -99,17 +130,18 @@ public final class QueuePair implements AutoCloseable {
             MemorySegment completions = arena.allocate((long) cfg.depth() * CompletionDescriptor.LENGTH,
                     CompletionDescriptor.ALIGNMENT);
             long handle = NativeShim.jxrp_qp_create(cfg.depth(), slab.address(), cfg.bufferCount(),
-                    cfg.bufferSizeBytes(), cfg.maxFiles(), 0);
+                    cfg.bufferSizeBytes(), cfg.maxFiles(), passthru ? FLAG_NVME_PASSTHRU : 0);
             if (handle < 0) {
-                throw NativeErrors.ioException("io_uring queue pair setup (depth " + cfg.depth() + ") for",
-                        cfg.files(), handle);
+                throw NativeErrors.ioException("io_uring queue pair setup (depth " + cfg.depth()
+                        + (passthru ? ", 128-byte SQEs and 32-byte CQEs" : "") + ") for", cfg.files(), handle,
+                        passthru && handle == -EINVAL ? "big SQEs/CQEs need Linux 5.19+" : null);
             }
             int fixed = NativeShim.jxrp_qp_fixed_buffers(handle);
             if (fixed < 0) {
                 LOG.info("io_uring_register_buffers refused ({}): plain reads/writes on the same slab",
                         NativeErrors.errnoName(-fixed));
             }
-            qp = new QueuePair(cfg, arena, slab, descriptors, completions, stagingCapacity, handle, fixed > 0);
+            qp = new QueuePair(cfg, arena, slab, descriptors, completions, stagingCapacity, handle, fixed > 0, passthru);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -140,7 +172,7 @@ public final class QueuePair implements AutoCloseable {
                 throw NativeErrors.ioException("open O_DIRECT " + (writable ? "O_RDWR" : "O_RDONLY"), file, fd,
                         fd == -EINVAL ? "the file system does not support O_DIRECT" : null);
             }
-            int slot = NativeShim.jxrp_qp_attach(handle, fd, 0);
+            int slot = NativeShim.jxrp_qp_attach(handle, fd, KIND_FILE);
             if (slot < 0) {
                 NativeShim.jxrp_close_fd(fd);
                 throw NativeErrors.ioException("io_uring file table update (" + attached.length + " slots) for",
@@ -148,10 +180,68 @@ public final class QueuePair implements AutoCloseable {
             }
             attached[slot] = file;
             attachedWritable[slot] = writable;
+            lbaBytes[slot] = 0;
             return slot;
         } finally {
             guard.release();
         }
+    }
+
+    /**
+     * Opens the generic char device of {@code namespace} and puts it into the file table: reads,
+     * writes and flushes on the handle become NVMe commands for its namespace ID, at byte offsets
+     * into the namespace, in whole logical blocks. Passthrough queue pairs only; owner thread only.
+     *
+     * @return the handle descriptors name it by
+     * @throws IOException naming the device and errno ({@code EACCES}: passthrough not allowed;
+     *     {@code EOPNOTSUPP}: a format with metadata; {@code EMFILE}: the table is full)
+     * @throws IllegalStateException on a queue pair not opened with {@link #openPassthru}
+     */
+    public int attachNamespace(NvmeNamespace namespace, boolean writable) throws IOException {
+        if (!passthru) {
+            throw new IllegalStateException("NVMe namespaces attach to queue pairs opened with openPassthru");
+        }
+        guard.acquire();
+        try {
+            Path device = namespace.genericDevice();
+            int fd = NativeShim.jxrp_open_nvme(device.toString(), writable ? 1 : 0);
+            if (fd < 0) {
+                throw NativeErrors.ioException("open " + (writable ? "O_RDWR" : "O_RDONLY"), device, fd);
+            }
+            int slot = NativeShim.jxrp_qp_attach(handle, fd, KIND_NVME);
+            if (slot < 0) {
+                NativeShim.jxrp_close_fd(fd);
+                throw NativeErrors.ioException("attach NVMe namespace", device, slot, switch (-slot) {
+                    case EMFILE -> "the queue pair's file table is full";
+                    case EOPNOTSUPP -> "a format with metadata; passthrough reads formats without only";
+                    default -> null;
+                });
+            }
+            attached[slot] = device;
+            attachedWritable[slot] = writable;
+            lbaBytes[slot] = namespace.lbaBytes();
+            return slot;
+        } finally {
+            guard.release();
+        }
+    }
+
+    /**
+     * Whether NVMe commands use the fixed buffers ({@code IORING_URING_CMD_FIXED}, Linux 6.1+, and the
+     * slab registered): known once a namespace attached, false before.
+     */
+    public boolean nvmeFixedBuffers() {
+        guard.acquire();
+        try {
+            return NativeShim.jxrp_qp_nvme_fixed(handle) > 0;
+        } finally {
+            guard.release();
+        }
+    }
+
+    /** True for a queue pair opened with {@link #openPassthru}. */
+    public boolean isPassthru() {
+        return passthru;
     }
 
     /**
@@ -220,10 +310,12 @@ public final class QueuePair implements AutoCloseable {
 
     /**
      * Stages a read of {@code length} bytes at {@code offset} of attached file {@code fileIndex} into
-     * buffer {@code slot}. No native call. Offsets and lengths are passed to the kernel as they are:
-     * misaligned ones complete with {@code -EINVAL}.
+     * buffer {@code slot}. No native call. Offsets and lengths on files are passed to the kernel as
+     * they are: misaligned ones complete with {@code -EINVAL}. On an NVMe namespace they must cover
+     * whole logical blocks (an NVMe command cannot do otherwise).
      *
-     * @throws IllegalArgumentException bad fileIndex, slot, length or a reserved tag
+     * @throws IllegalArgumentException bad fileIndex, slot, length, a reserved tag, or a read or
+     *     write of part of a namespace's logical block
      * @throws IllegalStateException the staging area is full or the queue pair is closed
      */
     public void addRead(long tag, int fileIndex, long offset, int length, int slot) {
@@ -268,6 +360,11 @@ public final class QueuePair implements AutoCloseable {
         }
         if (SubmissionDescriptor.isReservedTag(tag)) {
             throw new IllegalArgumentException("tag " + tag + " is reserved (-4..-1)");
+        }
+        int lba = lbaBytes[fileIndex];
+        if (lba != 0 && op != SubmissionDescriptor.OP_FLUSH && (length == 0 || offset % lba != 0 || length % lba != 0)) {
+            throw new IllegalArgumentException("NVMe commands on " + attached[fileIndex] + " cover whole " + lba
+                    + " B logical blocks: offset " + offset + ", length " + length);
         }
         int index = staged;
         if (index >= stagingCapacity) {
@@ -379,6 +476,6 @@ public final class QueuePair implements AutoCloseable {
     @Override
     public String toString() {
         return "QueuePair" + files() + "[depth=" + depth + ", buffers=" + bufferCount + "x" + bufferSizeBytes
-                + (fixedBuffers ? ", fixed" : ", not fixed") + (isClosed() ? ", closed" : "") + "]";
+                + (fixedBuffers ? ", fixed" : ", not fixed") + (passthru ? ", passthru" : "") + (isClosed() ? ", closed" : "") + "]";
     }
 }

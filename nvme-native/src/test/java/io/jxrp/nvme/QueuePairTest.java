@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** The queue pair over files; {@link PassthruRingQueuePairTest} runs it again on a passthrough ring. */
 class QueuePairTest {
     private static final int BLOCK = 4096;
     private static final int BLOCKS = 256;
@@ -44,6 +45,11 @@ class QueuePairTest {
         if (dir != null) {
             TestFiles.deleteTree(dir);
         }
+    }
+
+    /** How the queue pairs under test are opened. */
+    QueuePair open(QueuePairConfig cfg) throws IOException {
+        return QueuePair.open(cfg);
     }
 
     private static QueuePairConfig config(Path file, boolean writable, int depth, int buffers) {
@@ -86,7 +92,7 @@ class QueuePairTest {
         Random random = new Random(seed);
         int buffers = Math.max(depth, 4);
         Map<Integer, Long> contentSeedByBlock = new HashMap<>();
-        try (QueuePair qp = QueuePair.open(config(file, true, depth, buffers))) {
+        try (QueuePair qp = open(config(file, true, depth, buffers))) {
             // writes: up to `buffers` in flight, each from its own slot
             ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
             for (int s = 0; s < buffers; s++) {
@@ -141,7 +147,7 @@ class QueuePairTest {
     void readsWhatWasWrittenWithPlainIo() throws IOException {
         byte[] content = expected(42, BLOCK * 4);
         Files.write(file, content);
-        try (QueuePair qp = QueuePair.open(QueuePairConfig.readOnly(file, 4, 4, BLOCK))) {
+        try (QueuePair qp = open(QueuePairConfig.readOnly(file, 4, 4, BLOCK))) {
             for (int i = 0; i < 4; i++) {
                 qp.addRead(100 + i, 0, (long) (3 - i) * BLOCK, BLOCK, i);
             }
@@ -159,7 +165,7 @@ class QueuePairTest {
     void batchLargerThanTheSubmissionQueueStaysStaged() throws IOException {
         int depth = 4;
         int buffers = 64;
-        try (QueuePair qp = QueuePair.open(config(file, false, depth, buffers))) {
+        try (QueuePair qp = open(config(file, false, depth, buffers))) {
             for (int i = 0; i < buffers; i++) {
                 qp.addRead(i, 0, (long) i * BLOCK, BLOCK, i);
             }
@@ -184,7 +190,7 @@ class QueuePairTest {
 
     @Test
     void readPastEndOfFileAndMisalignedOffsetsReportResults() throws IOException {
-        try (QueuePair qp = QueuePair.open(config(file, false, 8, 8))) {
+        try (QueuePair qp = open(config(file, false, 8, 8))) {
             long size = (long) BLOCK * BLOCKS;
             qp.addRead(1, 0, size, BLOCK, 0);             // at EOF: 0 bytes
             qp.addRead(2, 0, size + 10L * BLOCK, BLOCK, 1); // past EOF: 0 bytes
@@ -204,14 +210,14 @@ class QueuePairTest {
 
     @Test
     void writeOnReadOnlyQueuePairIsRefused() throws IOException {
-        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+        try (QueuePair qp = open(config(file, false, 2, 2))) {
             assertThrows(IllegalStateException.class, () -> qp.addWrite(1, 0, 0, BLOCK, 0));
         }
     }
 
     @Test
     void argumentsAreValidated() throws IOException {
-        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+        try (QueuePair qp = open(config(file, false, 2, 2))) {
             assertThrows(IllegalArgumentException.class, () -> qp.addRead(1, 1, 0, BLOCK, 0));
             assertThrows(IllegalArgumentException.class, () -> qp.addRead(1, 0, 0, BLOCK, 2));
             assertThrows(IllegalArgumentException.class, () -> qp.addRead(1, 0, 0, BLOCK + 1, 0));
@@ -230,7 +236,7 @@ class QueuePairTest {
 
     @Test
     void wakeupFromAnotherThreadEndsALongWait() throws Exception {
-        try (QueuePair qp = QueuePair.open(config(file, false, 4, 4))) {
+        try (QueuePair qp = open(config(file, false, 4, 4))) {
             CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
                 try {
                     return qp.submitAndReap(1, -1); // nothing in flight: only a wake-up can end this
@@ -256,7 +262,7 @@ class QueuePairTest {
     @Test
     void wakeupsRacingIoLoseNoCompletions() throws Exception {
         int total = 2000;
-        try (QueuePair qp = QueuePair.open(config(file, false, 8, 8))) {
+        try (QueuePair qp = open(config(file, false, 8, 8))) {
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             Thread waker = Thread.ofPlatform().start(() -> {
                 while (!stop.get()) {
@@ -301,7 +307,7 @@ class QueuePairTest {
 
     @Test
     void timeoutEndsAWaitWithNothingInFlight() throws IOException {
-        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+        try (QueuePair qp = open(config(file, false, 2, 2))) {
             assertEquals(0, qp.submitAndReap(1, TimeUnit.MILLISECONDS.toNanos(10)));
             assertEquals(0, qp.submitAndReap(0, -1));
         }
@@ -310,7 +316,7 @@ class QueuePairTest {
     @Test
     void closeWithIoInFlightNeitherCrashesNorHangs() throws IOException {
         for (int round = 0; round < 20; round++) {
-            QueuePair qp = QueuePair.open(config(file, false, 32, 64));
+            QueuePair qp = open(config(file, false, 32, 64));
             for (int i = 0; i < 64; i++) {
                 qp.addRead(i, 0, (long) (i % BLOCKS) * BLOCK, BLOCK, i);
             }
@@ -322,7 +328,7 @@ class QueuePairTest {
 
     @Test
     void closeFromAnotherThreadWakesTheOwner() throws Exception {
-        QueuePair qp = QueuePair.open(config(file, false, 4, 4));
+        QueuePair qp = open(config(file, false, 4, 4));
         CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
             try {
                 return qp.submitAndReap(1, -1);
@@ -342,7 +348,7 @@ class QueuePairTest {
 
     @Test
     void useAfterCloseThrows() throws IOException {
-        QueuePair qp = QueuePair.open(config(file, true, 2, 2));
+        QueuePair qp = open(config(file, true, 2, 2));
         qp.close();
         assertTrue(qp.isClosed());
         assertThrows(IllegalStateException.class, () -> qp.addRead(1, 0, 0, BLOCK, 0));
@@ -356,7 +362,7 @@ class QueuePairTest {
     void openErrorsNameThePathAndErrno() {
         Path missing = dir.resolve("missing.bin");
         IOException e = assertThrows(IOException.class,
-                () -> QueuePair.open(QueuePairConfig.readOnly(missing, 2, 2, BLOCK)));
+                () -> open(QueuePairConfig.readOnly(missing, 2, 2, BLOCK)));
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
     }
@@ -368,7 +374,7 @@ class QueuePairTest {
         byte[] two = expected(2, BLOCK);
         Files.write(file, one);
         Files.write(second, two);
-        try (QueuePair qp = QueuePair.open(new QueuePairConfig(List.of(file, second), false, 2, 2, BLOCK))) {
+        try (QueuePair qp = open(new QueuePairConfig(List.of(file, second), false, 2, 2, BLOCK))) {
             qp.addRead(0, 0, 0, BLOCK, 0);
             qp.addRead(1, 1, 0, BLOCK, 1);
             reapAll(qp, 2);
@@ -388,7 +394,7 @@ class QueuePairTest {
             paths[f] = dir.resolve("f" + f + ".bin");
             Files.write(paths[f], expected(100 + f, BLOCK * 2));
         }
-        try (QueuePair qp = QueuePair.open(QueuePairConfig.empty(16, 16, BLOCK))) {
+        try (QueuePair qp = open(QueuePairConfig.empty(16, 16, BLOCK))) {
             assertTrue(qp.files().isEmpty());
             Map<Integer, Integer> fileByHandle = new HashMap<>();
             for (int round = 0; round < 40; round++) {
@@ -427,7 +433,7 @@ class QueuePairTest {
 
     @Test
     void aFullFileTableIsEmfileAndAFreedHandleIsReused() throws IOException {
-        try (QueuePair qp = QueuePair.open(new QueuePairConfig(List.of(), false, 2, 2, BLOCK, 2))) {
+        try (QueuePair qp = open(new QueuePairConfig(List.of(), false, 2, 2, BLOCK, 2))) {
             assertEquals(0, qp.attach(file, false));
             assertEquals(1, qp.attach(file, false));
             IOException e = assertThrows(IOException.class, () -> qp.attach(file, false));
@@ -440,7 +446,7 @@ class QueuePairTest {
 
     @Test
     void flushCompletesAfterWritesAndNeedsAWritableFile() throws IOException {
-        try (QueuePair qp = QueuePair.open(QueuePairConfig.empty(4, 4, BLOCK))) {
+        try (QueuePair qp = open(QueuePairConfig.empty(4, 4, BLOCK))) {
             int ro = qp.attach(file, false);
             int rw = qp.attach(file, true);
             assertThrows(IllegalStateException.class, () -> qp.addFlush(1, ro));
@@ -457,7 +463,7 @@ class QueuePairTest {
 
     @Test
     void reportsWhetherFixedBuffersRegistered() throws IOException {
-        try (QueuePair qp = QueuePair.open(config(file, false, 2, 2))) {
+        try (QueuePair qp = open(config(file, false, 2, 2))) {
             System.out.println("fixedBuffers=" + qp.fixedBuffers() + " " + qp);
             assertEquals(4096, qp.buffer(1).address() % 4096 == 0 ? 4096 : 0, "4096-aligned");
         }

@@ -13,7 +13,10 @@ public interface IoBackend {
 
     /** Why this backend cannot serve {@code device}, or null when it can. */
     default String refusal(DeviceAddress device) {
-        return device instanceof DeviceAddress.PathDevice ? null : name() + " serves files and block devices only";
+        if (!(device instanceof DeviceAddress.PathDevice(var path))) {
+            return name() + " serves files and block devices only";
+        }
+        return PathDevices.refusal(path);
     }
 
     /** Size and logical block size of {@code device}; called before it is attached anywhere. */

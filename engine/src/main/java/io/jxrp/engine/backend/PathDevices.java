@@ -16,6 +16,28 @@ public final class PathDevices {
     private PathDevices() {
     }
 
+    /**
+     * Why a backend that reads files and block devices cannot read {@code path}, or null when it can
+     * (or the path does not exist: opening it says so). An NVMe generic char device takes NVMe
+     * commands only, which the passthru backend sends.
+     */
+    public static String refusal(Path path) {
+        if (!Files.exists(path) || Files.isRegularFile(path)) {
+            return null;
+        }
+        try {
+            int type = ((Integer) Files.getAttribute(path, "unix:mode")) & 0170000;
+            return switch (type) {
+                case 0060000 -> null;
+                case 0020000 -> path + " is a character device; an NVMe generic device (/dev/ngXnY) takes NVMe commands "
+                        + "only, through the passthru backend";
+                default -> path + " is neither a file nor a block device";
+            };
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // no unix attributes here: the open will tell
+        }
+    }
+
     /** Size and logical block size of a file or block device. */
     public static DeviceInfo probe(Path path) throws IOException {
         if (!Files.exists(path)) {
