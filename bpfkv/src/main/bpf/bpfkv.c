@@ -10,9 +10,10 @@
  *   xrp/multi_get  MultiGetFunction   up to 32 keys, one branch per next-read slot (up to 16)
  *   xrp/range      RangeScanFunction  range scan (pairs) or aggregation, resumable
  *
- * The programs do not know the file: its tree parameters are in the last 32 B of the scratch
+ * The programs do not know the file: its tree parameters are in the first 32 B of the scratch
  * (written by the host before the first read). Nothing read from a block is trusted: node types,
- * pointers (bit 63, alignment, the level they must lead to) and key order are checked before use,
+ * pointers (bit 63, alignment, the level they must lead to, the key's own value slot where the
+ * layout fixes it), key order and the bounds the parent's separators give are checked before use,
  * and every loop is bounded by the node's 31 keys, the 32 keys of a request or the scratch's
  * entries. The runtime bounds-checks every access and its instruction budget is the backstop.
  *
@@ -30,6 +31,8 @@
 #define VALUE_SIZE 64
 #define MAX_LAYERS 10
 #define FILE_OFFSET_BIT (1ULL << 63)
+/* the key of an unused slot (NodeDescriptor.EMPTY_KEY): larger than every key */
+#define EMPTY_KEY 0xffffffffffffffffULL
 #define TYPE_INTERNAL 0
 #define TYPE_LEAF 1
 /* node words: next, type, key[31], ptr[31] */
@@ -47,6 +50,7 @@
 #define E_UNEXPECTED_BLOCK 6
 #define E_VALUE_TEXT 7
 #define E_STATE 8
+#define E_SEPARATOR 9
 
 /* ---- scratch layouts (ScratchDescriptor) ---- */
 /* tree parameters: the first 32 bytes of every scratch; each function's section follows */
@@ -58,6 +62,8 @@
 #define GET_ERROR (SECTION + 16)
 #define GET_VALUE (SECTION + 24)
 #define GET_VALUE_OFFSET (SECTION + 88)
+#define GET_LO (SECTION + 96)
+#define GET_HI (SECTION + 104)
 
 #define MULTI_MAX_KEYS 32
 #define MULTI_MAX_BRANCHES 16
@@ -72,6 +78,8 @@
 #define MULTI_VALUE_OFFSET (MULTI_START + MULTI_MAX_KEYS * 8)
 #define MULTI_STATUS (MULTI_VALUE_OFFSET + MULTI_MAX_KEYS * 8)
 #define MULTI_VALUES (MULTI_STATUS + MULTI_MAX_KEYS)
+#define MULTI_LO (MULTI_VALUES + MULTI_MAX_KEYS * VALUE_SIZE)
+#define MULTI_HI (MULTI_LO + MULTI_MAX_KEYS * 8)
 #define STATUS_PENDING 0
 #define STATUS_FOUND 1
 #define STATUS_NOT_FOUND 2
@@ -94,6 +102,8 @@
 #define RANGE_MAX (SECTION + 88)
 #define RANGE_ERROR_OFFSET (SECTION + 96)
 #define RANGE_FILL_FROM (SECTION + 104)
+#define RANGE_LO (SECTION + 112)
+#define RANGE_HI (SECTION + 120)
 #define RANGE_ENTRIES (SECTION + 128)
 #define PAIR_KEY 0
 #define PAIR_VALUE_OFFSET 8
@@ -109,6 +119,9 @@
 #define PARAM_FILE_SIZE (PARAMS + 8)
 #define PARAM_LEAVES (PARAMS + 16)
 #define PARAM_LAYERS (PARAMS + 24)
+#define PARAM_FLAGS (PARAMS + 28)
+/* key K's value is at value_log + K * 64 (create's layout) */
+#define FLAG_FIXED_SLOTS 1
 
 #define INT64_MAX_ 0x7fffffffffffffffLL
 
@@ -123,7 +136,7 @@ struct bpfkv_params {
 	__u64 file_size;
 	__u64 leaves;
 	__u32 layers;
-	__u32 reserved;
+	__u32 flags;
 };
 
 struct bpfkv_get {
@@ -133,6 +146,8 @@ struct bpfkv_get {
 	__u64 error;
 	__u8 value[VALUE_SIZE];
 	__u64 value_offset;
+	__u64 lo;
+	__u64 hi;
 };
 
 struct bpfkv_multi_get {
@@ -149,6 +164,8 @@ struct bpfkv_multi_get {
 	__u64 value_offset[MULTI_MAX_KEYS];
 	__u8 status[MULTI_MAX_KEYS];
 	__u8 values[MULTI_MAX_KEYS][VALUE_SIZE];
+	__u64 lo[MULTI_MAX_KEYS];
+	__u64 hi[MULTI_MAX_KEYS];
 };
 
 struct bpfkv_range_pair {
@@ -176,7 +193,9 @@ struct bpfkv_range {
 	__u64 max;
 	__u64 error_offset;
 	__u32 fill_from;
-	__u32 reserved[5];
+	__u32 reserved;
+	__u64 lo;
+	__u64 hi;
 	union {
 		struct bpfkv_range_pair pairs[MAX_PAIRS];
 		__u64 value_offsets[MAX_AGGREGATE_ENTRIES];
@@ -190,11 +209,14 @@ struct bpfkv_range *bpfkv_range_layout __attribute__((unused));
 
 #define LAYOUT_IS(type, field, offset) _Static_assert(__builtin_offsetof(struct type, field) == (offset), #type "." #field)
 LAYOUT_IS(bpfkv_params, layers, PARAM_LAYERS);
+LAYOUT_IS(bpfkv_params, flags, PARAM_FLAGS);
 LAYOUT_IS(bpfkv_get, key, GET_KEY);
 LAYOUT_IS(bpfkv_get, found, GET_FOUND);
 LAYOUT_IS(bpfkv_get, error, GET_ERROR);
 LAYOUT_IS(bpfkv_get, value, GET_VALUE);
 LAYOUT_IS(bpfkv_get, value_offset, GET_VALUE_OFFSET);
+LAYOUT_IS(bpfkv_get, lo, GET_LO);
+LAYOUT_IS(bpfkv_get, hi, GET_HI);
 LAYOUT_IS(bpfkv_multi_get, count, MULTI_COUNT);
 LAYOUT_IS(bpfkv_multi_get, next_key, MULTI_NEXT_KEY);
 LAYOUT_IS(bpfkv_multi_get, resolved, MULTI_RESOLVED);
@@ -206,6 +228,8 @@ LAYOUT_IS(bpfkv_multi_get, start, MULTI_START);
 LAYOUT_IS(bpfkv_multi_get, value_offset, MULTI_VALUE_OFFSET);
 LAYOUT_IS(bpfkv_multi_get, status, MULTI_STATUS);
 LAYOUT_IS(bpfkv_multi_get, values, MULTI_VALUES);
+LAYOUT_IS(bpfkv_multi_get, lo, MULTI_LO);
+LAYOUT_IS(bpfkv_multi_get, hi, MULTI_HI);
 LAYOUT_IS(bpfkv_range, mode, RANGE_MODE);
 LAYOUT_IS(bpfkv_range, capacity, RANGE_CAPACITY);
 LAYOUT_IS(bpfkv_range, first, RANGE_FIRST);
@@ -223,6 +247,8 @@ LAYOUT_IS(bpfkv_range, min, RANGE_MIN);
 LAYOUT_IS(bpfkv_range, max, RANGE_MAX);
 LAYOUT_IS(bpfkv_range, error_offset, RANGE_ERROR_OFFSET);
 LAYOUT_IS(bpfkv_range, fill_from, RANGE_FILL_FROM);
+LAYOUT_IS(bpfkv_range, lo, RANGE_LO);
+LAYOUT_IS(bpfkv_range, hi, RANGE_HI);
 LAYOUT_IS(bpfkv_range, entries, RANGE_ENTRIES);
 LAYOUT_IS(bpfkv_range_pair, value_offset, PAIR_VALUE_OFFSET);
 LAYOUT_IS(bpfkv_range_pair, value, PAIR_VALUE);
@@ -239,6 +265,7 @@ struct tree {
 	__u64 file_size;
 	__u64 leaves;
 	__u32 layers;
+	__u32 flags;
 };
 
 /* Reads the tree parameters; non-zero when the host wrote none (or nonsense). */
@@ -248,6 +275,7 @@ static __always_inline int read_tree(const char *scratch, struct tree *t)
 	t->file_size = U64_AT(scratch, PARAM_FILE_SIZE);
 	t->leaves = U64_AT(scratch, PARAM_LEAVES);
 	t->layers = U32_AT(scratch, PARAM_LAYERS);
+	t->flags = U32_AT(scratch, PARAM_FLAGS);
 	return t->layers < 1 || t->layers > MAX_LAYERS || t->leaves >= t->value_log;
 }
 
@@ -291,6 +319,56 @@ static __always_inline int value_pointer_ok(__u64 pointer, const struct tree *t)
 
 	return (pointer & FILE_OFFSET_BIT) && offset >= t->value_log && t->file_size >= VALUE_SIZE &&
 	       offset <= t->file_size - VALUE_SIZE && ((offset - t->value_log) & (VALUE_SIZE - 1)) == 0;
+}
+
+/*
+ * The value pointer of key in a leaf: value_pointer_ok and, where the layout fixes it, the key's own
+ * slot (TreeFunction.valuePointerOk(pointer, key)).
+ */
+static __always_inline int value_pointer_of_key_ok(__u64 pointer, __u64 key, const struct tree *t)
+{
+	return value_pointer_ok(pointer, t) &&
+	       (!(t->flags & FLAG_FIXED_SLOTS) || (pointer & ~FILE_OFFSET_BIT) == t->value_log + key * VALUE_SIZE);
+}
+
+/*
+ * A node's keys (NodeDescriptor.firstBadKey, TreeFunction.keysCode): used slots first, strictly
+ * ascending, each in [lo, hi) (hi 0: no upper bound), then only EMPTY_KEY; an internal node uses
+ * one at least. 0, E_KEY_ORDER, or E_SEPARATOR for a key in order but outside the parent's bounds.
+ */
+static __always_inline int check_keys(const __u64 *node, __u64 lo, __u64 hi, int internal)
+{
+	__u64 previous = 0;
+	int used = 0;
+
+	for (int k = 0; k < FANOUT; k++) {
+		__u64 key = node[NODE_KEY(k)];
+		if (key == EMPTY_KEY)
+			continue;
+		if (used != k || (used > 0 && key <= previous))
+			return E_KEY_ORDER;
+		if (key < lo || (hi != 0 && key >= hi))
+			return E_SEPARATOR;
+		previous = key;
+		used++;
+	}
+	return internal && used == 0 ? E_KEY_ORDER : 0;
+}
+
+/* Bounds of child k's keys from its parent's: [key[k] (child 0: lo), key[k+1] (last used child: hi)). */
+static __always_inline __u64 child_lo(const __u64 *node, int k, __u64 lo)
+{
+	return k == 0 ? lo : node[NODE_KEY(k)];
+}
+
+static __always_inline __u64 child_hi(const __u64 *node, int k, __u64 hi)
+{
+	if (k + 1 < FANOUT) {
+		__u64 next = node[NODE_KEY(k + 1)];
+		if (next != EMPTY_KEY)
+			return next;
+	}
+	return hi;
 }
 
 /* A leaf's next word: 0, or a later leaf. */
@@ -398,24 +476,36 @@ int bpfkv_get(struct bpf_xrp *ctx)
 		return get_fail(scratch, E_UNEXPECTED_BLOCK);
 	__u64 key = U64_AT(scratch, GET_KEY);
 	__u64 type = node[NODE_TYPE];
+	__u64 lo = U64_AT(scratch, GET_LO);
+	__u64 hi = U64_AT(scratch, GET_HI);
+	int keys;
 	if (level < (int)t.layers - 1) {
 		if (type != TYPE_INTERNAL)
 			return get_fail(scratch, E_NODE_TYPE);
-		__u64 pointer = node[NODE_PTR(child_index(node, key))];
+		keys = check_keys(node, lo, hi, 1);
+		if (keys)
+			return get_fail(scratch, keys);
+		int child = child_index(node, key);
+		__u64 pointer = node[NODE_PTR(child)];
 		if (!child_pointer_ok(pointer, below_start, below_end))
 			return get_fail(scratch, E_CHILD_POINTER);
+		U64_AT(scratch, GET_LO) = child_lo(node, child, lo);
+		U64_AT(scratch, GET_HI) = child_hi(node, child, hi);
 		read_next(ctx, 0, pointer & ~FILE_OFFSET_BIT);
 		return 0;
 	}
 	if (type != TYPE_LEAF)
 		return get_fail(scratch, E_NODE_TYPE);
+	keys = check_keys(node, lo, hi, 0);
+	if (keys)
+		return get_fail(scratch, keys);
 	int index = leaf_index(node, key);
 	if (index < 0) {
 		ctx->done = 1; /* not found: found stays 0 */
 		return 0;
 	}
 	__u64 pointer = node[NODE_PTR(index)];
-	if (!value_pointer_ok(pointer, &t))
+	if (!value_pointer_of_key_ok(pointer, key, &t))
 		return get_fail(scratch, E_VALUE_POINTER);
 	__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
 	U64_AT(scratch, GET_VALUE_OFFSET) = value_offset;
@@ -488,22 +578,34 @@ int bpfkv_multi_get(struct bpf_xrp *ctx)
 		return multi_fail(scratch, E_UNEXPECTED_BLOCK, current);
 	__u64 key = U64_AT(scratch, MULTI_KEYS + key_index * 8);
 	__u64 type = node[NODE_TYPE];
+	__u64 lo = U64_AT(scratch, MULTI_LO + key_index * 8);
+	__u64 hi = U64_AT(scratch, MULTI_HI + key_index * 8);
+	int keys;
 	if (level < (int)t.layers - 1) {
 		if (type != TYPE_INTERNAL)
 			return multi_fail(scratch, E_NODE_TYPE, current);
-		__u64 pointer = node[NODE_PTR(child_index(node, key))];
+		keys = check_keys(node, lo, hi, 1);
+		if (keys)
+			return multi_fail(scratch, keys, current);
+		int child = child_index(node, key);
+		__u64 pointer = node[NODE_PTR(child)];
 		if (!child_pointer_ok(pointer, below_start, below_end))
 			return multi_fail(scratch, E_CHILD_POINTER, current);
+		U64_AT(scratch, MULTI_LO + key_index * 8) = child_lo(node, child, lo);
+		U64_AT(scratch, MULTI_HI + key_index * 8) = child_hi(node, child, hi);
 		read_next(ctx, slot, pointer & ~FILE_OFFSET_BIT);
 		return 0;
 	}
 	if (type != TYPE_LEAF)
 		return multi_fail(scratch, E_NODE_TYPE, current);
+	keys = check_keys(node, lo, hi, 0);
+	if (keys)
+		return multi_fail(scratch, keys, current);
 	int index = leaf_index(node, key);
 	if (index < 0)
 		return multi_resolve(ctx, scratch, slot, key_index, STATUS_NOT_FOUND);
 	__u64 pointer = node[NODE_PTR(index)];
-	if (!value_pointer_ok(pointer, &t))
+	if (!value_pointer_of_key_ok(pointer, key, &t))
 		return multi_fail(scratch, E_VALUE_POINTER, current);
 	__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
 	U64_AT(scratch, MULTI_VALUE_OFFSET + key_index * 8) = value_offset;
@@ -553,6 +655,8 @@ static __always_inline int range_leaf(struct bpf_xrp *ctx, const __u64 *node, ch
 		return range_fail(scratch, E_STATE, leaf); /* the host never asks for more than fits */
 	for (int k = 0; k < FANOUT; k++) {
 		__u64 key = node[NODE_KEY(k)];
+		if (key == EMPTY_KEY)
+			break; /* the leaf's used keys end here (checked: only empty slots follow) */
 		if (previous_plus_one != 0 && key < previous_plus_one)
 			return range_fail(scratch, E_KEY_ORDER, leaf);
 		previous_plus_one = key + 1;
@@ -563,7 +667,7 @@ static __always_inline int range_leaf(struct bpf_xrp *ctx, const __u64 *node, ch
 			break;
 		}
 		__u64 pointer = node[NODE_PTR(k)];
-		if (!value_pointer_ok(pointer, t))
+		if (!value_pointer_of_key_ok(pointer, key, t))
 			return range_fail(scratch, E_VALUE_POINTER, leaf);
 		__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
 		__u64 block = value_offset & ~BLOCK_MASK;
@@ -591,8 +695,12 @@ static __always_inline int range_leaf(struct bpf_xrp *ctx, const __u64 *node, ch
 	}
 	U32_AT(scratch, RANGE_ASSIGNED) = assigned;
 	U64_AT(scratch, RANGE_PREV_KEY) = previous_plus_one;
-	if (!stopped && next != 0)
+	if (!stopped && next != 0) {
+		/* the next leaf is reached through the list, not from a parent: no separators bound it */
+		U64_AT(scratch, RANGE_LO) = 0;
+		U64_AT(scratch, RANGE_HI) = 0;
 		read_next(ctx, 0, next);
+	}
 	return 0;
 }
 
@@ -658,16 +766,28 @@ int bpfkv_range(struct bpf_xrp *ctx)
 	if (level < 0)
 		return range_fail(scratch, E_UNEXPECTED_BLOCK, current);
 	__u64 type = node[NODE_TYPE];
+	__u64 lo = U64_AT(scratch, RANGE_LO);
+	__u64 hi = U64_AT(scratch, RANGE_HI);
+	int keys;
 	if (level < (int)t.layers - 1) {
 		if (type != TYPE_INTERNAL)
 			return range_fail(scratch, E_NODE_TYPE, current);
-		__u64 pointer = node[NODE_PTR(child_index(node, U64_AT(scratch, RANGE_FIRST)))];
+		keys = check_keys(node, lo, hi, 1);
+		if (keys)
+			return range_fail(scratch, keys, current);
+		int child = child_index(node, U64_AT(scratch, RANGE_FIRST));
+		__u64 pointer = node[NODE_PTR(child)];
 		if (!child_pointer_ok(pointer, below_start, below_end))
 			return range_fail(scratch, E_CHILD_POINTER, current);
+		U64_AT(scratch, RANGE_LO) = child_lo(node, child, lo);
+		U64_AT(scratch, RANGE_HI) = child_hi(node, child, hi);
 		read_next(ctx, 0, pointer & ~FILE_OFFSET_BIT);
 		return 0;
 	}
 	if (type != TYPE_LEAF)
 		return range_fail(scratch, E_NODE_TYPE, current);
+	keys = check_keys(node, lo, hi, 0);
+	if (keys)
+		return range_fail(scratch, keys, current);
 	return range_leaf(ctx, node, scratch, current, &t);
 }

@@ -18,7 +18,11 @@ import java.nio.ByteOrder;
  *   next : byte offset of the next node on the same level, a plain offset (bit 63 clear);
  *          0 for the last node of a level. Leaves form a list for range scans.
  *   type : 0 internal, 1 leaf
- *   key  : internal: key[k] is the first key of child k; leaf: the 31 keys it holds, ascending
+ *   key  : internal: key[k] is the first key of child k; leaf: the 31 keys it holds, ascending.
+ *          Used slots come first, strictly ascending; unused slots hold EMPTY_KEY (2^64 - 1, which
+ *          no key may be) so the original's child choice and leaf scan stay right. Every key of a
+ *          child k lies in [key[k], key[k+1]) of its parent (child 0 from the parent's own lower
+ *          bound, the last used child up to the parent's own upper bound).
  *   ptr  : byte offset | bit 63 ("this is a file offset")
  *          internal: the child node (512-aligned, in the next level);
  *          leaf: the value's offset T*512 + K*64 (not block-aligned)
@@ -49,6 +53,12 @@ public final class NodeDescriptor {
 
     public static final long TYPE_INTERNAL = 0;
     public static final long TYPE_LEAF = 1;
+
+    /**
+     * The key of an unused slot: larger than every key, so a search stops before it. Files made by
+     * {@code create} use every slot; files with the user's own keys (issue 12) leave slots empty.
+     */
+    public static final long EMPTY_KEY = -1L;
 
     /** Bit 63 of a pointer: "this is a file offset" (the original's encode/decode). */
     public static final long FILE_OFFSET_BIT = 1L << 63;
@@ -135,6 +145,100 @@ public final class NodeDescriptor {
     }
 
     // ---- checks: each returns null when fine, otherwise the problem in words -------------------
+
+    /**
+     * The first key slot of a node that breaks the key rules, or -1 when the keys are fine: used
+     * slots first, strictly ascending (unsigned), each inside {@code [lo, hi)} (the bounds its
+     * parent gives; {@code hi == 0}: no upper bound), then only {@link #EMPTY_KEY}; an internal node
+     * uses at least one slot (else {@link #FANOUT}). Allocation-free: the storage functions run it on
+     * every node they read, and {@code bpfkv.c}'s {@code check_keys} does exactly the same.
+     */
+    public static int firstBadKey(MemorySegment segment, long nodeBase, long lo, long hi, boolean internal) {
+        long previous = 0;
+        int used = 0;
+        for (int k = 0; k < FANOUT; k++) {
+            long key = key(segment, nodeBase, k);
+            if (key == EMPTY_KEY) {
+                continue;
+            }
+            if (used != k || (used > 0 && Long.compareUnsigned(key, previous) <= 0) || !withinBounds(key, lo, hi)) {
+                return k;
+            }
+            previous = key;
+            used++;
+        }
+        return internal && used == 0 ? FANOUT : -1;
+    }
+
+    /** Whether {@code key} lies in {@code [lo, hi)} (unsigned; {@code hi == 0}: no upper bound). */
+    public static boolean withinBounds(long key, long lo, long hi) {
+        return Long.compareUnsigned(key, lo) >= 0 && (hi == 0 || Long.compareUnsigned(key, hi) < 0);
+    }
+
+    /**
+     * Whether the bad key {@link #firstBadKey} found is in order but outside its parent's bounds
+     * (a separator problem) rather than out of order.
+     */
+    public static boolean isSeparatorProblem(MemorySegment segment, long nodeBase, int badKey, long lo, long hi) {
+        if (badKey >= FANOUT) {
+            return false;
+        }
+        long key = key(segment, nodeBase, badKey);
+        boolean ordered = badKey == 0 || (key(segment, nodeBase, badKey - 1) != EMPTY_KEY
+                && Long.compareUnsigned(key, key(segment, nodeBase, badKey - 1)) > 0);
+        return ordered && !withinBounds(key, lo, hi);
+    }
+
+    /** The problem {@link #firstBadKey} found, in words (or null when it found none). */
+    public static String describeBadKey(MemorySegment segment, long nodeBase, int badKey, long lo, long hi) {
+        if (badKey < 0) {
+            return null;
+        }
+        if (badKey >= FANOUT) {
+            return "internal node has no keys (every slot holds the empty key 2^64-1)";
+        }
+        long key = key(segment, nodeBase, badKey);
+        String text = "key[" + badKey + "] " + Long.toUnsignedString(key);
+        if (badKey > 0 && key(segment, nodeBase, badKey - 1) == EMPTY_KEY) {
+            return text + " follows an empty slot (used keys come first)";
+        }
+        if (badKey > 0 && Long.compareUnsigned(key, key(segment, nodeBase, badKey - 1)) <= 0) {
+            return text + " does not ascend (key[" + (badKey - 1) + "] is "
+                    + Long.toUnsignedString(key(segment, nodeBase, badKey - 1)) + ")";
+        }
+        return text + " is outside [" + Long.toUnsignedString(lo) + ", " + (hi == 0 ? "end" : Long.toUnsignedString(hi))
+                + "), the range its parent's separators give";
+    }
+
+    /** Lower bound of child {@code k}'s keys: the parent's own lower bound for child 0, else key[k]. */
+    public static long childLowerBound(MemorySegment segment, long nodeBase, int child, long lo) {
+        return child == 0 ? lo : key(segment, nodeBase, child);
+    }
+
+    /** Upper bound (exclusive, 0 = none) of child {@code k}'s keys: key[k+1], or the parent's own for its last child. */
+    public static long childUpperBound(MemorySegment segment, long nodeBase, int child, long hi) {
+        if (child + 1 < FANOUT) {
+            long next = key(segment, nodeBase, child + 1);
+            if (next != EMPTY_KEY) {
+                return next;
+            }
+        }
+        return hi;
+    }
+
+    /**
+     * Problem with a value pointer where the file's layout fixes each key's slot ({@code create}'s
+     * files: key K's value is at {@code valueLog + K * 64}), or null.
+     */
+    public static String checkValueSlot(long pointer, long key, long valueLogStartBytes) {
+        long offset = decode(pointer);
+        long slot = valueLogStartBytes + key * VALUE_SIZE;
+        if (offset != slot) {
+            return "value pointer of key " + Long.toUnsignedString(key) + " points to offset " + offset
+                    + ", not to the key's own slot at offset " + slot;
+        }
+        return null;
+    }
 
     /** Problem with a node's type word, or null. */
     public static String checkType(long type, boolean expectLeaf) {

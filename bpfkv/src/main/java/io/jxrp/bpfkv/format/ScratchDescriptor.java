@@ -23,7 +23,8 @@ import java.nio.ByteOrder;
  *   8      file_size   u64
  *   16     leaves      u64   byte offset of the first leaf
  *   24     layers      u32   L
- *   28     (reserved)  u32
+ *   28     flags       u32   bit 0 FIXED_SLOTS: key K's value is at value_log + K * 64 (create's
+ *                            layout), so a leaf's value pointer must point exactly there
  *
  * Every section's offsets below count from SECTION = 32.
  *
@@ -36,6 +37,8 @@ import java.nio.ByteOrder;
  *   found      1 when the value was copied into value[]
  *   error      0, or the function's error code (the request ends with FUNCTION_ERROR)
  *   value_off  (at 88) the value's byte offset, set by the leaf hop for the value hop
+ *   lo, hi     (at 96, 104) the bounds the parent's separators give the next node's keys:
+ *              [lo, hi), hi 0 = none (set by the host from the cached levels, then by each hop)
  *
  * Scatter-gather lookup ({@link MultiGetFunction}), up to 32 keys, up to 16 branches
  *   0          4          8          12         16          24                  40
@@ -47,6 +50,8 @@ import java.nio.ByteOrder;
  *   576   value_off[32]   u64      the value's byte offset, once the leaf is found (or from the cache)
  *   832   status[32]      u8       0 pending, 1 found, 2 not found
  *   864   values[32][64]           the values, by key index (ends at 2912, 2944 from the page start)
+ *   2912  lo[32]          u64      per key: the bounds the parent's separators give its next node's
+ *   3168  hi[32]          u64      keys, [lo, hi), hi 0 = none (ends at 3424, 3456 from the page start)
  *   A branch is a next-read slot: slot s always works on key slot_key[s]; when its key is resolved
  *   it starts key next_key (keys past the first 16 wait there).
  *
@@ -68,6 +73,8 @@ import java.nio.ByteOrder;
  *   88     max         u64
  *   96     error_off   u64
  *   104    fill_from   u32   entries below it are all filled (where a value block's scan starts)
+ *   112    lo          u64   bounds the parent's separators give the next node of the descent,
+ *   120    hi          u64   [lo, hi), hi 0 = none; reset when the scan follows a leaf's next word
  *   128    entries     pairs mode: 80 B each {u64 key, u64 value_off, value[64]}, 49 of them;
  *                      aggregate mode: 8 B each {u64 value_off}, 492 of them.
  *                      value_off becomes 0 once the value block has been consumed.
@@ -84,6 +91,9 @@ public final class ScratchDescriptor {
     public static final int PARAM_FILE_SIZE = PARAMS + 8;
     public static final int PARAM_LEAVES = PARAMS + 16;
     public static final int PARAM_LAYERS = PARAMS + 24;
+    public static final int PARAM_FLAGS = PARAMS + 28;
+    /** Flag: key K's value is at value_log + K * 64 (files made by create). */
+    public static final int FLAG_FIXED_SLOTS = 1;
     /** Where each function's own section starts: right after the parameters. */
     public static final int SECTION = 32;
 
@@ -93,8 +103,10 @@ public final class ScratchDescriptor {
     public static final int GET_ERROR = SECTION + 16; // 48
     public static final int GET_VALUE = SECTION + 24; // 56
     public static final int GET_VALUE_OFFSET = SECTION + 88; // 120
+    public static final int GET_LO = SECTION + 96; // 128
+    public static final int GET_HI = SECTION + 104; // 136
     /** Scratch bytes a point lookup uses (parameters and its section): all it asks the engine to zero. */
-    public static final int GET_END = GET_VALUE_OFFSET + 8; // 128
+    public static final int GET_END = GET_HI + 8; // 144
 
     // ---- scatter-gather lookup ----
     public static final int MULTI_MAX_KEYS = 32;
@@ -110,7 +122,9 @@ public final class ScratchDescriptor {
     public static final int MULTI_VALUE_OFFSET = MULTI_START + MULTI_MAX_KEYS * 8; // 608
     public static final int MULTI_STATUS = MULTI_VALUE_OFFSET + MULTI_MAX_KEYS * 8; // 864
     public static final int MULTI_VALUES = MULTI_STATUS + MULTI_MAX_KEYS; // 896
-    public static final int MULTI_END = MULTI_VALUES + MULTI_MAX_KEYS * NodeDescriptor.VALUE_SIZE; // 2944
+    public static final int MULTI_LO = MULTI_VALUES + MULTI_MAX_KEYS * NodeDescriptor.VALUE_SIZE; // 2944
+    public static final int MULTI_HI = MULTI_LO + MULTI_MAX_KEYS * 8; // 3200
+    public static final int MULTI_END = MULTI_HI + MULTI_MAX_KEYS * 8; // 3456
     public static final int STATUS_PENDING = 0;
     public static final int STATUS_FOUND = 1;
     public static final int STATUS_NOT_FOUND = 2;
@@ -135,6 +149,8 @@ public final class ScratchDescriptor {
     public static final int RANGE_MAX = SECTION + 88; // 120
     public static final int RANGE_ERROR_OFFSET = SECTION + 96; // 128
     public static final int RANGE_FILL_FROM = SECTION + 104; // 136
+    public static final int RANGE_LO = SECTION + 112; // 144
+    public static final int RANGE_HI = SECTION + 120; // 152
     public static final int RANGE_ENTRIES = SECTION + 128; // 160
     public static final int PAIR_KEY = 0;
     public static final int PAIR_VALUE_OFFSET = 8;
@@ -167,6 +183,14 @@ public final class ScratchDescriptor {
         return MULTI_VALUES + index * NodeDescriptor.VALUE_SIZE;
     }
 
+    public static int multiLoOffset(int index) {
+        return MULTI_LO + index * 8;
+    }
+
+    public static int multiHiOffset(int index) {
+        return MULTI_HI + index * 8;
+    }
+
     public static int pairOffset(int index) {
         return RANGE_ENTRIES + index * PAIR_SIZE;
     }
@@ -181,6 +205,7 @@ public final class ScratchDescriptor {
         scratch.set(U64, PARAM_FILE_SIZE, fileSizeBytes);
         scratch.set(U64, PARAM_LEAVES, layout.levelStartBytes(layout.layers() - 1));
         scratch.set(U32, PARAM_LAYERS, layout.layers());
+        scratch.set(U32, PARAM_FLAGS, layout.fixesValueSlots() ? FLAG_FIXED_SLOTS : 0);
     }
 
     /**
@@ -191,14 +216,17 @@ public final class ScratchDescriptor {
     private static final Object[][] BTF_FIELDS = {
         {"bpfkv_get", "params.value_log", PARAM_VALUE_LOG}, {"bpfkv_get", "params.file_size", PARAM_FILE_SIZE},
         {"bpfkv_get", "params.leaves", PARAM_LEAVES}, {"bpfkv_get", "params.layers", PARAM_LAYERS},
+        {"bpfkv_get", "params.flags", PARAM_FLAGS},
         {"bpfkv_get", "key", GET_KEY}, {"bpfkv_get", "found", GET_FOUND}, {"bpfkv_get", "error", GET_ERROR},
         {"bpfkv_get", "value", GET_VALUE}, {"bpfkv_get", "value_offset", GET_VALUE_OFFSET},
+        {"bpfkv_get", "lo", GET_LO}, {"bpfkv_get", "hi", GET_HI},
         {"bpfkv_multi_get", "count", MULTI_COUNT}, {"bpfkv_multi_get", "next_key", MULTI_NEXT_KEY},
         {"bpfkv_multi_get", "resolved", MULTI_RESOLVED}, {"bpfkv_multi_get", "error", MULTI_ERROR},
         {"bpfkv_multi_get", "error_offset", MULTI_ERROR_OFFSET}, {"bpfkv_multi_get", "slot_key", MULTI_SLOT_KEY},
         {"bpfkv_multi_get", "keys", MULTI_KEYS}, {"bpfkv_multi_get", "start", MULTI_START},
         {"bpfkv_multi_get", "value_offset", MULTI_VALUE_OFFSET}, {"bpfkv_multi_get", "status", MULTI_STATUS},
         {"bpfkv_multi_get", "values", MULTI_VALUES},
+        {"bpfkv_multi_get", "lo", MULTI_LO}, {"bpfkv_multi_get", "hi", MULTI_HI},
         {"bpfkv_range", "mode", RANGE_MODE}, {"bpfkv_range", "capacity", RANGE_CAPACITY},
         {"bpfkv_range", "first", RANGE_FIRST}, {"bpfkv_range", "last", RANGE_LAST},
         {"bpfkv_range", "assigned", RANGE_ASSIGNED}, {"bpfkv_range", "filled", RANGE_FILLED},
@@ -207,6 +235,7 @@ public final class ScratchDescriptor {
         {"bpfkv_range", "prev_key", RANGE_PREV_KEY}, {"bpfkv_range", "count", RANGE_COUNT},
         {"bpfkv_range", "sum", RANGE_SUM}, {"bpfkv_range", "min", RANGE_MIN}, {"bpfkv_range", "max", RANGE_MAX},
         {"bpfkv_range", "error_offset", RANGE_ERROR_OFFSET}, {"bpfkv_range", "fill_from", RANGE_FILL_FROM},
+        {"bpfkv_range", "lo", RANGE_LO}, {"bpfkv_range", "hi", RANGE_HI},
         {"bpfkv_range", "entries", RANGE_ENTRIES},
         {"bpfkv_range", "entries.pairs[1].key", pairOffset(1) + PAIR_KEY},
         {"bpfkv_range", "entries.pairs[1].value_offset", pairOffset(1) + PAIR_VALUE_OFFSET},

@@ -110,6 +110,15 @@ public record TreeLayout(int layers) {
         return (firstNodeOfLevel(layers - 1) + key / FANOUT) * BLOCK_SIZE;
     }
 
+    /**
+     * Whether this layout fixes each key's value slot (key K at {@code valueLogOffset() + K * 64}):
+     * true for the layout {@code create} writes, which is the only one this class describes; files
+     * that hold the user's own keys place values where they were written.
+     */
+    public boolean fixesValueSlots() {
+        return true;
+    }
+
     public boolean containsKey(long key) {
         return key >= 0 && key < keyCount();
     }

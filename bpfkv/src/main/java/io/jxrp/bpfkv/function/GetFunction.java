@@ -7,7 +7,9 @@ import static io.jxrp.bpfkv.format.NodeDescriptor.BLOCK_SIZE;
 import static io.jxrp.bpfkv.format.NodeDescriptor.VALUE_SIZE;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_ERROR;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_FOUND;
+import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_HI;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_KEY;
+import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_LO;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_VALUE;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.GET_VALUE_OFFSET;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.U64;
@@ -56,19 +58,32 @@ public final class GetFunction extends TreeFunction {
         }
         long key = scratch.get(U64, GET_KEY);
         long type = NodeDescriptor.type(data, 0);
+        long lo = scratch.get(U64, GET_LO);
+        long hi = scratch.get(U64, GET_HI);
         if (level < lastLevel) {
             if (type != NodeDescriptor.TYPE_INTERNAL) {
                 return fail(scratch, E_NODE_TYPE);
             }
-            long pointer = NodeDescriptor.ptr(data, 0, NodeDescriptor.childIndex(data, 0, key));
+            int keys = keysCode(data, lo, hi, true);
+            if (keys != 0) {
+                return fail(scratch, keys);
+            }
+            int child = NodeDescriptor.childIndex(data, 0, key);
+            long pointer = NodeDescriptor.ptr(data, 0, child);
             if (!childPointerOk(pointer, level)) {
                 return fail(scratch, E_CHILD_POINTER);
             }
+            scratch.set(U64, GET_LO, NodeDescriptor.childLowerBound(data, 0, child, lo));
+            scratch.set(U64, GET_HI, NodeDescriptor.childUpperBound(data, 0, child, hi));
             ctx.setNext(0, NodeDescriptor.decode(pointer), BLOCK_SIZE);
             return 0;
         }
         if (type != NodeDescriptor.TYPE_LEAF) {
             return fail(scratch, E_NODE_TYPE);
+        }
+        int keys = keysCode(data, lo, hi, false);
+        if (keys != 0) {
+            return fail(scratch, keys);
         }
         int index = NodeDescriptor.leafIndexOf(data, 0, key);
         if (index < 0) {
@@ -76,7 +91,7 @@ public final class GetFunction extends TreeFunction {
             return 0;
         }
         long pointer = NodeDescriptor.ptr(data, 0, index);
-        if (!valuePointerOk(pointer)) {
+        if (!valuePointerOk(pointer, key)) {
             return fail(scratch, E_VALUE_POINTER);
         }
         long valueOffset = NodeDescriptor.decode(pointer);
@@ -106,11 +121,21 @@ public final class GetFunction extends TreeFunction {
 
     /** As {@link #request(long, long)}, run by {@code function} (same scratch layout, e.g. an eBPF program). */
     public XrpRequest<Optional<byte[]>> request(StorageFunction function, long key, long start) {
+        return request(function, key, start, 0, 0);
+    }
+
+    /**
+     * As {@link #request(StorageFunction, long, long)}, the first node's keys bounded by
+     * {@code [lo, hi)} ({@code hi} 0: none): the separators of the cached parent that led to it.
+     */
+    public XrpRequest<Optional<byte[]>> request(StorageFunction function, long key, long start, long lo, long hi) {
         boolean valueFirst = start >= valueLogOffset;
         long firstRead = valueFirst ? NodeDescriptor.blockOf(start) : start;
         return new XrpRequest<>(function, new long[] {firstRead}, new int[] {BLOCK_SIZE}, scratch -> {
             ScratchDescriptor.writeParams(scratch, layout, fileSizeBytes);
             scratch.set(U64, GET_KEY, key);
+            scratch.set(U64, GET_LO, lo);
+            scratch.set(U64, GET_HI, hi);
             if (valueFirst) {
                 scratch.set(U64, GET_VALUE_OFFSET, start);
             }

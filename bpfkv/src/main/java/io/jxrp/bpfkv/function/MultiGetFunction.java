@@ -70,26 +70,39 @@ public final class MultiGetFunction extends TreeFunction {
         }
         long key = scratch.get(U64, ScratchDescriptor.multiKeyOffset(keyIndex));
         long type = NodeDescriptor.type(data, 0);
+        long lo = scratch.get(U64, ScratchDescriptor.multiLoOffset(keyIndex));
+        long hi = scratch.get(U64, ScratchDescriptor.multiHiOffset(keyIndex));
         if (level < lastLevel) {
             if (type != NodeDescriptor.TYPE_INTERNAL) {
                 return fail(scratch, E_NODE_TYPE, current);
             }
-            long pointer = NodeDescriptor.ptr(data, 0, NodeDescriptor.childIndex(data, 0, key));
+            int keys = keysCode(data, lo, hi, true);
+            if (keys != 0) {
+                return fail(scratch, keys, current);
+            }
+            int child = NodeDescriptor.childIndex(data, 0, key);
+            long pointer = NodeDescriptor.ptr(data, 0, child);
             if (!childPointerOk(pointer, level)) {
                 return fail(scratch, E_CHILD_POINTER, current);
             }
+            scratch.set(U64, ScratchDescriptor.multiLoOffset(keyIndex), NodeDescriptor.childLowerBound(data, 0, child, lo));
+            scratch.set(U64, ScratchDescriptor.multiHiOffset(keyIndex), NodeDescriptor.childUpperBound(data, 0, child, hi));
             ctx.setNext(slot, NodeDescriptor.decode(pointer), BLOCK_SIZE);
             return 0;
         }
         if (type != NodeDescriptor.TYPE_LEAF) {
             return fail(scratch, E_NODE_TYPE, current);
         }
+        int keys = keysCode(data, lo, hi, false);
+        if (keys != 0) {
+            return fail(scratch, keys, current);
+        }
         int index = NodeDescriptor.leafIndexOf(data, 0, key);
         if (index < 0) {
             return resolve(ctx, scratch, slot, keyIndex, STATUS_NOT_FOUND);
         }
         long pointer = NodeDescriptor.ptr(data, 0, index);
-        if (!valuePointerOk(pointer)) {
+        if (!valuePointerOk(pointer, key)) {
             return fail(scratch, E_VALUE_POINTER, current);
         }
         long valueOffset = NodeDescriptor.decode(pointer);
@@ -138,10 +151,21 @@ public final class MultiGetFunction extends TreeFunction {
 
     /** As {@link #request(long[], long[])}, run by {@code function} (same scratch layout, e.g. an eBPF program). */
     public XrpRequest<List<Optional<byte[]>>> request(StorageFunction function, long[] keys, long[] starts) {
+        return request(function, keys, starts, null, null);
+    }
+
+    /**
+     * As {@link #request(StorageFunction, long[], long[])}, key i's first node bounded by
+     * {@code [los[i], his[i])} ({@code his[i]} 0: none), the separators of the cached parent that
+     * led to it; null arrays: no bounds.
+     */
+    public XrpRequest<List<Optional<byte[]>>> request(StorageFunction function, long[] keys, long[] starts, long[] los,
+                                                      long[] his) {
         int count = keys.length;
-        if (count == 0 || count > MULTI_MAX_KEYS || starts.length != count) {
-            throw new IllegalArgumentException("1.." + MULTI_MAX_KEYS + " keys with as many starts, got " + count
-                    + " and " + starts.length);
+        if (count == 0 || count > MULTI_MAX_KEYS || starts.length != count
+                || (los != null && (los.length != count || his == null || his.length != count))) {
+            throw new IllegalArgumentException("1.." + MULTI_MAX_KEYS + " keys with as many starts (and bounds), got "
+                    + count + " and " + starts.length);
         }
         int branches = 0;
         long[] firstOffsets = new long[MULTI_MAX_BRANCHES];
@@ -187,6 +211,10 @@ public final class MultiGetFunction extends TreeFunction {
                     continue;
                 }
                 scratch.set(U64, ScratchDescriptor.multiStartOffset(i), readOffsetOf(start));
+                if (los != null) {
+                    scratch.set(U64, ScratchDescriptor.multiLoOffset(i), los[i]);
+                    scratch.set(U64, ScratchDescriptor.multiHiOffset(i), his[i]);
+                }
                 if (start >= valueLogOffset) {
                     scratch.set(U64, ScratchDescriptor.multiValueOffsetOffset(i), start);
                 }

@@ -21,7 +21,9 @@ import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_ERROR_OFFSET;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_FILLED;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_FILL_FROM;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_FIRST;
+import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_HI;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_LAST;
+import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_LO;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_MAX;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_MIN;
 import static io.jxrp.bpfkv.format.ScratchDescriptor.RANGE_MODE;
@@ -74,20 +76,33 @@ public final class RangeScanFunction extends TreeFunction {
             return fail(scratch, E_UNEXPECTED_BLOCK, current);
         }
         long type = NodeDescriptor.type(data, 0);
+        long lo = scratch.get(U64, RANGE_LO);
+        long hi = scratch.get(U64, RANGE_HI);
         if (level < lastLevel) {
             if (type != NodeDescriptor.TYPE_INTERNAL) {
                 return fail(scratch, E_NODE_TYPE, current);
             }
+            int keys = keysCode(data, lo, hi, true);
+            if (keys != 0) {
+                return fail(scratch, keys, current);
+            }
             long first = scratch.get(U64, RANGE_FIRST);
-            long pointer = NodeDescriptor.ptr(data, 0, NodeDescriptor.childIndex(data, 0, first));
+            int child = NodeDescriptor.childIndex(data, 0, first);
+            long pointer = NodeDescriptor.ptr(data, 0, child);
             if (!childPointerOk(pointer, level)) {
                 return fail(scratch, E_CHILD_POINTER, current);
             }
+            scratch.set(U64, RANGE_LO, NodeDescriptor.childLowerBound(data, 0, child, lo));
+            scratch.set(U64, RANGE_HI, NodeDescriptor.childUpperBound(data, 0, child, hi));
             ctx.setNext(0, NodeDescriptor.decode(pointer), BLOCK_SIZE);
             return 0;
         }
         if (type != NodeDescriptor.TYPE_LEAF) {
             return fail(scratch, E_NODE_TYPE, current);
+        }
+        int keys = keysCode(data, lo, hi, false);
+        if (keys != 0) {
+            return fail(scratch, keys, current);
         }
         return leaf(ctx, data, scratch, current);
     }
@@ -108,6 +123,9 @@ public final class RangeScanFunction extends TreeFunction {
         boolean stopped = false;
         for (int k = 0; k < FANOUT; k++) {
             long key = NodeDescriptor.key(data, 0, k);
+            if (key == NodeDescriptor.EMPTY_KEY) {
+                break; // the leaf's used keys end here (checked above: only empty slots follow)
+            }
             if (previousPlusOne != 0 && Long.compareUnsigned(key, previousPlusOne) < 0) {
                 return fail(scratch, E_KEY_ORDER, leafOffset);
             }
@@ -120,7 +138,7 @@ public final class RangeScanFunction extends TreeFunction {
                 break;
             }
             long pointer = NodeDescriptor.ptr(data, 0, k);
-            if (!valuePointerOk(pointer)) {
+            if (!valuePointerOk(pointer, key)) {
                 return fail(scratch, E_VALUE_POINTER, leafOffset);
             }
             long valueOffset = NodeDescriptor.decode(pointer);
@@ -150,6 +168,9 @@ public final class RangeScanFunction extends TreeFunction {
         scratch.set(U32, RANGE_ASSIGNED, assigned);
         scratch.set(U64, RANGE_PREV_KEY, previousPlusOne);
         if (!stopped && next != 0) {
+            // the next leaf is reached through the list, not from a parent: no separators bound it
+            scratch.set(U64, RANGE_LO, 0);
+            scratch.set(U64, RANGE_HI, 0);
             ctx.setNext(0, next, BLOCK_SIZE);
         }
         return 0;
@@ -255,6 +276,15 @@ public final class RangeScanFunction extends TreeFunction {
     /** As {@link #request(boolean, long, long, long, int)}, run by {@code function} (same scratch layout). */
     public XrpRequest<Chunk> request(StorageFunction function, boolean aggregate, long first, long last, long start,
                                      int capacity) {
+        return request(function, aggregate, first, last, start, capacity, 0, 0);
+    }
+
+    /**
+     * As {@link #request(StorageFunction, boolean, long, long, long, int)}, the first node's keys
+     * bounded by {@code [lo, hi)} ({@code hi} 0: none): the separators of the cached parent that led to it.
+     */
+    public XrpRequest<Chunk> request(StorageFunction function, boolean aggregate, long first, long last, long start,
+                                     int capacity, long lo, long hi) {
         int mode = aggregate ? MODE_AGGREGATE : MODE_PAIRS;
         int max = ScratchDescriptor.maxEntries(mode);
         int entries = capacity <= 0 ? max : Math.min(capacity, max);
@@ -266,6 +296,8 @@ public final class RangeScanFunction extends TreeFunction {
             scratch.set(U32, RANGE_CAPACITY, entries);
             scratch.set(U64, RANGE_FIRST, first);
             scratch.set(U64, RANGE_LAST, last);
+            scratch.set(U64, RANGE_LO, lo);
+            scratch.set(U64, RANGE_HI, hi);
         }, READER, budget);
     }
 }

@@ -7,6 +7,7 @@ import static io.jxrp.bpfkv.format.NodeDescriptor.BLOCK_SIZE;
 import static io.jxrp.bpfkv.format.NodeDescriptor.VALUE_SIZE;
 
 import io.jxrp.engine.StorageFunction;
+import java.lang.foreign.MemorySegment;
 
 /**
  * What every BPF-KV storage function knows about its file: where each level and the value log
@@ -24,11 +25,15 @@ abstract sealed class TreeFunction implements StorageFunction permits GetFunctio
     static final int E_UNEXPECTED_BLOCK = 6;
     static final int E_VALUE_TEXT = 7;
     static final int E_STATE = 8;
+    /** A node's key lies outside the range its parent's separators give it. */
+    static final int E_SEPARATOR = 9;
 
     final TreeLayout layout;
     final int lastLevel;
     final long valueLogOffset;
     final long fileSizeBytes;
+    /** The layout fixes each key's value slot: a leaf's pointer must be exactly value_log + K * 64. */
+    final boolean fixedSlots;
     /** levelStart[l] .. levelStart[l+1]: byte range of level l; levelStart[L] is the value log. */
     private final long[] levelStart;
 
@@ -37,6 +42,7 @@ abstract sealed class TreeFunction implements StorageFunction permits GetFunctio
         this.lastLevel = layout.layers() - 1;
         this.valueLogOffset = layout.valueLogOffset();
         this.fileSizeBytes = fileSizeBytes;
+        this.fixedSlots = layout.fixesValueSlots();
         this.levelStart = new long[layout.layers() + 1];
         for (int l = 0; l <= layout.layers(); l++) {
             levelStart[l] = layout.firstNodeOfLevel(l) * BLOCK_SIZE;
@@ -67,6 +73,23 @@ abstract sealed class TreeFunction implements StorageFunction permits GetFunctio
         long offset = NodeDescriptor.decode(pointer);
         return NodeDescriptor.isFileOffset(pointer) && offset >= valueLogOffset && offset <= fileSizeBytes - VALUE_SIZE
                 && ((offset - valueLogOffset) & (VALUE_SIZE - 1)) == 0;
+    }
+
+    /**
+     * A node's keys ({@link NodeDescriptor#firstBadKey}): 0 when fine, else {@link #E_KEY_ORDER} or
+     * {@link #E_SEPARATOR} (in order, but outside the bounds {@code [lo, hi)} its parent gives).
+     */
+    static int keysCode(MemorySegment node, long lo, long hi, boolean internal) {
+        int bad = NodeDescriptor.firstBadKey(node, 0, lo, hi, internal);
+        if (bad < 0) {
+            return 0;
+        }
+        return NodeDescriptor.isSeparatorProblem(node, 0, bad, lo, hi) ? E_SEPARATOR : E_KEY_ORDER;
+    }
+
+    /** A leaf's value pointer for {@code key}: {@link #valuePointerOk} and, where the layout fixes it, the key's own slot. */
+    final boolean valuePointerOk(long pointer, long key) {
+        return valuePointerOk(pointer) && (!fixedSlots || NodeDescriptor.decode(pointer) == valueLogOffset + key * VALUE_SIZE);
     }
 
     /** A leaf's next word: 0, or a later leaf. */

@@ -160,12 +160,17 @@ public final class EngineOps {
         if (!layout.containsKey(key)) {
             return null;
         }
-        long start = pread.firstUncachedOffset(key);
+        if (pread.cachedLevels() == 0) {
+            requests.increment();
+            return getFunction.request(functions.get(), key, 0);
+        }
+        long[] bounds = new long[2];
+        long start = pread.firstUncachedOffset(key, bounds);
         if (start < 0) {
             return null;
         }
         requests.increment();
-        return getFunction.request(functions.get(), key, start);
+        return getFunction.request(functions.get(), key, start, bounds[0], bounds[1]);
     }
 
     public List<Optional<byte[]>> getAll(long... keys) throws IOException {
@@ -189,14 +194,19 @@ public final class EngineOps {
 
     private CompletableFuture<List<Optional<byte[]>>> getGroupAsync(long[] keys) {
         long[] starts = new long[keys.length];
+        long[] los = new long[keys.length];
+        long[] his = new long[keys.length];
+        long[] bounds = new long[2];
         try {
             for (int i = 0; i < keys.length; i++) {
-                starts[i] = layout.containsKey(keys[i]) ? pread.firstUncachedOffset(keys[i]) : -1;
+                starts[i] = layout.containsKey(keys[i]) ? pread.firstUncachedOffset(keys[i], bounds) : -1;
+                los[i] = bounds[0];
+                his[i] = bounds[1];
             }
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(functions.multiGet(), keys, starts);
+        XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(functions.multiGet(), keys, starts, los, his);
         if (request == null) {
             return CompletableFuture.completedFuture(Collections.nCopies(keys.length, Optional.empty()));
         }
@@ -268,15 +278,18 @@ public final class EngineOps {
             while (slices.size() < SCAN_WINDOW && nextFirst <= last) {
                 Slice slice = new Slice(nextFirst, Math.min(last, nextFirst + sliceKeys - 1));
                 nextFirst = slice.last + 1;
-                submit(slice, pread.firstUncachedNode(slice.first, layout.layers() - 1));
+                long[] bounds = new long[2];
+                long start = pread.firstUncachedNode(slice.first, layout.layers() - 1, bounds);
+                submit(slice, start, bounds[0], bounds[1]);
                 slices.add(slice);
             }
         }
 
-        private void submit(Slice slice, long start) {
+        /** Starts the slice's next request at {@code start}, a node whose keys lie in {@code [lo, hi)} ({@code hi} 0: unbounded). */
+        private void submit(Slice slice, long start, long lo, long hi) {
             requests.increment();
             slice.pending = runner.submit(rangeFunction.request(functions.range(), aggregate, slice.first, slice.last,
-                    start, entriesPerRequest));
+                    start, entriesPerRequest, lo, hi));
         }
 
         boolean isEmpty() {
@@ -309,7 +322,7 @@ public final class EngineOps {
             }
             if (chunk.more()) {
                 head.first = chunk.resumeKey();
-                submit(head, chunk.resumeLeaf());
+                submit(head, chunk.resumeLeaf(), 0, 0); // a leaf reached through the list: no parent bounds
             } else {
                 slices.poll();
                 fill();

@@ -35,7 +35,9 @@ import java.util.stream.StreamSupport;
 /**
  * The synchronous user-space traversal: one positional O_DIRECT read per index node and per value
  * block, as the original's read() path. It is the engine's slow-path fallback and the
- * {@code --mode pread} baseline. Every node read is checked against {@link TreeLayout}: a corrupt
+ * {@code --mode pread} baseline. Every node read is checked against {@link TreeLayout} and the key
+ * rules ({@link NodeDescriptor#firstBadKey}: keys ascending, inside the bounds the parent's separators
+ * give; value pointers in the value log, at the key's own slot where the layout fixes it): a corrupt
  * file gives a {@link BpfKvFormatException}, never a hang or a wrong value. Thread-safe.
  *
  * <p>With a cache of the top N levels (N &lt;= 3) those nodes, a contiguous prefix of the file,
@@ -146,8 +148,9 @@ public final class PreadTraversal implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(readSpan, readSpan);
-            long leafOffset = descendToLeaf(key, buffer);
-            MemorySegment leaf = node(leafOffset, layout.layers() - 1, buffer);
+            long[] bounds = new long[2];
+            long leafOffset = descendToLeaf(key, buffer, bounds);
+            MemorySegment leaf = node(leafOffset, layout.layers() - 1, buffer, bounds[0], bounds[1]);
             int index = NodeDescriptor.leafIndexOf(leaf, 0, key);
             if (index < 0) {
                 throw missingKey(key, leafOffset);
@@ -175,7 +178,18 @@ public final class PreadTraversal implements AutoCloseable {
      * @throws BpfKvFormatException when a cached leaf lacks an in-range key (keys are dense)
      */
     public long firstUncachedOffset(long key) throws BpfKvFormatException {
+        return firstUncachedOffset(key, null);
+    }
+
+    /**
+     * As {@link #firstUncachedOffset(long)}; when {@code bounds} is not null it receives the bounds
+     * {@code [bounds[0], bounds[1])} ({@code bounds[1]} 0: none) the cached separators give the node
+     * at the returned offset, for the engine's functions to check it against.
+     */
+    public long firstUncachedOffset(long key, long[] bounds) throws BpfKvFormatException {
         long offset = 0;
+        long lo = 0;
+        long hi = 0;
         int lastLevel = layout.layers() - 1;
         for (int level = 0; level < cachedLevels; level++) {
             MemorySegment node = cachedNode(offset, level);
@@ -189,7 +203,15 @@ public final class PreadTraversal implements AutoCloseable {
                 }
                 return valuePointer(node, offset, index);
             }
-            offset = childPointer(node, offset, level, key);
+            int child = NodeDescriptor.childIndex(node, 0, key);
+            long next = childPointer(node, offset, level, key);
+            lo = NodeDescriptor.childLowerBound(node, 0, child, lo);
+            hi = NodeDescriptor.childUpperBound(node, 0, child, hi);
+            offset = next;
+        }
+        if (bounds != null) {
+            bounds[0] = lo;
+            bounds[1] = hi;
         }
         return offset;
     }
@@ -199,10 +221,26 @@ public final class PreadTraversal implements AutoCloseable {
      * descent that has used the cache continues (the root without a cache).
      */
     public long firstUncachedNode(long key, int maxLevel) throws BpfKvFormatException {
+        return firstUncachedNode(key, maxLevel, null);
+    }
+
+    /** As {@link #firstUncachedNode(long, int)}, the node's bounds into {@code bounds} as {@link #firstUncachedOffset(long, long[])} does. */
+    public long firstUncachedNode(long key, int maxLevel, long[] bounds) throws BpfKvFormatException {
         long offset = 0;
+        long lo = 0;
+        long hi = 0;
         int stop = Math.min(cachedLevels, Math.min(maxLevel, layout.layers() - 1));
         for (int level = 0; level < stop; level++) {
-            offset = childPointer(cachedNode(offset, level), offset, level, key);
+            MemorySegment node = cachedNode(offset, level);
+            int child = NodeDescriptor.childIndex(node, 0, key);
+            long next = childPointer(node, offset, level, key);
+            lo = NodeDescriptor.childLowerBound(node, 0, child, lo);
+            hi = NodeDescriptor.childUpperBound(node, 0, child, hi);
+            offset = next;
+        }
+        if (bounds != null) {
+            bounds[0] = lo;
+            bounds[1] = hi;
         }
         return offset;
     }
@@ -316,8 +354,9 @@ public final class PreadTraversal implements AutoCloseable {
                 return false;
             }
             if (leaf == null) {
-                leafOffset = descendToLeaf(first, nodeBuffer);
-                leaf = node(leafOffset, layout.layers() - 1, nodeBuffer);
+                long[] bounds = new long[2];
+                leafOffset = descendToLeaf(first, nodeBuffer, bounds);
+                leaf = node(leafOffset, layout.layers() - 1, nodeBuffer, bounds[0], bounds[1]);
                 index = 0;
             }
             while (true) {
@@ -332,10 +371,15 @@ public final class PreadTraversal implements AutoCloseable {
                         return end();
                     }
                     leafOffset = next;
-                    leaf = node(leafOffset, layout.layers() - 1, nodeBuffer);
+                    // reached through the list, not from a parent: no separators bound it
+                    leaf = node(leafOffset, layout.layers() - 1, nodeBuffer, 0, 0);
                     index = 0;
                 }
                 long candidate = NodeDescriptor.key(leaf, 0, index);
+                if (candidate == NodeDescriptor.EMPTY_KEY) {
+                    index = FANOUT; // the leaf's used keys end here (checked: only empty slots follow)
+                    continue;
+                }
                 if (previousKey >= 0 && Long.compareUnsigned(candidate, previousKey) <= 0) {
                     throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.keyOffset(index), "leaf key "
                             + Long.toUnsignedString(candidate) + " does not ascend (previous key " + previousKey + ")");
@@ -380,14 +424,26 @@ public final class PreadTraversal implements AutoCloseable {
 
     // ---- traversal core ---------------------------------------------------------------------
 
-    /** Descends from the root (or the cache) to the leaf that would hold {@code key}; its offset. */
-    private long descendToLeaf(long key, MemorySegment buffer) throws IOException {
+    /**
+     * Descends from the root (or the cache) to the leaf that would hold {@code key}; its offset. Every
+     * node read is checked, its keys inside the bounds its parent gives; {@code bounds} receives the
+     * leaf's.
+     */
+    private long descendToLeaf(long key, MemorySegment buffer, long[] bounds) throws IOException {
         long offset = 0;
+        long lo = 0;
+        long hi = 0;
         int lastLevel = layout.layers() - 1;
         for (int level = 0; level < lastLevel; level++) {
-            MemorySegment node = node(offset, level, buffer);
-            offset = childPointer(node, offset, level, key);
+            MemorySegment node = node(offset, level, buffer, lo, hi);
+            int child = NodeDescriptor.childIndex(node, 0, key);
+            long next = childPointer(node, offset, level, key);
+            lo = NodeDescriptor.childLowerBound(node, 0, child, lo);
+            hi = NodeDescriptor.childUpperBound(node, 0, child, hi);
+            offset = next;
         }
+        bounds[0] = lo;
+        bounds[1] = hi;
         return offset;
     }
 
@@ -412,27 +468,50 @@ public final class PreadTraversal implements AutoCloseable {
         return NodeDescriptor.decode(pointer);
     }
 
-    /** A leaf's value pointer, checked; the value's offset. */
+    /** A leaf's value pointer, checked (the key's own slot where the layout fixes it); the value's offset. */
     private long valuePointer(MemorySegment leaf, long leafOffset, int index) throws BpfKvFormatException {
         long pointer = NodeDescriptor.ptr(leaf, 0, index);
-        String problem = NodeDescriptor.checkValuePointer(pointer, layout.valueLogOffset(), fileSizeBytes);
+        String problem = valuePointerProblem(pointer, NodeDescriptor.key(leaf, 0, index));
         if (problem != null) {
             throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.ptrOffset(index), problem);
         }
         return NodeDescriptor.decode(pointer);
     }
 
-    /** The node at {@code offset}, expected on {@code level}: from the cache or read, type checked. */
-    private MemorySegment node(long offset, int level, MemorySegment buffer) throws IOException {
+    private String valuePointerProblem(long pointer, long key) {
+        String problem = NodeDescriptor.checkValuePointer(pointer, layout.valueLogOffset(), fileSizeBytes);
+        if (problem == null && layout.fixesValueSlots()) {
+            problem = NodeDescriptor.checkValueSlot(pointer, key, layout.valueLogOffset());
+        }
+        return problem;
+    }
+
+    /**
+     * The node at {@code offset}, expected on {@code level}: from the cache (checked at load), or read
+     * and checked: its type, and its keys inside {@code [lo, hi)} ({@code hi} 0: none), the bounds
+     * its parent gives.
+     */
+    private MemorySegment node(long offset, int level, MemorySegment buffer, long lo, long hi) throws IOException {
         if (level < cachedLevels) {
             return cachedNode(offset, level);
         }
         MemorySegment node = read(offset, BLOCK_SIZE, buffer);
-        String problem = NodeDescriptor.checkType(NodeDescriptor.type(node, 0), level == layout.layers() - 1);
+        checkNode(node, offset, level, lo, hi);
+        return node;
+    }
+
+    /** A node's type and keys ({@link NodeDescriptor#firstBadKey}), as a BpfKvFormatException at the offending word. */
+    private void checkNode(MemorySegment node, long offset, int level, long lo, long hi) throws BpfKvFormatException {
+        boolean leaf = level == layout.layers() - 1;
+        String problem = NodeDescriptor.checkType(NodeDescriptor.type(node, 0), leaf);
         if (problem != null) {
             throw new BpfKvFormatException(file, offset + NodeDescriptor.TYPE_OFFSET, problem);
         }
-        return node;
+        int bad = NodeDescriptor.firstBadKey(node, 0, lo, hi, !leaf);
+        if (bad >= 0) {
+            throw new BpfKvFormatException(file, offset + NodeDescriptor.keyOffset(Math.min(bad, NodeDescriptor.FANOUT - 1)),
+                    NodeDescriptor.describeBadKey(node, 0, bad, lo, hi));
+        }
     }
 
     private MemorySegment cachedNode(long offset, int level) {
@@ -460,7 +539,7 @@ public final class PreadTraversal implements AutoCloseable {
 
     private void checkRoot() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment root = node(0, 0, arena.allocate(readSpan, readSpan));
+            MemorySegment root = node(0, 0, arena.allocate(readSpan, readSpan), 0, 0);
             checkNodePointers(root, 0, 0);
         }
     }
@@ -469,9 +548,13 @@ public final class PreadTraversal implements AutoCloseable {
     private void checkNodePointers(MemorySegment node, long offset, int level) throws BpfKvFormatException {
         boolean leaf = level == layout.layers() - 1;
         for (int k = 0; k < FANOUT; k++) {
+            long key = NodeDescriptor.key(node, 0, k);
+            if (key == NodeDescriptor.EMPTY_KEY) {
+                continue; // an unused slot's pointer means nothing
+            }
             long pointer = NodeDescriptor.ptr(node, 0, k);
             String problem = leaf
-                    ? NodeDescriptor.checkValuePointer(pointer, layout.valueLogOffset(), fileSizeBytes)
+                    ? valuePointerProblem(pointer, key)
                     : NodeDescriptor.checkChildPointer(pointer, layout.levelStartBytes(level + 1), layout.levelEndBytes(level + 1));
             if (problem != null) {
                 throw new BpfKvFormatException(file, offset + NodeDescriptor.ptrOffset(k), problem);
@@ -494,11 +577,25 @@ public final class PreadTraversal implements AutoCloseable {
         for (int level = 0; level < levels; level++) {
             for (long offset = layout.levelStartBytes(level); offset < layout.levelEndBytes(level); offset += BLOCK_SIZE) {
                 MemorySegment node = top.asSlice(offset, BLOCK_SIZE);
-                String problem = NodeDescriptor.checkType(NodeDescriptor.type(node, 0), level == layout.layers() - 1);
-                if (problem != null) {
-                    throw new BpfKvFormatException(file, offset + NodeDescriptor.TYPE_OFFSET, problem);
-                }
+                checkNode(node, offset, level, 0, 0);
                 checkNodePointers(node, offset, level);
+            }
+        }
+        // the separators: every cached child's keys inside the bounds its cached parent gives
+        // (from the root down, so each parent's own bounds are known when its children are checked)
+        long[] lows = new long[Math.toIntExact(layout.firstNodeOfLevel(levels))];
+        long[] highs = new long[lows.length];
+        for (int level = 0; level + 1 < levels; level++) {
+            for (long offset = layout.levelStartBytes(level); offset < layout.levelEndBytes(level); offset += BLOCK_SIZE) {
+                MemorySegment node = top.asSlice(offset, BLOCK_SIZE);
+                int parent = (int) (offset / BLOCK_SIZE);
+                for (int k = 0; k < FANOUT && NodeDescriptor.key(node, 0, k) != NodeDescriptor.EMPTY_KEY; k++) {
+                    long childOffset = NodeDescriptor.decode(NodeDescriptor.ptr(node, 0, k));
+                    int child = (int) (childOffset / BLOCK_SIZE);
+                    lows[child] = NodeDescriptor.childLowerBound(node, 0, k, lows[parent]);
+                    highs[child] = NodeDescriptor.childUpperBound(node, 0, k, highs[parent]);
+                    checkNode(top.asSlice(childOffset, BLOCK_SIZE), childOffset, level + 1, lows[child], highs[child]);
+                }
             }
         }
         return top;

@@ -340,7 +340,8 @@ class BpfFunctionsTest {
         }
         System.out.printf("longest hop: get %d, multi_get %d, range %d instructions%n", get.maxInstructions,
                 multiGet.maxInstructions, range.maxInstructions);
-        assertTrue(Math.max(get.maxInstructions, multiGet.maxInstructions) < 1_000, "lookups: a few hundred per hop");
+        // a leaf hop checks all 31 keys (order, the parent's bounds) and then searches them: about 1,000
+        assertTrue(Math.max(get.maxInstructions, multiGet.maxInstructions) < 1_500, "lookups: about a thousand per hop at most");
         assertTrue(range.maxInstructions < 20_000, "range hops: " + range.maxInstructions);
 
         // the worst case: 492 aggregate entries in one value block of 8 values, each parsed

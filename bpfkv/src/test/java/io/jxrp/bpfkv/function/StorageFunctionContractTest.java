@@ -170,6 +170,76 @@ abstract class StorageFunctionContractTest {
         }
     }
 
+    /**
+     * The damage the adversarial campaign turned into wrong answers (issue 15), every one caught by
+     * the functions (a FUNCTION_ERROR, never data) and reported by the pread path with its offset:
+     * a value pointer moved to another valid 64-byte slot by one bit flip, a value pointer into the
+     * padding after the last key, two keys swapped in a leaf, a key outside its parent's separators.
+     */
+    @ParameterizedTest(name = "{0} cache={1}")
+    @CsvSource({"moved-pointer,0", "padding-pointer,0", "swapped-keys,0", "separator,0", "moved-pointer,1",
+            "separator,2"})
+    void damageThatUsedToAnswerIsCaughtOnEveryPath(String damage, int cacheLevels) throws Exception {
+        Path file = Model.testDir().resolve("functions-" + damage + "-" + getClass().getSimpleName() + ".db");
+        Files.copy(Model.database(3), file, StandardCopyOption.REPLACE_EXISTING);
+        TreeLayout layout = new TreeLayout(3);
+        long last = layout.keyCount() - 1;
+        long key = damage.equals("padding-pointer") ? last : 1000;
+        long leaf = layout.leafOffsetOf(key);
+        int index = (int) (key % NodeDescriptor.FANOUT);
+        long expectedOffset;
+        String problem;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            switch (damage) {
+                case "moved-pointer" -> { // bit 6 flipped: the next value's slot, valid and aligned
+                    long slot = leaf + NodeDescriptor.ptrOffset(index);
+                    write(channel, slot, NodeDescriptor.encode(layout.valueOffset(key) ^ 64));
+                    expectedOffset = slot;
+                    problem = "not to the key's own slot";
+                }
+                case "padding-pointer" -> { // the last key's pointer into the padding of the last block
+                    long slot = leaf + NodeDescriptor.ptrOffset(index);
+                    write(channel, slot, NodeDescriptor.encode(layout.valueOffset(key) + 64));
+                    expectedOffset = slot;
+                    problem = "not to the key's own slot";
+                }
+                case "swapped-keys" -> { // keys 1000 and 1001 change places (pointers stay)
+                    write(channel, leaf + NodeDescriptor.keyOffset(index), key + 1);
+                    write(channel, leaf + NodeDescriptor.keyOffset(index + 1), key);
+                    expectedOffset = leaf + NodeDescriptor.keyOffset(index + 1);
+                    problem = "does not ascend";
+                }
+                default -> { // the leaf's first key below the separator that leads to it
+                    long first = leaf + NodeDescriptor.keyOffset(0);
+                    write(channel, first, (key / NodeDescriptor.FANOUT) * NodeDescriptor.FANOUT - 1);
+                    expectedOffset = first;
+                    problem = "the range its parent's separators give";
+                }
+            }
+        }
+        // with 2 cached levels the leaf's bounds come from the cached parent, through the request's scratch
+        try (PreadTraversal pread = PreadTraversal.open(file, BpfKvOptions.defaults().withCacheLevels(cacheLevels));
+             FunctionDriver driver = new FunctionDriver(file, 6)) {
+            EngineOps ops = ops(pread, driver, 0, 0);
+            BpfKvFormatException e = assertThrows(BpfKvFormatException.class, () -> ops.get(key), damage);
+            assertEquals(expectedOffset, e.offset(), e.getMessage());
+            assertTrue(e.problem().contains(problem), e.getMessage());
+            assertEquals(Map.of(Outcome.FUNCTION_ERROR, 1L), ops.fallbacks(), "the function refused it, no OK answer");
+            assertThrows(BpfKvFormatException.class, () -> ops.getAll(5, key, 7));
+            assertEquals(2L, ops.fallbacks().get(Outcome.FUNCTION_ERROR));
+            UncheckedIOException scan = assertThrows(UncheckedIOException.class,
+                    () -> EngineOpsChecks.iterate(ops, KeyRange.of(key - 20, key + 1)));
+            assertTrue(scan.getCause() instanceof BpfKvFormatException, scan.toString());
+            assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(key - 20, key + 1)));
+            assertEquals(4L, ops.fallbacks().get(Outcome.FUNCTION_ERROR), "every operation's function caught it");
+            assertArrayEquals(Model.value(5000), ops.get(5000).orElseThrow(), "the rest of the tree still answers");
+        }
+    }
+
+    private static void write(FileChannel channel, long offset, long value) throws IOException {
+        channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value), offset);
+    }
+
     @Test
     void aKeyTheIndexLosesIsAnErrorNotAbsent() throws Exception {
         Path file = Model.testDir().resolve("functions-lost-key.db");
@@ -189,8 +259,12 @@ abstract class StorageFunctionContractTest {
             assertTrue(async.getCause() instanceof BpfKvFormatException, async.toString());
             assertThrows(UncheckedIOException.class, () -> EngineOpsChecks.iterate(ops, KeyRange.of(500, 600)));
             assertThrows(BpfKvFormatException.class, () -> ops.aggregate(KeyRange.of(500, 600)));
-            assertEquals(5L, ops.fallbacks().get(Outcome.OK), "OK answers that failed the density check");
-            assertEquals(100, EngineOpsChecks.iterate(ops, KeyRange.of(0, 100)).size(), "a scan from key 0 only walks intact leaves");
+            assertEquals(4L, ops.fallbacks().get(Outcome.OK), "OK answers that failed the density check");
+            // key 0's branch: child 0 holds keys 0..960 where the root's separators give it [0, 1)
+            assertEquals(1L, ops.fallbacks().get(Outcome.FUNCTION_ERROR), "the separator check caught key 0's branch");
+            UncheckedIOException scan = assertThrows(UncheckedIOException.class, () -> EngineOpsChecks.iterate(ops, KeyRange.of(0, 100)));
+            assertTrue(scan.getCause().getMessage().contains("outside [0, 1)"), scan.getCause().getMessage());
+            assertEquals(2L, ops.fallbacks().get(Outcome.FUNCTION_ERROR));
         }
     }
 }

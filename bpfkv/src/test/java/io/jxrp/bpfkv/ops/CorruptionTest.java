@@ -212,7 +212,9 @@ class CorruptionTest {
         try (PreadTraversal db = PreadTraversal.open(file, BpfKvOptions.defaults())) {
             BpfKvFormatException e = expectFormatError(file, L3.leafOffsetOf(961), "key 500 is missing", () -> db.get(500));
             assertTrue(e.problem().contains("corrupt index"), e.getMessage());
-            assertTrue(db.get(0).isPresent());
+            // child 0 holds keys 0..960, but its parent's separators give it [0, 1): refused, not followed
+            expectFormatError(file, 512 + NodeDescriptor.keyOffset(1), "key[1] 31 is outside [0, 1)", () -> db.get(0));
+            assertTrue(db.get(5000).isPresent(), "subtrees whose separators agree still answer");
         }
     }
 
@@ -222,8 +224,9 @@ class CorruptionTest {
         long leaf = L3.leafOffsetOf(62);
         putLong(file, leaf + NodeDescriptor.keyOffset(0), 99_999); // key 62 gone, order broken
         try (PreadTraversal db = PreadTraversal.open(file, BpfKvOptions.defaults())) {
-            expectFormatError(file, leaf, "key 62 is missing", () -> db.get(62));
-            expectFormatError(file, leaf + NodeDescriptor.keyOffset(0), "where key 62 was expected",
+            expectFormatError(file, leaf + NodeDescriptor.keyOffset(0), "key[0] 99999 is outside [62, 93)", () -> db.get(62));
+            // a scan from key 50 reaches the leaf through the list, where no parent bounds it: key[1] is out of order
+            expectFormatError(file, leaf + NodeDescriptor.keyOffset(1), "key[1] 63 does not ascend",
                     () -> db.aggregate(KeyRange.of(50, 70)));
         }
     }
