@@ -1,11 +1,17 @@
 package io.jxrp.bpfkv;
 
 import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.io.BlockChecksums;
 import io.jxrp.bpfkv.ops.EngineOps;
 import io.jxrp.bpfkv.ops.PreadTraversal;
 import io.jxrp.engine.EngineStats;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.ResubmissionEngine;
+import io.jxrp.engine.Target;
+import io.jxrp.engine.TargetOptions;
+import io.jxrp.engine.TargetSpec;
+import io.jxrp.engine.XrpRequest;
+import io.jxrp.engine.XrpResult;
 import io.jxrp.engine.backend.IoBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -20,9 +27,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A BPF-KV database (the original's file format): point lookups, scatter-gather lookups, range
@@ -35,6 +46,20 @@ import java.util.stream.StreamSupport;
  * work with the {@code *Async} stages, and never call a blocking method of this class from such a
  * stage (it would wait for the thread it runs on).
  *
+ * <p>Integrity: where the database has a checksum sidecar ({@code <file>.crc32c}, made by
+ * {@code create} or {@code bpfkv checksum}) every block is verified before anything reads it, in
+ * the engine (a {@link io.jxrp.engine.BlockVerifier} on the database's target: before the storage
+ * function sees the block, on every backend, for Java and eBPF functions alike; a mismatch ends the
+ * request as {@link Outcome#CORRUPT}) and on the pread path, which the engine's failures fall back to:
+ * a corrupt block is a {@link BpfKvChecksumException} with its offset, never an answer.
+ *
+ * <p>Close: {@link #close()} refuses new operations at once (they throw, or their future fails with,
+ * {@link IllegalStateException} "database is closed"; a stream's next step too), lets every operation
+ * already accepted (synchronous calls in progress, async ones not yet completed, including their
+ * fallbacks to the pread path) finish within the engine's drain timeout
+ * ({@link io.jxrp.engine.EngineOptions#drainTimeoutMillis()}), then fails what is left with that same
+ * exception and releases the engine, the threads and the file.
+ *
  * <pre>{@code
  * try (BpfKv db = BpfKv.open(Path.of("data/bpfkv-4.db"), BpfKvOptions.defaults().withCacheLevels(1))) {
  *     Optional<byte[]> value = db.get(42);                         // 64 bytes: "%63d" of 42 and a NUL
@@ -45,29 +70,51 @@ import java.util.stream.StreamSupport;
  * }</pre>
  */
 public final class BpfKv implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BpfKv.class);
+    /** The message of the one exception ({@link IllegalStateException}) for work after {@link #close()}. */
+    public static final String CLOSED = "database is closed";
+
     private final Path file;
     private final BpfKvOptions options;
     private final PreadTraversal pread;
     private final ResubmissionEngine engine;
+    /** The database on the engine, with the checksum verifier when there is a sidecar. */
+    private final Target target;
     private final EngineOps engineOps;
     /** Runs async pread work, fallbacks and the blocking loops behind the async scans: virtual threads. */
     private final ExecutorService asyncExecutor;
+    /** Operations accepted and not yet finished. */
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean closed;
+    /** Set when close() stopped waiting: what fails from then on fails as "database is closed". */
+    private volatile boolean abandoned;
 
-    private BpfKv(Path file, BpfKvOptions options, PreadTraversal pread, ResubmissionEngine engine,
+    private BpfKv(Path file, BpfKvOptions options, PreadTraversal pread, ResubmissionEngine engine, Target target,
                   ExecutorService asyncExecutor, EngineOps engineOps) {
         this.file = file;
         this.options = options;
         this.pread = pread;
         this.engine = engine;
+        this.target = target;
         this.asyncExecutor = asyncExecutor;
         this.engineOps = engineOps;
     }
 
+    /** EngineOps' runner: every request reads the database's target (the one with the verifier). */
+    private record TargetRunner(ResubmissionEngine engine, Target target) implements EngineOps.Runner {
+        @Override
+        public <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback) {
+            engine.submit(request.withTarget(target), callback);
+        }
+    }
+
     /**
      * Opens {@code file}: checks its size against the layer count and its root (and the cached levels),
-     * then starts the engine in engine mode.
+     * loads its checksum sidecar (as {@link BpfKvOptions#checksums()} says), then starts the engine in
+     * engine mode.
      *
-     * @throws BpfKvFormatException when the file is not a valid BPF-KV database
+     * @throws BpfKvFormatException when the file is not a valid BPF-KV database, or its sidecar is
+     *     damaged, stale, or required and missing
      */
     public static BpfKv open(Path file, BpfKvOptions options) throws IOException {
         return open(file, options, null);
@@ -79,15 +126,18 @@ public final class BpfKv implements AutoCloseable {
         ResubmissionEngine engine = null;
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         try {
+            Target target = null;
             EngineOps ops = null;
             if (options.mode() == BpfKvOptions.Mode.ENGINE) {
-                engine = backend == null ? ResubmissionEngine.open(file, options.engine())
-                        : ResubmissionEngine.open(file, options.engine(), backend);
-                ResubmissionEngine started = engine;
+                engine = backend == null ? ResubmissionEngine.open(options.engine())
+                        : ResubmissionEngine.open(options.engine(), backend);
+                BlockChecksums checksums = pread.checksums();
+                target = engine.addTarget(TargetSpec.of(file), checksums == null ? TargetOptions.defaults()
+                        : TargetOptions.defaults().withVerifier(checksums));
                 StorageFunctions functions = options.functions().create(pread.layout(), pread.fileSizeBytes());
-                ops = new EngineOps(pread, started::submit, executor, 0, 0, functions);
+                ops = new EngineOps(pread, new TargetRunner(engine, target), executor, 0, 0, functions);
             }
-            return new BpfKv(file, options, pread, engine, executor, ops);
+            return new BpfKv(file, options, pread, engine, target, executor, ops);
         } catch (IOException | RuntimeException e) {
             if (engine != null) {
                 engine.close();
@@ -112,18 +162,94 @@ public final class BpfKv implements AutoCloseable {
 
     /** The engine's backend and why it was chosen, or "pread" in pread mode. */
     public String backendDescription() {
-        return engine == null ? "pread" : engine.backendName() + " (" + engine.backendReason() + ")";
+        return target == null ? "pread" : target.backendName() + " (" + target.backendReason() + ")";
+    }
+
+    /** The checksum sidecar every block is verified against, or empty when there is none (or checksums are off). */
+    public Optional<Path> checksumSidecar() {
+        return Optional.ofNullable(pread.checksums()).map(BlockChecksums::sidecar);
+    }
+
+    // ---- the close contract -------------------------------------------------------------------
+
+    /** Accepts one operation, or refuses it when closed. Pair with {@link #leave()}. */
+    private void enter() {
+        active.incrementAndGet();
+        if (closed) {
+            active.decrementAndGet();
+            throw new IllegalStateException(CLOSED);
+        }
+    }
+
+    private void leave() {
+        active.decrementAndGet();
+    }
+
+    /** What an accepted operation's failure becomes: itself, or "database is closed" once close() gave up waiting. */
+    private Throwable failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return abandoned ? new IllegalStateException(CLOSED, cause) : cause;
+    }
+
+    @FunctionalInterface
+    private interface IoOperation<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a synchronous operation under the close contract. */
+    private <T> T accepted(IoOperation<T> operation) throws IOException {
+        enter();
+        try {
+            T value = operation.run();
+            if (abandoned) {
+                throw new IllegalStateException(CLOSED); // finished after close() stopped waiting for it
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            if (abandoned) {
+                throw new IllegalStateException(CLOSED, e);
+            }
+            throw e;
+        } finally {
+            leave();
+        }
+    }
+
+    /** Runs an asynchronous operation under the close contract: accepted now, finished when its future completes. */
+    private <T> CompletableFuture<T> acceptedAsync(java.util.function.Supplier<CompletableFuture<T>> operation) {
+        try {
+            enter();
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<T> started;
+        try {
+            started = operation.get();
+        } catch (RuntimeException e) {
+            leave();
+            return CompletableFuture.failedFuture(failure(e));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        started.whenComplete((value, error) -> {
+            leave();
+            if (error != null || abandoned) {
+                result.completeExceptionally(error != null ? failure(error) : new IllegalStateException(CLOSED));
+            } else {
+                result.complete(value);
+            }
+        });
+        return result;
     }
 
     // ---- point lookups ------------------------------------------------------------------------
 
     /** The 64-byte value of {@code key} (decimal text, NUL-terminated), or empty when absent. */
     public Optional<byte[]> get(long key) throws IOException {
-        return engineOps != null ? engineOps.get(key) : pread.get(key);
+        return accepted(() -> engineOps != null ? engineOps.get(key) : pread.get(key));
     }
 
     public CompletableFuture<Optional<byte[]>> getAsync(long key) {
-        return engineOps != null ? engineOps.getAsync(key) : supplyAsync(() -> pread.get(key));
+        return acceptedAsync(() -> engineOps != null ? engineOps.getAsync(key) : supplyAsync(() -> pread.get(key)));
     }
 
     /**
@@ -133,20 +259,37 @@ public final class BpfKv implements AutoCloseable {
      * without a hand-off. Keep the callback short and never block in it.
      */
     public void getAsync(long key, BiConsumer<? super Optional<byte[]>, ? super Throwable> callback) {
-        if (engineOps != null) {
-            engineOps.getAsync(key, callback);
+        try {
+            enter();
+        } catch (IllegalStateException e) {
+            callback.accept(null, e);
             return;
         }
-        pread.getOn(asyncExecutor, key, callback);
+        BiConsumer<Optional<byte[]>, Throwable> finishing = (value, error) -> {
+            try {
+                if (error != null || abandoned) {
+                    callback.accept(null, error != null ? failure(error) : new IllegalStateException(CLOSED));
+                } else {
+                    callback.accept(value, null);
+                }
+            } finally {
+                leave();
+            }
+        };
+        if (engineOps != null) {
+            engineOps.getAsync(key, finishing);
+            return;
+        }
+        pread.getOn(asyncExecutor, key, finishing);
     }
 
     /** Values of {@code keys} in argument order; in engine mode up to 32 keys per request. */
     public List<Optional<byte[]>> getAll(long... keys) throws IOException {
-        return engineOps != null ? engineOps.getAll(keys) : pread.getAll(keys);
+        return accepted(() -> engineOps != null ? engineOps.getAll(keys) : pread.getAll(keys));
     }
 
     public CompletableFuture<List<Optional<byte[]>>> getAllAsync(long... keys) {
-        return engineOps != null ? engineOps.getAllAsync(keys) : supplyAsync(() -> pread.getAll(keys));
+        return acceptedAsync(() -> engineOps != null ? engineOps.getAllAsync(keys) : supplyAsync(() -> pread.getAll(keys)));
     }
 
     // ---- range scans and aggregates -------------------------------------------------------------
@@ -158,27 +301,62 @@ public final class BpfKv implements AutoCloseable {
 
     /**
      * The pairs of {@code range}, in key order, fetched lazily (in engine mode a request at a time,
-     * each resuming where the last stopped). Errors surface as {@link UncheckedIOException}.
+     * each resuming where the last stopped). Errors surface as {@link UncheckedIOException}. Each step
+     * of the stream is an operation of its own: after {@link #close()} the next one throws
+     * {@link IllegalStateException} "database is closed".
      */
     public Stream<KeyValue> range(KeyRange range) {
-        Iterator<KeyValue> iterator = engineOps != null ? engineOps.iterator(range) : pread.iterator(range);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator,
+        enter();
+        Iterator<KeyValue> iterator;
+        try {
+            iterator = engineOps != null ? engineOps.iterator(range) : pread.iterator(range);
+        } finally {
+            leave();
+        }
+        Iterator<KeyValue> guarded = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                enter();
+                try {
+                    return iterator.hasNext();
+                } catch (RuntimeException e) {
+                    if (abandoned) {
+                        throw new IllegalStateException(CLOSED, e);
+                    }
+                    throw e;
+                } finally {
+                    leave();
+                }
+            }
+
+            @Override
+            public KeyValue next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return iterator.next(); // buffered by hasNext: no I/O
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(guarded,
                 Spliterator.ORDERED | Spliterator.SORTED | Spliterator.DISTINCT | Spliterator.NONNULL), false);
     }
 
     public CompletableFuture<List<KeyValue>> rangeAsync(KeyRange range) {
-        return supplyAsync(() -> {
-            try (Stream<KeyValue> pairs = range(range)) {
-                return pairs.toList();
+        return acceptedAsync(() -> supplyAsync(() -> {
+            Iterator<KeyValue> iterator = engineOps != null ? engineOps.iterator(range) : pread.iterator(range);
+            List<KeyValue> pairs = new java.util.ArrayList<>();
+            try {
+                iterator.forEachRemaining(pairs::add);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-        });
+            return List.copyOf(pairs);
+        }));
     }
 
     /** Count, sum, min, max and avg of the values of {@code range}, parsed as decimal numbers. */
     public Aggregate aggregate(KeyRange range) throws IOException {
-        return engineOps != null ? engineOps.aggregate(range) : pread.aggregate(range);
+        return accepted(() -> engineOps != null ? engineOps.aggregate(range) : pread.aggregate(range));
     }
 
     /** One aggregate of the values with {@code begin <= key < end}. */
@@ -187,7 +365,7 @@ public final class BpfKv implements AutoCloseable {
     }
 
     public CompletableFuture<Aggregate> aggregateAsync(KeyRange range) {
-        return supplyAsync(() -> aggregate(range));
+        return acceptedAsync(() -> supplyAsync(() -> engineOps != null ? engineOps.aggregate(range) : pread.aggregate(range)));
     }
 
     // ---- statistics -----------------------------------------------------------------------------
@@ -214,15 +392,52 @@ public final class BpfKv implements AutoCloseable {
         return engine == null ? Optional.empty() : Optional.of(engine.stats());
     }
 
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Refuses new operations ({@link IllegalStateException} "database is closed"), lets the accepted
+     * ones finish within the engine's drain timeout, fails what is left then with that same exception,
+     * and releases the engine, the threads and the file. Idempotent. Not from a callback of this
+     * database (it would wait for its own operation).
+     */
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.engine().drainTimeoutMillis());
+        while (active.get() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (active.get() > 0) {
+            abandoned = true;
+            LOG.warn("{}: {} operation(s) still running after the drain timeout fail as closed", file, active.get());
+        }
         try {
-            asyncExecutor.close(); // lets async operations finish
+            if (engine != null) {
+                engine.close(); // fails what is left in the engine; their fallbacks fail as closed
+            }
         } finally {
             try {
-                if (engine != null) {
-                    engine.close();
+                asyncExecutor.shutdown();
+                if (!asyncExecutor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    abandoned = true;
+                    asyncExecutor.shutdownNow();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                asyncExecutor.shutdownNow();
             } finally {
                 pread.close();
             }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * The file is not a valid BPF-KV database: wrong size, or a node or pointer that breaks the format.
  * The message names the file, the byte offset and the problem.
  */
-public final class BpfKvFormatException extends IOException {
+public class BpfKvFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;

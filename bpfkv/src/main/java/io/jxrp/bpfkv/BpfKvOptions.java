@@ -19,14 +19,30 @@ import java.util.Objects;
  *                               {@link Mode#PREAD}: the synchronous baseline only, no engine
  * @param engine                 the engine's options (backend, reactors, depth, ...) in engine mode
  * @param functions              the storage functions the engine runs (default: the Java ones)
+ * @param checksums              whether blocks are verified against the database's checksum sidecar
+ *                               ({@code <file>.crc32c}): {@link Checksums#AUTO} by default
  */
 public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeBytes, boolean requireDirect, Mode mode,
-                           EngineOptions engine, StorageFunctions.Factory functions) {
+                           EngineOptions engine, StorageFunctions.Factory functions, Checksums checksums) {
     public static final int MAX_CACHE_LEVELS = 3;
 
     /** Which path the operations take. */
     public enum Mode {
         ENGINE, PREAD
+    }
+
+    /**
+     * Block checksums: where a database has a sidecar, every block read (by the engine, before a storage
+     * function sees it, and by the pread path) is verified against it, and a mismatch is an error
+     * naming the block, never data.
+     */
+    public enum Checksums {
+        /** Verify when the database has a sidecar; a damaged or stale sidecar is an error. */
+        AUTO,
+        /** Verify, and refuse a database without a sidecar. */
+        REQUIRE,
+        /** Ignore any sidecar. */
+        OFF
     }
 
     public BpfKvOptions {
@@ -42,38 +58,44 @@ public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeByte
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(functions, "functions");
+        Objects.requireNonNull(checksums, "checksums");
     }
 
     /** Infer the layers, no cache, probe the block size, engine mode with the engine's defaults. */
     public static BpfKvOptions defaults() {
-        return new BpfKvOptions(0, 0, 0, false, Mode.ENGINE, EngineOptions.defaults(), StorageFunctions.Factory.JAVA);
+        return new BpfKvOptions(0, 0, 0, false, Mode.ENGINE, EngineOptions.defaults(), StorageFunctions.Factory.JAVA,
+                Checksums.AUTO);
     }
 
     public BpfKvOptions withLayers(int count) {
-        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions);
+        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums);
     }
 
     public BpfKvOptions withCacheLevels(int levels) {
-        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine, functions);
+        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums);
     }
 
     public BpfKvOptions withLogicalBlockSize(int bytes) {
-        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine, functions);
+        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine, functions, checksums);
     }
 
     public BpfKvOptions withRequireDirect(boolean required) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine, functions);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine, functions, checksums);
     }
 
     public BpfKvOptions withMode(Mode newMode) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine, functions);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine, functions, checksums);
     }
 
     public BpfKvOptions withFunctions(StorageFunctions.Factory factory) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, factory);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, factory, checksums);
+    }
+
+    public BpfKvOptions withChecksums(Checksums verify) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, verify);
     }
 
     public BpfKvOptions withEngine(EngineOptions options) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options, functions);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options, functions, checksums);
     }
 }

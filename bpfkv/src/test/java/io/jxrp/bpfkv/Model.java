@@ -1,6 +1,7 @@
 package io.jxrp.bpfkv;
 
 import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.format.ChecksumDescriptor;
 import io.jxrp.bpfkv.io.DbBuilder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -100,17 +101,31 @@ public final class Model {
         return out.array();
     }
 
-    /** A database of {@code layers} layers under target/test-dbs, created once per build. */
+    /** The database of {@code layers} layers as create makes it, without a checksum sidecar (as the original's). */
     public static Path database(int layers) throws IOException {
-        Path dir = testDir();
-        Path file = dir.resolve("model-L" + layers + ".db");
-        long expected = new TreeLayout(layers).fileSizeBytes();
+        Path file = testDir().resolve("model-L" + layers + ".db");
         synchronized (Model.class) {
-            if (!Files.exists(file) || Files.size(file) != expected) {
-                DbBuilder.create(file, layers, DbBuilder.Options.defaults().withForce(true));
-            }
+            ensure(file, layers, false);
+            Files.deleteIfExists(ChecksumDescriptor.sidecarOf(file));
         }
         return file;
+    }
+
+    /** The database of {@code layers} layers with its checksum sidecar, as create makes them. */
+    public static Path checksummedDatabase(int layers) throws IOException {
+        Path file = testDir().resolve("model-L" + layers + "-crc.db");
+        synchronized (Model.class) {
+            ensure(file, layers, !Files.exists(ChecksumDescriptor.sidecarOf(file)));
+        }
+        return file;
+    }
+
+    private static void ensure(Path file, int layers, boolean rebuild) throws IOException {
+        long expected = new TreeLayout(layers).fileSizeBytes();
+        if (rebuild || !Files.exists(file) || Files.size(file) != expected) {
+            DbBuilder.create(file, layers, DbBuilder.Options.defaults().withForce(true)
+                    .withChecksums(file.getFileName().toString().endsWith("-crc.db")));
+        }
     }
 
     public static Path testDir() throws IOException {

@@ -4,20 +4,28 @@ import io.jxrp.bpfkv.function.BpfFunctions;
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
 import io.jxrp.bpfkv.StorageFunctions;
+import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
 import io.jxrp.engine.EngineOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** The options every command that opens a database shares. */
 final class DatabaseOptions {
+    /** Engine reactor threads at most (EngineOptions' limit). */
+    static final int MAX_REACTORS = 64;
+
     @Parameters(index = "0", paramLabel = "FILE", description = "the database file")
     Path file;
 
-    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0", description = "expected layers (default: from the size)")
+    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0",
+            description = "expected layers, 1..10 (default: from the size)")
     int layers;
 
     @Option(names = "--cache", paramLabel = "N", defaultValue = "0", description = "top index levels cached in memory, 0..3 (default ${DEFAULT-VALUE})")
@@ -27,11 +35,12 @@ final class DatabaseOptions {
             description = "engine: requests through the resubmission engine; pread: the synchronous read() baseline (default ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--backend", paramLabel = "auto|uring|java", defaultValue = "auto", description = "engine I/O backend (default ${DEFAULT-VALUE})")
+    @Option(names = "--backend", paramLabel = "auto|uring|java|passthru|spdk", defaultValue = "auto",
+            description = "engine I/O backend (default ${DEFAULT-VALUE})")
     String backend;
 
     @Option(names = "--reactors", paramLabel = "N",
-            description = "engine reactor threads, one io_uring each (default 1; get --requests: one per --threads)")
+            description = "engine reactor threads, 1..64, one io_uring each (default 1; get --requests: one per --threads)")
     Integer reactors;
 
     @Option(names = "--function", paramLabel = "java|bpf", defaultValue = "java",
@@ -42,43 +51,84 @@ final class DatabaseOptions {
             description = "how --function bpf runs: jit (compiled to JVM bytecode) or interp (default ${DEFAULT-VALUE})")
     String bpfExec;
 
-    BpfKvOptions options() {
-        BpfKvOptions.Mode parsedMode = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+    @Option(names = "--checksums", paramLabel = "auto|require|off", defaultValue = "auto",
+            description = "verify every block against the checksum sidecar FILE.crc32c: auto (when there is one), "
+                    + "require, off (default ${DEFAULT-VALUE})")
+    String checksums;
+
+    /** Every option's value, checked before anything runs. */
+    void validate(CommandSpec spec) {
+        Arguments.range(spec, "--layers", layers, 0, TreeLayout.MAX_LAYERS);
+        Arguments.range(spec, "--cache", cacheLevels, 0, BpfKvOptions.MAX_CACHE_LEVELS);
+        if (reactors != null) {
+            Arguments.range(spec, "--reactors", reactors, 1, MAX_REACTORS);
+        }
+        parseMode(spec);
+        parseChecksums(spec);
+        try {
+            BackendKind.parse(backend);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
+        }
+        if (!function.equalsIgnoreCase("java") && !function.equalsIgnoreCase("bpf")) {
+            throw new ParameterException(spec.commandLine(), "--function must be java or bpf, not '" + function + "'");
+        }
+        try {
+            BpfFunctions.parseMode(bpfExec);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private BpfKvOptions.Mode parseMode(CommandSpec spec) {
+        return switch (mode.toLowerCase(Locale.ROOT)) {
             case "engine" -> BpfKvOptions.Mode.ENGINE;
             case "pread" -> BpfKvOptions.Mode.PREAD;
-            default -> throw new IllegalArgumentException("--mode must be engine or pread, not '" + mode + "'");
+            default -> throw new ParameterException(spec.commandLine(), "--mode must be engine or pread, not '" + mode + "'");
         };
+    }
+
+    private BpfKvOptions.Checksums parseChecksums(CommandSpec spec) {
+        return switch (checksums.toLowerCase(Locale.ROOT)) {
+            case "auto" -> BpfKvOptions.Checksums.AUTO;
+            case "require" -> BpfKvOptions.Checksums.REQUIRE;
+            case "off" -> BpfKvOptions.Checksums.OFF;
+            default -> throw new ParameterException(spec.commandLine(), "--checksums must be auto, require or off, not '"
+                    + checksums + "'");
+        };
+    }
+
+    BpfKvOptions options(CommandSpec spec) {
+        validate(spec);
         EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withReactors(reactors == null ? 1 : reactors);
-        return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parsedMode).withEngine(engine)
-                .withFunctions(functions());
+        return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parseMode(spec)).withEngine(engine)
+                .withFunctions(functions()).withChecksums(parseChecksums(spec));
     }
 
     private StorageFunctions.Factory functions() {
         ExecutionMode execution = BpfFunctions.parseMode(bpfExec);
-        return switch (function.toLowerCase(java.util.Locale.ROOT)) {
-            case "java" -> StorageFunctions.Factory.JAVA;
-            case "bpf" -> {
-                if (!BpfFunctions.isAvailable()) {
-                    throw new IllegalArgumentException("--function bpf: " + BpfFunctions.unavailabilityCause());
-                }
-                yield BpfFunctions.factory(execution);
+        if (function.equalsIgnoreCase("bpf")) {
+            if (!BpfFunctions.isAvailable()) {
+                throw new UnsupportedOperationException("--function bpf: " + BpfFunctions.unavailabilityCause());
             }
-            default -> throw new IllegalArgumentException("--function must be java or bpf, not '" + function + "'");
-        };
+            return BpfFunctions.factory(execution);
+        }
+        return StorageFunctions.Factory.JAVA;
     }
 
     /** The functions in words: java, or bpf/jit, bpf/interp. */
     String describeFunctions() {
-        return function.equalsIgnoreCase("bpf") ? "bpf/" + bpfExec.toLowerCase(java.util.Locale.ROOT) : "java";
+        return function.equalsIgnoreCase("bpf") ? "bpf/" + bpfExec.toLowerCase(Locale.ROOT) : "java";
     }
 
-    BpfKv open() throws IOException {
-        return BpfKv.open(file, options());
+    BpfKv open(CommandSpec spec) throws IOException {
+        return BpfKv.open(file, options(spec));
     }
 
     String describe(BpfKv db) {
-        return "mode " + db.options().mode().name().toLowerCase(java.util.Locale.ROOT) + ", backend " + db.backendDescription()
+        return "mode " + db.options().mode().name().toLowerCase(Locale.ROOT) + ", backend " + db.backendDescription()
                 + (db.options().mode() == BpfKvOptions.Mode.ENGINE ? ", functions " + describeFunctions()
-                        + ", " + db.options().engine().reactors() + " reactor(s)" : "");
+                        + ", " + db.options().engine().reactors() + " reactor" + (db.options().engine().reactors() == 1 ? "" : "s") : "")
+                + (db.checksumSidecar().isPresent() ? ", checksums verified" : "");
     }
 }

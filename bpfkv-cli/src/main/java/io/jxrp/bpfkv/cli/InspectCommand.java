@@ -1,65 +1,120 @@
 package io.jxrp.bpfkv.cli;
 
 import io.jxrp.bpfkv.BpfKvOptions;
+import io.jxrp.bpfkv.check.DeepCheck;
+import io.jxrp.bpfkv.check.Problems;
+import io.jxrp.bpfkv.format.ChecksumDescriptor;
 import io.jxrp.bpfkv.format.NodeDescriptor;
-import io.jxrp.bpfkv.ops.PreadTraversal;
 import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.ops.PreadTraversal;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Checks a database (size, root) and prints its layout; --node dumps one index node.")
+        description = {"Checks a database (size, root, the checksum sidecar) and prints its layout; --node dumps one index node;",
+                "--deep walks every node and value (and checks every block against the sidecar) and reports every problem",
+                "with its byte offset (exit 3 when there is one)."})
 final class InspectCommand implements Callable<Integer> {
+    /** Problems --deep lists at most (all are counted). */
+    static final int MAX_LISTED = 1_000_000;
+
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
-    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0", description = "expected layers (default: from the size)")
+    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0", description = "expected layers, 1..10 (default: from the size)")
     int layers;
 
-    @Option(names = "--node", paramLabel = "N", defaultValue = "-1", description = "dump index node N (node N is at N * 512)")
-    long node;
+    @Option(names = "--node", paramLabel = "N", description = "dump index node N (node N is at N * 512), 0..nodes-1")
+    Long node;
+
+    @Option(names = "--deep", description = "walk every node and the value log; report every problem with its offset")
+    boolean deep;
+
+    @Option(names = "--max-problems", paramLabel = "N", defaultValue = "100",
+            description = "--deep: problems listed, 0..1000000 (all are counted; default ${DEFAULT-VALUE})")
+    int maxProblems;
+
+    @Option(names = "--no-progress", description = "--deep: no progress bar")
+    boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
+        Arguments.range(spec, "--layers", layers, 0, TreeLayout.MAX_LAYERS);
+        Arguments.range(spec, "--max-problems", maxProblems, 0, MAX_LISTED);
+        if (node != null) {
+            Arguments.range(spec, "--node", node, 0, Long.MAX_VALUE);
+        }
+        if (deep) {
+            return deep();
+        }
         TreeLayout layout;
         try (PreadTraversal db = PreadTraversal.open(file, BpfKvOptions.defaults().withLayers(layers)
                 .withMode(BpfKvOptions.Mode.PREAD))) {
             layout = db.layout();
+            if (node != null && node >= layout.totalNodes()) { // before any output
+                Arguments.range(spec, "--node", node, 0, layout.totalNodes() - 1);
+            }
             System.out.printf(Locale.ROOT, "file          %s%n", file);
             System.out.printf(Locale.ROOT, "size          %,d bytes%n", db.fileSizeBytes());
             System.out.printf(Locale.ROOT, "layers        %d%n", layout.layers());
             System.out.printf(Locale.ROOT, "keys          %,d (0 .. %,d)%n", layout.keyCount(), layout.keyCount() - 1);
             System.out.printf(Locale.ROOT, "index nodes   %,d (%,d bytes)%n", layout.totalNodes(), layout.valueLogOffset());
             for (int l = 0; l < layout.layers(); l++) {
-                System.out.printf(Locale.ROOT, "  level %d     %,d nodes from node %,d (offset %,d)%s%n", l, layout.nodesOnLevel(l),
-                        layout.firstNodeOfLevel(l), layout.levelStartBytes(l), l == layout.layers() - 1 ? ", leaves" : "");
+                System.out.printf(Locale.ROOT, "  level %d     %,d %s from node %,d (offset %,d)%s%n", l, layout.nodesOnLevel(l),
+                        layout.nodesOnLevel(l) == 1 ? "node" : "nodes", layout.firstNodeOfLevel(l), layout.levelStartBytes(l),
+                        l == layout.layers() - 1 ? ", leaves" : "");
             }
             System.out.printf(Locale.ROOT, "value log     offset %,d, %,d blocks of 8 values%n", layout.valueLogOffset(),
                     layout.valueBlocks());
             System.out.printf(Locale.ROOT, "reads         %s, %d B aligned%n", db.direct() ? "O_DIRECT" : "buffered", db.readAlignment());
+            System.out.printf(Locale.ROOT, "checksums     %s%n", db.checksums() != null
+                    ? db.checksums().sidecar() + " (" + db.checksums().blocks() + " blocks; bpfkv scrub verifies them all)"
+                    : "none (bpfkv checksum adds " + ChecksumDescriptor.sidecarOf(file).getFileName() + ")");
             System.out.println("root          valid");
         }
-        if (node >= 0) {
-            if (node >= layout.totalNodes()) {
-                throw new IllegalArgumentException("node " + node + " outside 0.." + (layout.totalNodes() - 1));
-            }
+        if (node != null) {
             dump(layout, node);
         }
         return 0;
     }
 
+    private int deep() throws Exception {
+        DeepCheck.Report report = Progress.run(noProgress, "inspect", Files.size(file),
+                progress -> DeepCheck.run(file, layers, maxProblems, progress));
+        Problems problems = report.problems();
+        System.out.printf(Locale.ROOT, "walked %s: %,d index nodes, %,d values%s in %.2f s: %s%n", file, report.nodes(),
+                report.values(), report.checksummed() ? ", every block against its checksum" : "",
+                report.elapsedNanos() / 1e9, problems.isEmpty() ? "no problem" : problems.count()
+                        + (problems.count() == 1 ? " problem" : " problems"));
+        for (Problems.Problem p : problems.listed()) {
+            System.out.println("  " + p);
+        }
+        if (problems.count() > problems.listed().size()) {
+            System.out.printf(Locale.ROOT, "  ... and %,d more (--max-problems lists more)%n", problems.count() - problems.listed().size());
+        }
+        return problems.isEmpty() ? 0 : BpfKvCli.EXIT_BAD_DATABASE;
+    }
+
     private void dump(TreeLayout layout, long index) throws Exception {
         ByteBuffer bytes = ByteBuffer.allocate(NodeDescriptor.BLOCK_SIZE);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            channel.read(bytes, index * NodeDescriptor.BLOCK_SIZE);
+            while (bytes.hasRemaining() && channel.read(bytes, index * NodeDescriptor.BLOCK_SIZE + bytes.position()) > 0) {
+                // read the whole node
+            }
         }
         MemorySegment node = MemorySegment.ofArray(bytes.array());
         long type = NodeDescriptor.type(node, 0);
@@ -70,7 +125,9 @@ final class InspectCommand implements Callable<Integer> {
                 : type == NodeDescriptor.TYPE_INTERNAL ? "0 (internal)" : Long.toUnsignedString(type) + " (INVALID)");
         for (int k = 0; k < NodeDescriptor.FANOUT; k++) {
             long pointer = NodeDescriptor.ptr(node, 0, k);
-            System.out.printf(Locale.ROOT, "  [%2d] key %,20d  ptr %s%,d%n", k, NodeDescriptor.key(node, 0, k),
+            long key = NodeDescriptor.key(node, 0, k);
+            System.out.printf(Locale.ROOT, "  [%2d] key %20s  ptr %s%,d%n", k,
+                    key == NodeDescriptor.EMPTY_KEY ? "(empty)" : String.format(Locale.ROOT, "%,d", key),
                     NodeDescriptor.isFileOffset(pointer) ? "" : "(no bit 63!) ", NodeDescriptor.decode(pointer));
         }
     }

@@ -9,21 +9,27 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "range", mixinStandardHelpOptions = true,
         description = {"Scans the keys in [BEGIN, END) (flags change the bounds): prints the number of pairs,",
                 "the pairs with --dump, or aggregates of the values (parsed as decimal numbers)."})
 final class RangeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     DatabaseOptions database;
 
-    @Parameters(index = "1", paramLabel = "BEGIN")
-    long begin;
+    @Parameters(index = "1", paramLabel = "BEGIN", description = "first key (decimal, 0..2^64-2)")
+    String begin;
 
-    @Parameters(index = "2", paramLabel = "END")
-    long end;
+    @Parameters(index = "2", paramLabel = "END", description = "end key, not included unless --end-inclusive; at least BEGIN")
+    String end;
 
     @Option(names = "--begin-exclusive", description = "leave BEGIN out")
     boolean beginExclusive;
@@ -47,8 +53,17 @@ final class RangeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KeyRange range = new KeyRange(begin, end, beginExclusive, endInclusive);
-        try (BpfKv db = database.open()) {
+        database.validate(spec);
+        long first = Arguments.key(spec, "BEGIN", begin);
+        long last = Arguments.key(spec, "END", end);
+        if (Long.compareUnsigned(first, last) > 0) {
+            throw new ParameterException(spec.commandLine(), "BEGIN " + begin + " is greater than END " + end
+                    + ": the range would be empty");
+        }
+        // BPF-KV's API takes signed keys: a bound past 2^63-1 is beyond every key it can hold
+        KeyRange range = new KeyRange(first < 0 ? Long.MAX_VALUE : first, last < 0 ? Long.MAX_VALUE : last,
+                beginExclusive, endInclusive);
+        try (BpfKv db = database.open(spec)) {
             long started = System.nanoTime();
             if (count || sum || min || max || avg) {
                 Aggregate aggregate = db.aggregate(range);
@@ -77,7 +92,7 @@ final class RangeCommand implements Callable<Integer> {
                         }
                     }
                 }
-                System.out.println(pairs + " pairs");
+                System.out.println(pairs + (pairs == 1 ? " pair" : " pairs"));
             }
             System.err.printf(Locale.ROOT, "%.3f ms, %s%s%n", (System.nanoTime() - started) / 1e6, database.describe(db),
                     db.stats().totalFallbacks() > 0 ? ", fallbacks " + db.stats().fallbacks() : "");

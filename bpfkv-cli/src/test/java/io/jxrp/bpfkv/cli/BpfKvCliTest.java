@@ -27,18 +27,90 @@ class BpfKvCliTest {
     }
 
     private static String[] run(int expectedExit, String... args) {
+        return runCapturing(expectedExit, args)[0].split("\n");
+    }
+
+    /** Runs and returns {stdout, stderr}. */
+    private static String[] runCapturing(int expectedExit, String... args) {
         PrintStream out = System.out;
+        PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
         int exit;
         try {
             exit = BpfKvCli.run(args);
         } finally {
             System.setOut(out);
+            System.setErr(err);
         }
         String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(expectedExit, exit, String.join(" ", args) + " printed:\n" + text);
-        return text.split("\n");
+        String stderr = errors.toString(StandardCharsets.UTF_8);
+        assertEquals(expectedExit, exit, String.join(" ", args) + " printed:\n" + text + stderr);
+        return new String[] {text, stderr};
+    }
+
+    /** The campaign's multi-line errors, traces and hang (issue 15): one line each, the documented exit code, at once. */
+    @Test
+    void errorsAreOneLineWithTheDocumentedExitCode() throws Exception {
+        Object[][] cases = {
+            {BpfKvCli.EXIT_USAGE, new String[] {"get", db.toString(), "abc"}, "KEY 'abc' is not a key"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"get", db.toString(), "99999999999999999999"}, "is not a key"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"create", dir.resolve("x.db").toString(), "-l", "2", "--buffer-mib", "4096"},
+                "--buffer-mib must be 1..1024, not 4096"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"create", dir.resolve("x.db").toString(), "-l", "2", "--buffer-mib", "-1"},
+                "--buffer-mib must be 1..1024, not -1"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"get", db.toString(), "--requests", "10", "--threads", "100000"},
+                "--threads must be 1..64, not 100000"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"get", db.toString(), "--requests", "1000", "--warmup", "99999999999"},
+                "--warmup must be 0..1000"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"range", db.toString(), "10", "5"}, "BEGIN 10 is greater than END 5"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"inspect", db.toString(), "--node", "-5"}, "--node must be 0.."},
+            {BpfKvCli.EXIT_USAGE, new String[] {"inspect", db.toString(), "--node", "961"}, "--node must be 0..31"},
+            {BpfKvCli.EXIT_IO, new String[] {"create", dir.toString(), "--force", "-l", "2"}, "is not a regular file"},
+            {BpfKvCli.EXIT_IO, new String[] {"create", dir.resolve("no-such-dir/x.db").toString(), "-l", "2"}, "no such directory"},
+        };
+        for (Object[] c : cases) {
+            String[] args = (String[]) c[1];
+            String[] printed = runCapturing((Integer) c[0], args);
+            String stderr = printed[1].strip();
+            assertTrue(stderr.contains((String) c[2]), String.join(" ", args) + ": " + stderr);
+            assertEquals(1, stderr.lines().count(), "one line: " + stderr);
+            assertEquals("", printed[0], "nothing else printed (no progress bar, no usage): " + printed[0]);
+        }
+        // corrupt below the root: the benchmark ends with exit 3 and the offset, not a trace
+        Path corrupt = dir.resolve("cli-corrupt.db");
+        Files.copy(db, corrupt, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(dir.resolve("cli-corrupt.db.crc32c"));
+        try (var channel = java.nio.channels.FileChannel.open(corrupt, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {7}), 512 * 5 + 8); // leaf 4's type
+        }
+        String[] bench = runCapturing(BpfKvCli.EXIT_BAD_DATABASE, "get", corrupt.toString(), "--requests", "2000", "--mode", "pread");
+        assertTrue(bench[1].contains("at byte offset 2568: node type 7"), bench[1]);
+        assertTrue(!bench[1].contains("\tat "), bench[1]);
+        String[] deep = runCapturing(BpfKvCli.EXIT_BAD_DATABASE, "inspect", corrupt.toString(), "--deep", "--no-progress");
+        assertTrue(deep[0].contains("1 problem") && deep[0].contains("offset 2568: node 5 (level 1): node type 7"), deep[0]);
+    }
+
+    @Test
+    void checksumAndScrub() throws Exception {
+        Path copy = dir.resolve("cli-sums.db");
+        Files.copy(db, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(dir.resolve("cli-sums.db.crc32c"));
+        runCapturing(BpfKvCli.EXIT_IO, "scrub", copy.toString(), "--no-progress");
+        assertTrue(run(0, "checksum", copy.toString(), "--no-progress")[0].startsWith("wrote "));
+        runCapturing(BpfKvCli.EXIT_IO, "checksum", copy.toString(), "--no-progress"); // exists: --force
+        assertTrue(run(0, "scrub", copy.toString(), "--no-progress")[0].endsWith("all intact"));
+        try (var channel = java.nio.channels.FileChannel.open(copy, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {'9'}), new io.jxrp.bpfkv.format.TreeLayout(2).valueOffset(100) + 62);
+        }
+        String[] scrub = run(BpfKvCli.EXIT_BAD_DATABASE, "scrub", copy.toString(), "--no-progress");
+        assertTrue(scrub[0].endsWith("1 bad block") && scrub[1].contains("(keys 96..103)"), String.join("\n", scrub));
+        String[] get = runCapturing(BpfKvCli.EXIT_BAD_DATABASE, "get", copy.toString(), "100");
+        assertTrue(get[1].contains("block checksum mismatch"), get[1]);
+        assertEquals("100 109", run(0, "get", copy.toString(), "100", "--checksums", "off")[0], "the damage, unchecked");
+        run(BpfKvCli.EXIT_BAD_DATABASE, "inspect", copy.toString(), "--deep", "--no-progress");
     }
 
     @Test

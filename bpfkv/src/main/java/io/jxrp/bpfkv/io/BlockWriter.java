@@ -58,6 +58,8 @@ public interface BlockWriter extends Closeable {
         if (UringBlockWriter.isAvailable()) {
             try {
                 return UringBlockWriter.open(file, requireDirect, bufferCount, bufferSizeBytes);
+            } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
+                throw e; // no other writer would get further
             } catch (IOException e) {
                 why = e.getMessage();
             }

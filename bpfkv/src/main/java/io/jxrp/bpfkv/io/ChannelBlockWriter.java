@@ -67,6 +67,9 @@ public final class ChannelBlockWriter implements BlockWriter {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING, DirectIo.require());
             direct = true;
+        } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException
+                 | java.nio.file.FileSystemLoopException e) {
+            throw e; // not about O_DIRECT: the buffered open would fail the same way
         } catch (IOException | UnsupportedOperationException e) {
             String message = "O_DIRECT not supported on " + DirectBlockReader.fileSystemType(parent)
                     + "; put the database on a disk file system";

@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv.io;
 
+import io.jxrp.bpfkv.format.ChecksumDescriptor;
 import io.jxrp.bpfkv.format.NodeDescriptor;
 import io.jxrp.bpfkv.format.TreeLayout;
 import static io.jxrp.bpfkv.format.NodeDescriptor.BLOCK_SIZE;
@@ -23,7 +24,9 @@ import java.util.concurrent.CompletionException;
  * Creates a BPF-KV database of L layers, byte-identical to the original's {@code create}: the index
  * breadth-first, then the value log. Blocks are generated into large aligned off-heap buffers
  * and written through a {@link BlockWriter} (O_DIRECT), several buffers in flight so generation
- * overlaps I/O, one fsync at the end.
+ * overlaps I/O, one fsync at the end. The CRC32C of every block is taken as it is generated and,
+ * once the database is durable, written to its checksum sidecar ({@link BlockChecksums}), which the
+ * original never opens.
  */
 public final class DbBuilder {
     /** Called on the creating thread as bytes reach the writer's completion. */
@@ -41,12 +44,14 @@ public final class DbBuilder {
      * @param requireDirect   fail where O_DIRECT is unavailable instead of writing through the page cache
      * @param progress        progress callback
      * @param writerFactory   where the writes go
+     * @param checksums       write the checksum sidecar ({@code <file>.crc32c}) too
      */
     public record Options(boolean force, int bufferBytes, int buffersInFlight, boolean requireDirect, Progress progress,
-                          BlockWriter.Factory writerFactory) {
+                          BlockWriter.Factory writerFactory, boolean checksums) {
         public Options {
-            if (bufferBytes <= 0 || bufferBytes % ChannelBlockWriter.MIN_ALIGNMENT != 0) {
-                throw new IllegalArgumentException("buffer size " + bufferBytes + " is not a positive multiple of 4096");
+            if (bufferBytes <= 0 || bufferBytes % ChannelBlockWriter.MIN_ALIGNMENT != 0 || bufferBytes > MAX_BUFFER_BYTES) {
+                throw new IllegalArgumentException("buffer size " + bufferBytes + " is not a multiple of 4096 in 4096.."
+                        + MAX_BUFFER_BYTES);
             }
             if (buffersInFlight < 2) {
                 throw new IllegalArgumentException("need at least 2 buffers in flight, got " + buffersInFlight);
@@ -55,29 +60,36 @@ public final class DbBuilder {
             Objects.requireNonNull(writerFactory, "writerFactory");
         }
 
-        /** No overwrite, 4 MiB buffers, 3 in flight, O_DIRECT preferred (io_uring where it loads), no progress. */
+        /** Largest buffer: a generation buffer is one write, whose length is an int. */
+        public static final int MAX_BUFFER_BYTES = 1 << 30;
+
+        /** No overwrite, 4 MiB buffers, 3 in flight, O_DIRECT preferred (io_uring where it loads), no progress, a sidecar. */
         public static Options defaults() {
-            return new Options(false, 4 << 20, 3, false, Progress.NONE, BlockWriter::open);
+            return new Options(false, 4 << 20, 3, false, Progress.NONE, BlockWriter::open, true);
+        }
+
+        public Options withChecksums(boolean write) {
+            return new Options(force, bufferBytes, buffersInFlight, requireDirect, progress, writerFactory, write);
         }
 
         public Options withForce(boolean overwrite) {
-            return new Options(overwrite, bufferBytes, buffersInFlight, requireDirect, progress, writerFactory);
+            return new Options(overwrite, bufferBytes, buffersInFlight, requireDirect, progress, writerFactory, checksums);
         }
 
         public Options withBuffers(int bytes, int inFlight) {
-            return new Options(force, bytes, inFlight, requireDirect, progress, writerFactory);
+            return new Options(force, bytes, inFlight, requireDirect, progress, writerFactory, checksums);
         }
 
         public Options withRequireDirect(boolean required) {
-            return new Options(force, bufferBytes, buffersInFlight, required, progress, writerFactory);
+            return new Options(force, bufferBytes, buffersInFlight, required, progress, writerFactory, checksums);
         }
 
         public Options withProgress(Progress callback) {
-            return new Options(force, bufferBytes, buffersInFlight, requireDirect, callback, writerFactory);
+            return new Options(force, bufferBytes, buffersInFlight, requireDirect, callback, writerFactory, checksums);
         }
 
         public Options withWriterFactory(BlockWriter.Factory factory) {
-            return new Options(force, bufferBytes, buffersInFlight, requireDirect, progress, factory);
+            return new Options(force, bufferBytes, buffersInFlight, requireDirect, progress, factory, checksums);
         }
     }
 
@@ -87,7 +99,8 @@ public final class DbBuilder {
      * @param direct whether the writes bypassed the page cache
      * @param writes how the writes were done (io_uring or FileChannel, O_DIRECT or buffered)
      */
-    public record Result(Path file, TreeLayout layout, long sizeBytes, boolean direct, String writes, long elapsedNanos) {
+    public record Result(Path file, TreeLayout layout, long sizeBytes, boolean direct, String writes, long elapsedNanos,
+                         Path sidecar) {
     }
 
     private DbBuilder() {
@@ -103,46 +116,79 @@ public final class DbBuilder {
     public static Result create(Path file, int layers, Options options) throws IOException {
         TreeLayout layout = new TreeLayout(layers);
         long size = layout.fileSizeBytes();
-        boolean exists = Files.exists(file);
-        if (exists && !options.force()) {
-            throw new FileAlreadyExistsException(file.toString(), null,
-                    "already exists; use --force (Options.withForce) to overwrite it");
-        }
-        if (exists && !Files.isRegularFile(file)) {
-            throw new IOException(file + ": exists and is not a regular file; refusing to overwrite it");
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(parent)) {
-            throw new IOException(parent + ": no such directory");
-        }
-        FileStore store = Files.getFileStore(parent);
-        long available = store.getUsableSpace() + (exists ? Files.size(file) : 0);
-        if (available < size) {
-            throw new IOException("not enough free space on " + store + " for " + layers + " layers: need "
-                    + size + " B (" + human(size) + "), " + available + " B (" + human(available) + ") available");
-        }
+        boolean exists = check(file, layers, options);
 
         long start = System.nanoTime();
         boolean done = false;
         String writes;
         boolean direct;
+        // an old sidecar describes the old file: gone before a byte of the new one is written
+        Path sidecar = ChecksumDescriptor.sidecarOf(file);
+        Files.deleteIfExists(sidecar);
+        BlockChecksums.Builder checksums = options.checksums() ? new BlockChecksums.Builder(size) : null;
         BlockWriter writer = options.writerFactory().create(file, options.requireDirect(), options.buffersInFlight(),
                 options.bufferBytes());
         try (writer) {
             direct = writer.direct();
             writes = writer.describe();
-            writeAll(layout, writer, options);
+            writeAll(layout, writer, options, checksums);
             writer.finish(size);
+            if (checksums != null) {
+                checksums.build(file).write(); // after the database is durable: a sidecar never describes a file not there
+            }
             done = true;
         } finally {
             if (!done) {
                 Files.deleteIfExists(file);
+                Files.deleteIfExists(sidecar);
             }
         }
-        return new Result(file, layout, size, direct, writes, System.nanoTime() - start);
+        return new Result(file, layout, size, direct, writes, System.nanoTime() - start, checksums == null ? null : sidecar);
     }
 
-    private static void writeAll(TreeLayout layout, BlockWriter writer, Options options) throws IOException {
+    /**
+     * Everything {@link #create} checks before it writes a byte: that the file may be (over)written, that
+     * its directory exists and is writable, that the disk has the space. Cheap; call it before showing
+     * progress.
+     *
+     * @return whether the file exists (and will be overwritten)
+     * @throws FileAlreadyExistsException the file exists and {@code force} is off
+     * @throws IOException naming the file or directory and the problem
+     */
+    public static boolean check(Path file, int layers, Options options) throws IOException {
+        TreeLayout layout = new TreeLayout(layers);
+        long size = layout.fileSizeBytes();
+        boolean exists = Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(file);
+        if (exists && !options.force()) {
+            throw new FileAlreadyExistsException(file.toString(), null,
+                    "already exists; use --force (Options.withForce) to overwrite it");
+        }
+        if (exists && !Files.isRegularFile(file)) {
+            throw new IOException(file + ": exists and is not a regular file"
+                    + (Files.isDirectory(file) ? " but a directory" : "") + "; refusing to overwrite it");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new java.nio.file.NoSuchFileException(parent.toString(), null, "no such directory");
+        }
+        if (!Files.isWritable(parent) || (exists && !Files.isWritable(file))) {
+            throw new java.nio.file.AccessDeniedException(exists && !Files.isWritable(file) ? file.toString()
+                    : parent.toString(), null, "permission denied: cannot " + (exists ? "overwrite " + file.getFileName()
+                    : "create " + file.getFileName() + " there"));
+        }
+        FileStore store = Files.getFileStore(parent);
+        long available = store.getUsableSpace() + (exists ? Files.size(file) : 0);
+        long needed = size + (options.checksums() ? ChecksumDescriptor.sidecarSize(size) : 0);
+        if (available < needed) {
+            throw new IOException("not enough free space on " + store + " for " + layers + (layers == 1 ? " layer" : " layers")
+                    + ": need " + needed + " B (" + human(needed) + "), " + available + " B (" + human(available)
+                    + ") available");
+        }
+        return exists;
+    }
+
+    private static void writeAll(TreeLayout layout, BlockWriter writer, Options options, BlockChecksums.Builder checksums)
+            throws IOException {
         int ring = writer.bufferCount();
         CompletableFuture<?>[] inFlight = new CompletableFuture<?>[ring];
         long[] inFlightBytes = new long[ring];
@@ -150,7 +196,7 @@ public final class DbBuilder {
         options.progress().update(0, totalBytes);
         long bytesDone;
         try {
-            bytesDone = generateAndWrite(layout, writer, options, inFlight, inFlightBytes);
+            bytesDone = generateAndWrite(layout, writer, options, inFlight, inFlightBytes, checksums);
         } finally {
             // the writer may still read a buffer after a failure: never close it under a write
             for (CompletableFuture<?> write : inFlight) {
@@ -163,7 +209,8 @@ public final class DbBuilder {
     }
 
     private static long generateAndWrite(TreeLayout layout, BlockWriter writer, Options options,
-                                         CompletableFuture<?>[] inFlight, long[] inFlightBytes) throws IOException {
+                                         CompletableFuture<?>[] inFlight, long[] inFlightBytes,
+                                         BlockChecksums.Builder checksums) throws IOException {
         long totalBlocks = layout.totalBlocks();
         long totalBytes = totalBlocks * BLOCK_SIZE;
         int ring = inFlight.length;
@@ -182,6 +229,9 @@ public final class DbBuilder {
             int blocks = (int) Math.min(blocksPerBuffer, totalBlocks - block);
             MemorySegment buffer = writer.buffer(slot);
             generator.generate(block, blocks, buffer);
+            if (checksums != null) {
+                checksums.add(block, buffer, 0, blocks);
+            }
             long length = (long) blocks * BLOCK_SIZE;
             long padded = (length + alignment - 1) / alignment * alignment;
             if (padded > length) {

@@ -3,6 +3,7 @@ package io.jxrp.bpfkv.io;
 import io.jxrp.nvme.NvmeNative;
 import io.jxrp.nvme.QueuePair;
 import io.jxrp.nvme.QueuePairConfig;
+import io.jxrp.nvme.NativeErrors;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
@@ -132,7 +133,7 @@ public final class UringBlockWriter implements BlockWriter {
                         done.done().complete(null);
                     } else {
                         done.done().completeExceptionally(new IOException(file + ": write of " + done.length()
-                                + " B at offset " + done.offset() + (result < 0 ? " failed: errno " + (-result)
+                                + " B at offset " + done.offset() + (result < 0 ? " failed: " + NativeErrors.describe(-result)
                                 : " was short: " + result + " B")));
                     }
                 }

@@ -101,8 +101,13 @@ public final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    /** Warms up, then measures {@code config.requests()} lookups. */
-    public static Result run(BpfKv db, Config config) throws InterruptedException {
+    /**
+     * Warms up, then measures {@code config.requests()} lookups.
+     *
+     * @throws IOException the first lookup that failed (a corrupt database: a {@link io.jxrp.bpfkv.BpfKvFormatException}
+     *     with its offset), as the lookup threw it
+     */
+    public static Result run(BpfKv db, Config config) throws InterruptedException, IOException {
         boolean engine = db.options().mode() == BpfKvOptions.Mode.ENGINE;
         if (!engine && config.inflightPerThread() != 1) {
             throw new IllegalArgumentException("in pread mode each thread makes one synchronous lookup at a time: "
@@ -125,7 +130,7 @@ public final class LoadGenerator {
 
     /** {@code total} lookups spread over the threads; returns the wrong answers. */
     private static long phase(BpfKv db, Config config, long total, long seed, boolean engine, Latencies recorder)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         long keys = db.layout().keyCount();
         AtomicLong wrong = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -151,7 +156,7 @@ public final class LoadGenerator {
             t.join();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("load thread failed: " + failure.get(), failure.get());
+            throw rethrow(failure.get());
         }
         return wrong.get();
     }
@@ -169,7 +174,7 @@ public final class LoadGenerator {
 
     private static void engineLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
                                    double intervalNanos, long start, Latencies recorder, AtomicLong wrong)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         if (intervalNanos == 0) {
             closedLoop(db, inflight, count, keys, rnd, recorder, wrong);
             return;
@@ -193,7 +198,7 @@ public final class LoadGenerator {
         }
         window.acquire(inflight);
         if (failure.get() != null) {
-            throw new IllegalStateException("a lookup failed: " + failure.get(), failure.get());
+            throw rethrow(failure.get());
         }
     }
 
@@ -203,7 +208,7 @@ public final class LoadGenerator {
      * This thread only seeds the loops and waits for them.
      */
     private static void closedLoop(BpfKv db, int inflight, long count, long keys, SplittableRandom rnd,
-                                   Latencies recorder, AtomicLong wrong) throws InterruptedException {
+                                   Latencies recorder, AtomicLong wrong) throws InterruptedException, IOException {
         CountDownLatch ended = new CountDownLatch(inflight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < inflight; i++) {
@@ -220,8 +225,24 @@ public final class LoadGenerator {
             lastCompleted = completed;
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("a lookup failed: " + failure.get(), failure.get());
+            throw rethrow(failure.get());
         }
+    }
+
+    /** A lookup's failure as it was: an IOException, a RuntimeException or an Error, thrown again. */
+    private static IOException rethrow(Throwable failure) throws IOException {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof IOException io) {
+            throw io;
+        }
+        if (cause instanceof RuntimeException re) {
+            throw re;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        throw new IllegalStateException("a lookup failed: " + cause, cause);
     }
 
     /** One closed-loop lookup chain; it is its own callback, so a lookup allocates no lambda. */

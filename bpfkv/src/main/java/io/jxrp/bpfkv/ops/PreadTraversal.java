@@ -1,12 +1,14 @@
 package io.jxrp.bpfkv.ops;
 
 import io.jxrp.bpfkv.Aggregate;
+import io.jxrp.bpfkv.BpfKvChecksumException;
 import io.jxrp.bpfkv.BpfKvFormatException;
 import io.jxrp.bpfkv.BpfKvOptions;
 import io.jxrp.bpfkv.KeyRange;
 import io.jxrp.bpfkv.KeyValue;
 import io.jxrp.bpfkv.format.NodeDescriptor;
 import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.io.BlockChecksums;
 import io.jxrp.bpfkv.io.BlockReader;
 import static io.jxrp.bpfkv.format.NodeDescriptor.BLOCK_SIZE;
 import static io.jxrp.bpfkv.format.NodeDescriptor.FANOUT;
@@ -40,6 +42,9 @@ import java.util.stream.StreamSupport;
  * give; value pointers in the value log, at the key's own slot where the layout fixes it): a corrupt
  * file gives a {@link BpfKvFormatException}, never a hang or a wrong value. Thread-safe.
  *
+ * <p>With a sidecar of block checksums ({@link BlockChecksums}) every block read is verified before
+ * anything in it is used: a mismatch is a {@link BpfKvChecksumException} naming the block, never data.
+ *
  * <p>With a cache of the top N levels (N &lt;= 3) those nodes, a contiguous prefix of the file,
  * are read and checked once at open and the descent starts at the first uncached level.
  */
@@ -53,10 +58,13 @@ public final class PreadTraversal implements AutoCloseable {
     private final int cachedLevels;
     /** Heap copy of nodes 0 .. firstNodeOfLevel(cachedLevels)-1 (checked), or an empty segment. */
     private final MemorySegment cache;
+    /** Every block read is verified against these, or null: no sidecar. */
+    private final BlockChecksums checksums;
 
     private PreadTraversal(Path file, TreeLayout layout, BlockReader reader, long fileSizeBytes, int cachedLevels,
-                           MemorySegment cache) {
+                           MemorySegment cache, BlockChecksums checksums) {
         this.file = file;
+        this.checksums = checksums;
         this.layout = layout;
         this.reader = reader;
         this.fileSizeBytes = fileSizeBytes;
@@ -65,30 +73,61 @@ public final class PreadTraversal implements AutoCloseable {
         this.cache = cache;
     }
 
-    /** Opens and checks {@code file}: its size must match a layer count (or the override), the root must be valid. */
+    /**
+     * Opens and checks {@code file}: its size must match a layer count (or the override), the root must
+     * be valid; its checksum sidecar is used as {@link BpfKvOptions#checksums()} says.
+     */
     public static PreadTraversal open(Path file, BpfKvOptions options) throws IOException {
         BlockReader reader = BlockReader.open(file, options.logicalBlockSizeBytes(), options.requireDirect());
         try {
-            return open(reader, options.layers(), options.cacheLevels());
+            return open(reader, options.layers(), options.cacheLevels(), checksumsFor(file, Files.size(file), options));
         } catch (IOException | RuntimeException e) {
             reader.close();
             throw e;
         }
     }
 
-    /** Opens over a given reader (e.g. a fault-injecting wrapper); closing the traversal closes the reader. */
+    /**
+     * The checksums to verify {@code file}'s blocks against, as {@code options.checksums()} says: its
+     * sidecar (when there is one, or required), or none.
+     *
+     * @throws BpfKvFormatException the sidecar is damaged or stale, or required and missing
+     */
+    public static BlockChecksums checksumsFor(Path file, long sizeBytes, BpfKvOptions options) throws IOException {
+        return switch (options.checksums()) {
+            case OFF -> null;
+            case AUTO -> BlockChecksums.find(file, sizeBytes).orElse(null);
+            case REQUIRE -> BlockChecksums.find(file, sizeBytes).orElseThrow(() -> new BpfKvFormatException(file, 0,
+                    "has no checksum sidecar " + io.jxrp.bpfkv.format.ChecksumDescriptor.sidecarOf(file).getFileName()
+                            + " and checksums are required (bpfkv checksum DB makes one)"));
+        };
+    }
+
+    /** Opens over a given reader (e.g. a fault-injecting wrapper), no checksums; closing the traversal closes the reader. */
     public static PreadTraversal open(BlockReader reader, int layersOverride, int cacheLevels) throws IOException {
+        return open(reader, layersOverride, cacheLevels, null);
+    }
+
+    /** As {@link #open(BlockReader, int, int)}, verifying every block read against {@code checksums} (null: none). */
+    public static PreadTraversal open(BlockReader reader, int layersOverride, int cacheLevels, BlockChecksums checksums)
+            throws IOException {
         Path file = reader.file();
         long size = Files.size(file);
         TreeLayout layout = TreeLayout.forFile(file, size, layersOverride);
         int levels = Math.min(Math.min(cacheLevels, BpfKvOptions.MAX_CACHE_LEVELS), layout.layers());
-        PreadTraversal unchecked = new PreadTraversal(file, layout, reader, size, 0, MemorySegment.ofArray(new byte[0]));
+        PreadTraversal unchecked = new PreadTraversal(file, layout, reader, size, 0, MemorySegment.ofArray(new byte[0]),
+                checksums);
         unchecked.checkRoot();
         if (levels == 0) {
             return unchecked;
         }
         MemorySegment cache = unchecked.loadTop(levels);
-        return new PreadTraversal(file, layout, reader, size, levels, cache);
+        return new PreadTraversal(file, layout, reader, size, levels, cache, checksums);
+    }
+
+    /** The checksums every read is verified against, or null. */
+    public BlockChecksums checksums() {
+        return checksums;
     }
 
     public TreeLayout layout() {
@@ -520,19 +559,35 @@ public final class PreadTraversal implements AutoCloseable {
         return cache.asSlice(offset, BLOCK_SIZE);
     }
 
-    /** Reads {@code length} bytes at {@code offset} through the enclosing aligned span of {@code buffer}. */
+    /**
+     * Reads {@code length} bytes at {@code offset} through the enclosing aligned span of {@code buffer};
+     * with checksums, the whole 512 B blocks around them, verified before they are returned.
+     */
     private MemorySegment read(long offset, int length, MemorySegment buffer) throws IOException {
         int alignment = reader.alignment();
-        long start = offset - Math.floorMod(offset, alignment);
-        long end = offset + length;
-        long span = ((end - start + alignment - 1) / alignment) * alignment;
+        long from = offset;
+        long to = offset + length;
+        if (checksums != null) {
+            from = NodeDescriptor.blockOf(offset);
+            to = (to + BLOCK_SIZE - 1) & ~(long) (BLOCK_SIZE - 1);
+        }
+        long start = from - Math.floorMod(from, alignment);
+        long span = ((to - start + alignment - 1) / alignment) * alignment;
         if (span > buffer.byteSize()) {
             throw new IllegalStateException("read of " + length + " B at " + offset + " spans " + span + " B");
         }
         int n = reader.read(start, buffer.asSlice(0, span));
-        if (n < end - start) {
+        if (n < to - start) {
             throw new BpfKvFormatException(file, offset, "short read: " + length + " B wanted, the file ends first"
                     + " (truncated while open?)");
+        }
+        if (checksums != null) {
+            long bad = checksums.verify(from, buffer, from - start, to - from);
+            if (bad >= 0) {
+                long block = bad / BLOCK_SIZE;
+                throw new BpfKvChecksumException(file, bad, block < checksums.blocks() ? checksums.expected(block) : 0,
+                        io.jxrp.bpfkv.format.ChecksumDescriptor.blockCrc(buffer, bad - start), checksums.sidecar());
+            }
         }
         return buffer.asSlice(offset - start, length);
     }
