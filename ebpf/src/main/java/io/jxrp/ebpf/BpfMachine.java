@@ -260,18 +260,28 @@ public final class BpfMachine {
         return seg;
     }
 
+    /** How far below a region's base an address still counts as "before the start" of it in a fault message. */
+    private static final long NEAR_BELOW = 1L << 20;
+
     private BpfFault accessFault(boolean store, long addr, int width, int pc) {
         int id = Addresses.regionId(addr);
-        String what = (store ? "store of " : "load of ") + width + " B";
+        long offset = Addresses.offsetOf(addr);
+        String what = (store ? "store of " : "load of ") + width + " B at 0x" + Long.toHexString(addr);
+        // base - n carries the id of the region below it: name the region the program was pointing into
+        int above = id + 1;
+        if ((1L << 32) - offset <= NEAR_BELOW && above > 0 && above < readable.length && readable[above] != UNMAPPED) {
+            return fault(BpfFault.Kind.MEMORY, pc, what + ": " + ((1L << 32) - offset) + " B before the start of "
+                    + regionName(above) + " (" + readable[above].byteSize() + " B)");
+        }
         MemorySegment seg = id > 0 && id < readable.length ? readable[id] : UNMAPPED;
         if (seg == UNMAPPED) {
-            return fault(BpfFault.Kind.MEMORY, pc, what + (store ? " to" : " from") + " unmapped address 0x" + Long.toHexString(addr));
+            return fault(BpfFault.Kind.MEMORY, pc, what + ": unmapped address");
         }
         if (store && writable[id] == UNMAPPED) {
-            return fault(BpfFault.Kind.MEMORY, pc, what + " to read-only " + regionName(id) + " 0x" + Long.toHexString(addr));
+            return fault(BpfFault.Kind.MEMORY, pc, what + " to read-only " + regionName(id));
         }
-        return fault(BpfFault.Kind.MEMORY, pc, what + " at 0x" + Long.toHexString(addr) + " outside " + regionName(id)
-                + " (" + seg.byteSize() + " B)");
+        return fault(BpfFault.Kind.MEMORY, pc, what + " outside " + regionName(id) + " (" + seg.byteSize() + " B): "
+                + (offset >= seg.byteSize() ? (offset - seg.byteSize()) + " B past its end" : "runs past its end"));
     }
 
     long load8(long addr, int pc) {

@@ -157,11 +157,35 @@ final class Btf {
         }
         int t = resolve(id);
         return switch (kind.get(t)) {
-            case KIND_INT, KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_ENUM64, KIND_FLOAT, KIND_DATASEC -> sizeOrType.get(t);
+            case KIND_STRUCT, KIND_UNION -> checkedAggregateSize(t, depth);
+            case KIND_INT, KIND_ENUM, KIND_ENUM64, KIND_FLOAT, KIND_DATASEC -> sizeOrType.get(t);
             case KIND_PTR -> 8;
             case KIND_ARRAY -> elf.u32(extra.get(t) + 8) * sizeOf(elf.u32(extra.get(t)), depth + 1);
             default -> throw elf.error(".BTF: type " + t + " (kind " + kind.get(t) + ") has no size");
         };
+    }
+
+    /**
+     * A struct's or union's declared size, refused when a member ends past it: clang computes sizes in
+     * bits, so a type of 512 MiB or more gets a truncated size (a 1 GiB struct is declared as 0 B).
+     */
+    private long checkedAggregateSize(int t, int depth) throws BpfLoadException {
+        long declared = sizeOrType.get(t);
+        long at = extra.get(t);
+        for (int i = 0; i < vlen.get(t); i++) {
+            long m = at + 12L * i;
+            long offsetBits = elf.u32(m + 8);
+            long bitfieldBits = kindFlag.get(t) ? offsetBits >>> 24 : 0; // with kind_flag: size << 24 | offset
+            offsetBits = kindFlag.get(t) ? offsetBits & 0xffffff : offsetBits;
+            long end = bitfieldBits > 0 ? (offsetBits + bitfieldBits + 7) / 8
+                    : offsetBits / 8 + sizeOf(elf.u32(m + 4), depth + 1);
+            if (end > declared) {
+                throw elf.error(".BTF: " + (kind.get(t) == KIND_UNION ? "union " : "struct ") + name(t) + " is declared "
+                        + declared + " B but member " + memberName(elf.u32(m)) + " ends at " + end + " B (clang truncates "
+                        + "the size of a type of 512 MiB or more)");
+            }
+        }
+        return declared;
     }
 
     /** The maps of the {@code .maps} data section, in section order. */

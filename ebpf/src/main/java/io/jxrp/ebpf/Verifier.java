@@ -428,6 +428,6 @@ final class Verifier {
 
     private static String checkStack(int off, int width) {
         return off < -FRAME_BYTES || off + width > 0
-                ? "stack access at r10" + off + " (" + width + " B) outside the " + FRAME_BYTES + " B frame" : null;
+                ? "stack access at r10" + (off < 0 ? " - " + -(long) off : " + " + off) + " (" + width + " B) outside the " + FRAME_BYTES + " B frame" : null;
     }
 }

@@ -62,7 +62,47 @@ class JxrpBpfTest {
         assertEquals(1, fault.exit());
         assertTrue(fault.out().contains("fault at pc 0"), fault.out());
         Result notHex = execute("zz", "");
-        assertEquals(1, notHex.exit());
+        assertEquals(JxrpBpf.EXIT_USAGE, notHex.exit(), "bad hex is the caller's mistake, not the program's");
+        assertTrue(notHex.out().contains("not hex: 'zz'"), notHex.out());
+    }
+
+    /** The campaign's traces and hangs (issue 15): every one is now one line on stderr and a documented exit code. */
+    @Test
+    void errorsAreOneLineWithADocumentedExitCode(@TempDir Path tmp) throws Exception {
+        Path notHex = tmp.resolve("not.hex");
+        Files.writeString(notHex, "95 00 zz 00");
+        Path odd = tmp.resolve("odd.hex");
+        Files.writeString(odd, "95 0");
+        Path prog = tmp.resolve("prog.hex");
+        Files.writeString(prog, MOV_42);
+        Object[][] cases = {
+            {JxrpBpf.EXIT_USAGE, new String[] {}, "name a command"},
+            {JxrpBpf.EXIT_USAGE, new String[] {"verify", "--hex", notHex.toString()}, "not hex: 'zz'"},
+            {JxrpBpf.EXIT_USAGE, new String[] {"verify", "--hex", odd.toString()}, "odd number of hex digits in '0'"},
+            {JxrpBpf.EXIT_USAGE, new String[] {"run", "--hex", "--memory-hex", "zz", prog.toString()}, "--memory-hex: not hex"},
+            {JxrpBpf.EXIT_USAGE, new String[] {"run", "--hex", "--budget", "0", prog.toString()}, "--budget must be 1.."},
+            {JxrpBpf.EXIT_USAGE, new String[] {"run", "--hex", "--budget", "-1", prog.toString()}, "--budget must be 1.."},
+            {JxrpBpf.EXIT_USAGE, new String[] {"run", "--hex", "--repeat", "0", prog.toString()}, "--repeat must be 1.."},
+            {JxrpBpf.EXIT_USAGE, new String[] {"plugin", "--budget", "0", ""}, "--budget must be 1.."},
+            {JxrpBpf.EXIT_IO, new String[] {"verify", tmp.resolve("missing.o").toString()}, "missing.o: no such file"},
+            {JxrpBpf.EXIT_IO, new String[] {"verify", tmp.toString()}, "is a directory"},
+            {JxrpBpf.EXIT_IO, new String[] {"disasm", tmp.resolve("missing.o").toString()}, "no such file"},
+            {JxrpBpf.EXIT_IO, new String[] {"btf", tmp.resolve("missing.o").toString()}, "no such file"},
+        };
+        for (Object[] c : cases) {
+            String[] args = (String[]) c[1];
+            Result r = execute("", args);
+            String line = r.err().strip();
+            assertEquals(c[0], r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(line.contains((String) c[2]), String.join(" ", args) + ": " + line);
+            assertEquals(-1, line.indexOf('\n'), "one line: " + line);
+        }
+        Path zero = Path.of("/dev/zero");
+        if (Files.isReadable(zero)) { // bounded: no OutOfMemoryError, no hang
+            Result r = execute("", "verify", zero.toString());
+            assertEquals(JxrpBpf.EXIT_IO, r.exit(), r.err());
+            assertTrue(r.err().contains("more than 64 MiB"), r.err());
+        }
     }
 
     @Test
@@ -87,13 +127,13 @@ class JxrpBpfTest {
         Path prog = tmp.resolve("prog.hex");
         Files.writeString(prog, LOAD_BYTE);
         Result fault = execute("", "run", "--hex", prog.toString());
-        assertEquals(2, fault.exit());
+        assertEquals(JxrpBpf.EXIT_FAULT, fault.exit());
         assertTrue(fault.err().contains("unmapped"), fault.err());
         Result ok = execute("", "run", "--hex", "--memory-hex", "01 02 03", prog.toString());
         assertTrue(ok.out().startsWith("r0 = 0x6"), ok.out());
         Files.writeString(prog, "95 00 00 00 00 00 00");
         Result rejected = execute("", "verify", "--hex", prog.toString());
-        assertEquals(1, rejected.exit());
+        assertEquals(JxrpBpf.EXIT_REJECTED, rejected.exit());
         assertTrue(rejected.err().contains("not a multiple of 8"), rejected.err());
     }
 
@@ -135,7 +175,7 @@ class JxrpBpfTest {
             assertTrue(all.out().contains(type), type + " in\n" + all.out());
         }
         Result missing = execute("", "btf", object.toString(), "nope");
-        assertEquals(1, missing.exit());
+        assertEquals(JxrpBpf.EXIT_USAGE, missing.exit(), "a type the object lacks is a usage error");
         assertTrue(missing.err().contains("no struct or union 'nope'"), missing.err());
     }
 }
