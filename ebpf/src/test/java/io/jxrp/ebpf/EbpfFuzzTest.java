@@ -73,7 +73,7 @@ class EbpfFuzzTest {
     @Test
     void elfAndBtfLoader() throws Exception {
         List<byte[]> objects = seedObjects();
-        Fuzz.run(getClass(), "elf-loader", 40, (random, index) -> mutate(random, objects), input -> {
+        Fuzz.run(getClass(), "elf-loader", 30, (random, index) -> mutate(random, objects), input -> {
             BpfObject object;
             try {
                 object = BpfObject.load("mutant.o", input);
@@ -131,7 +131,7 @@ class EbpfFuzzTest {
 
     @Test
     void verifierOnRandomBytecode() {
-        Fuzz.run(getClass(), "verifier", 25, (random, index) -> {
+        Fuzz.run(getClass(), "verifier", 20, (random, index) -> {
             int slots = 1 + random.nextInt(64);
             ByteBuffer code = ByteBuffer.allocate(slots * 8).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < slots; i++) {
@@ -166,7 +166,7 @@ class EbpfFuzzTest {
 
     @Test
     void interpreterAgainstJitOnRandomPrograms() {
-        Fuzz.run(getClass(), "interp-vs-jit", 40, (random, index) ->
+        Fuzz.run(getClass(), "interp-vs-jit", 30, (random, index) ->
                 RandomPrograms.generate(random, 5 + random.nextInt(80)).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 input -> {
                     String asm = new String(input, java.nio.charset.StandardCharsets.UTF_8);

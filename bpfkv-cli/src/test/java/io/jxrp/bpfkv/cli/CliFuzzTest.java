@@ -52,7 +52,7 @@ class CliFuzzTest {
         Path text = dir.resolve("text.db");
         Files.writeString(text, "not a database\n");
         Files3 files = new Files3(db, corrupt, text, dir, dir.resolve("fresh.db"));
-        Fuzz.run(getClass(), "bpfkv-cli", 35, (random, index) -> Fuzz.lines(arguments(random, files)), input -> {
+        Fuzz.run(getClass(), "bpfkv-cli", 30, (random, index) -> Fuzz.lines(arguments(random, files)), input -> {
             List<String> args = Fuzz.lines(input);
             Files.deleteIfExists(files.fresh());
             Files.deleteIfExists(dir.resolve("fresh.db.crc32c"));

@@ -57,7 +57,13 @@ class CorruptDatabaseFuzzTest {
         Path source = Model.checksummedDatabase(3);
         Path file = Model.testDir().resolve("fuzz-corrupt.db");
         boolean bpf = BpfFunctions.isAvailable();
-        Fuzz.run(getClass(), "corrupt-database", 45, (random, index) -> damage(random), input -> {
+        List<StorageFunctions> paths = new ArrayList<>();
+        paths.add(StorageFunctions.java(L3, L3.fileSizeBytes()));
+        if (bpf) {
+            paths.add(BpfFunctions.functions(ExecutionMode.INTERPRETER, BpfFunctions.INSTRUCTION_BUDGET));
+            paths.add(BpfFunctions.functions(ExecutionMode.JIT, BpfFunctions.INSTRUCTION_BUDGET));
+        }
+        Fuzz.run(getClass(), "corrupt-database", 40, (random, index) -> damage(random), input -> {
             List<String> lines = Fuzz.lines(input);
             boolean sidecar = lines.contains("sidecar");
             Files.copy(source, file, StandardCopyOption.REPLACE_EXISTING);
@@ -77,12 +83,6 @@ class CorruptDatabaseFuzzTest {
             }
             Random queries = new Random(lines.hashCode());
             long key = queries.nextLong(MODEL.keyCount);
-            List<StorageFunctions> paths = new ArrayList<>();
-            paths.add(StorageFunctions.java(L3, L3.fileSizeBytes()));
-            if (bpf) {
-                paths.add(BpfFunctions.functions(ExecutionMode.INTERPRETER, BpfFunctions.INSTRUCTION_BUDGET));
-                paths.add(BpfFunctions.functions(ExecutionMode.JIT, BpfFunctions.INSTRUCTION_BUDGET));
-            }
             BpfKvOptions options = BpfKvOptions.defaults().withCacheLevels(queries.nextInt(3));
             PreadTraversal pread;
             try {

@@ -45,7 +45,7 @@ class CliFuzzTest {
                 files.add(objects.resolve(name).toString());
             }
         }
-        Fuzz.run(getClass(), "jxrp-bpf-cli", 25, (random, index) -> Fuzz.lines(arguments(random, files)), input -> {
+        Fuzz.run(getClass(), "jxrp-bpf-cli", 20, (random, index) -> Fuzz.lines(arguments(random, files)), input -> {
             List<String> lines = Fuzz.lines(input);
             String stdin = lines.isEmpty() ? "" : lines.getFirst();
             String[] args = lines.subList(Math.min(1, lines.size()), lines.size()).toArray(String[]::new);
