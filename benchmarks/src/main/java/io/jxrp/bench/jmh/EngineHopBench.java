@@ -1,7 +1,12 @@
 package io.jxrp.bench.jmh;
 
+import io.jxrp.bpfkv.io.BlockChecksums;
 import io.jxrp.engine.EngineOptions;
 import io.jxrp.engine.ResubmissionEngine;
+import io.jxrp.engine.Target;
+import io.jxrp.engine.TargetOptions;
+import io.jxrp.engine.TargetSpec;
+import io.jxrp.engine.XrpRequest;
 import io.jxrp.engine.XrpResult;
 import io.jxrp.engine.chain.ChainFile;
 import io.jxrp.engine.chain.ChainFunctions;
@@ -23,6 +28,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -35,6 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code requestsBy*}: one-hop requests, 64 in flight, where the per-request cost (start, delivery)
  * dominates; the score is time per request, delivered through futures awaited by this thread, or
  * through callbacks that submit the next request from the reactor (the load generator's closed loop).
+ * {@code verifier}: {@code none}, or {@code crc32c}: the target verifies every 512 B block it reads
+ * against its CRC32C ({@link BlockChecksums}, BPF-KV's checksum sidecar) before the function sees it, so
+ * the difference between the two is the checksum's cost per hop.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,15 +55,29 @@ public class EngineHopBench {
     private static final int CHAINS = 64;
     private static final int HOPS = 64;
 
+    @Param({"none", "crc32c"})
+    public String verifier;
+
     private ResubmissionEngine engine;
+    private Target target;
     private int start;
 
     @Setup(Level.Trial)
     public void open() throws Exception {
         Path file = ShimRoundTripBench.BenchFiles.dir().resolve("engine-hops.bin");
         ChainFile chain = ChainFile.create(file, 8192, 5);
-        engine = ResubmissionEngine.open(chain.path, EngineOptions.defaults().withMaxInflightRequests(CHAINS)
+        engine = ResubmissionEngine.open(EngineOptions.defaults().withMaxInflightRequests(CHAINS)
                 .withQueueDepth(128).withHopBudget(HOPS + 1), new MemoryBackend());
+        TargetOptions options = switch (verifier) {
+            case "none" -> TargetOptions.defaults();
+            case "crc32c" -> TargetOptions.defaults().withVerifier(BlockChecksums.compute(chain.path, BlockChecksums.Progress.NONE));
+            default -> throw new IllegalArgumentException("verifier must be none or crc32c, not " + verifier);
+        };
+        target = engine.addTarget(TargetSpec.of(chain.path), options);
+    }
+
+    private XrpRequest<long[]> chase(int first, int hops) {
+        return ChainFunctions.chase(first, hops).withTarget(target);
     }
 
     @TearDown(Level.Trial)
@@ -74,7 +97,7 @@ public class EngineHopBench {
             if (window.size() == CHAINS) {
                 x ^= window.poll().join().value()[0];
             }
-            window.add(engine.submit(ChainFunctions.chase(start++ & 8191, 1)));
+            window.add(engine.submit(chase(start++ & 8191, 1)));
         }
         while (!window.isEmpty()) {
             x ^= window.poll().join().value()[0];
@@ -98,14 +121,14 @@ public class EngineHopBench {
                     }
                     x.getAndAdd(r.value()[0]);
                     if (tickets.getAndDecrement() > 0) {
-                        engine.submit(ChainFunctions.chase((int) (r.value()[1] & 8191), 1), this);
+                        engine.submit(chase((int) (r.value()[1] & 8191), 1), this);
                     } else {
                         ended.countDown();
                     }
                 }
             };
             tickets.getAndDecrement();
-            engine.submit(ChainFunctions.chase(first, 1), loop);
+            engine.submit(chase(first, 1), loop);
         }
         if (!ended.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("callback loops did not finish");
@@ -118,7 +141,7 @@ public class EngineHopBench {
     public long hops() {
         List<CompletableFuture<XrpResult<long[]>>> fs = new ArrayList<>(CHAINS);
         for (int i = 0; i < CHAINS; i++) {
-            fs.add(engine.submit(ChainFunctions.chase(start++ & 8191, HOPS)));
+            fs.add(engine.submit(chase(start++ & 8191, HOPS)));
         }
         long x = 0;
         for (CompletableFuture<XrpResult<long[]>> f : fs) {
