@@ -138,7 +138,7 @@ public final class QueuePair implements AutoCloseable {
             }
             int fixed = NativeShim.jxrp_qp_fixed_buffers(handle);
             if (fixed < 0) {
-                LOG.info("io_uring_register_buffers refused ({}): plain reads/writes on the same slab",
+                LOG.debug("io_uring_register_buffers refused ({}): plain reads/writes on the same slab",
                         NativeErrors.errnoName(-fixed));
             }
             qp = new QueuePair(cfg, arena, slab, descriptors, completions, stagingCapacity, handle, fixed > 0, passthru);

@@ -123,7 +123,7 @@ public final class Spdk {
         }
         envOptions = options;
         envPci = pci;
-        LOG.info("SPDK environment set up: {}, {}", SpdkShim.jxrp_spdk_env_hugepages() == 1 ? "hugepages"
+        LOG.debug("SPDK environment set up: {}, {}", SpdkShim.jxrp_spdk_env_hugepages() == 1 ? "hugepages"
                 : "no hugepages (" + options.memSizeMb() + " MiB)", pci ? "PCI probed" : "no PCI");
     }
 
