@@ -1,6 +1,7 @@
 package io.jxrp.engine;
 
 import io.jxrp.engine.backend.DeviceAddress;
+import io.jxrp.nvme.spdk.TransportId;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -15,8 +16,8 @@ import java.util.Objects;
  * @param device what a backend opens
  */
 public record TargetSpec(String text, DeviceAddress device) {
-    /** Prefix of SPDK namespace specs. */
-    public static final String SPDK_PREFIX = "spdk:";
+    /** Prefix of SPDK namespace specs (matched in any case). */
+    public static final String SPDK_PREFIX = TransportId.PREFIX;
 
     public TargetSpec {
         Objects.requireNonNull(text, "text");
@@ -29,10 +30,12 @@ public record TargetSpec(String text, DeviceAddress device) {
     }
 
     /**
-     * Parses a spec.
+     * Parses a spec: {@code spdk:...} (any case, leading blanks ignored) is an SPDK namespace, parsed
+     * and checked by {@link TransportId#parse} (the one set of rules for transport IDs: known keys,
+     * {@code trtype} and {@code traddr} present, {@code trsvcid} and {@code subnqn} for fabrics, a valid
+     * {@code ns:}); anything else is a path.
      *
-     * @throws IllegalArgumentException naming what is wrong (an empty spec, an SPDK spec without a
-     *     transport type or with a bad {@code ns:})
+     * @throws IllegalArgumentException naming what is wrong (an empty spec, or the transport ID's problem)
      */
     public static TargetSpec parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -40,51 +43,11 @@ public record TargetSpec(String text, DeviceAddress device) {
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty target: give a file, a device or spdk:<transport ID> [ns:N]");
         }
-        if (!s.startsWith(SPDK_PREFIX)) {
+        if (!TransportId.isSpdkTarget(s)) {
             return new TargetSpec(text, new DeviceAddress.PathDevice(Path.of(s)));
         }
-        StringBuilder trid = new StringBuilder();
-        int nsid = 1;
-        boolean sawNs = false;
-        boolean sawType = false;
-        for (String word : s.substring(SPDK_PREFIX.length()).strip().split("\\s+")) {
-            if (word.isEmpty()) {
-                continue;
-            }
-            int colon = word.indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("'" + word + "' in target '" + text + "' is not key:value");
-            }
-            String key = word.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
-            if (key.equals("ns")) {
-                if (sawNs) {
-                    throw new IllegalArgumentException("target '" + text + "' names ns: twice");
-                }
-                sawNs = true;
-                try {
-                    nsid = Integer.parseInt(word.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    nsid = 0;
-                }
-                if (nsid < 1) {
-                    throw new IllegalArgumentException("'" + word + "' in target '" + text
-                            + "': the namespace ID must be a number >= 1");
-                }
-                continue;
-            }
-            if (key.equals("trtype")) {
-                sawType = true;
-            }
-            if (!trid.isEmpty()) {
-                trid.append(' ');
-            }
-            trid.append(word);
-        }
-        if (!sawType) {
-            throw new IllegalArgumentException("target '" + text
-                    + "' has no trtype: (e.g. spdk:trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:...)");
-        }
-        return new TargetSpec(text, new DeviceAddress.SpdkNamespace(trid.toString(), nsid));
+        TransportId id = TransportId.parse(s);
+        return new TargetSpec(text, new DeviceAddress.SpdkNamespace(id.controllerString(), id.nsid()));
     }
 
     /** True for an SPDK namespace. */

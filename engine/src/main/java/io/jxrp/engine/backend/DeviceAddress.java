@@ -22,7 +22,7 @@ public sealed interface DeviceAddress {
     }
 
     /**
-     * Namespace {@code nsid} of the NVMe controller an SPDK transport ID names, e.g.
+     * Namespace {@code nsid} (unsigned) of the NVMe controller an SPDK transport ID names, e.g.
      * {@code trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:nqn.2016-06.io.spdk:cnode1}.
      */
     record SpdkNamespace(String transportId, int nsid) implements DeviceAddress {
@@ -31,14 +31,15 @@ public sealed interface DeviceAddress {
             if (transportId.isBlank() || !transportId.equals(transportId.strip())) {
                 throw new IllegalArgumentException("transport ID '" + transportId + "' is blank or has leading/trailing space");
             }
-            if (nsid < 1) {
-                throw new IllegalArgumentException("namespace ID must be >= 1, got " + nsid);
+            if (nsid == 0 || nsid == -1) { // unsigned: 1 .. 0xFFFFFFFE, as NVMe defines them
+                throw new IllegalArgumentException("namespace ID must be 1..4294967294, got "
+                        + Integer.toUnsignedString(nsid));
             }
         }
 
         @Override
         public String describe() {
-            return "spdk:" + transportId + " ns:" + nsid;
+            return "spdk:" + transportId + " ns:" + Integer.toUnsignedString(nsid);
         }
     }
 }
