@@ -2,6 +2,7 @@ package io.jxrp.bpfkv;
 
 import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.bpfkv.io.BlockChecksums;
+import io.jxrp.bpfkv.io.EngineBlockReader;
 import io.jxrp.bpfkv.ops.EngineOps;
 import io.jxrp.bpfkv.ops.PreadTraversal;
 import io.jxrp.engine.EngineStats;
@@ -120,6 +121,53 @@ public final class BpfKv implements AutoCloseable {
         return open(file, options, null);
     }
 
+    /**
+     * Opens the database at {@code target}: a file (as {@link #open(Path, BpfKvOptions)}), or an NVMe
+     * namespace that holds it from offset 0, as the original BPF-KV's SPDK mode lays it out
+     * ({@code spdk:<transport ID> [ns:N]}, {@link TargetSpec#parse}). On a namespace the layer count is
+     * found by descending from the root to a leaf ({@link BpfKvOptions#layers()}, when set, must agree),
+     * the root and the cached levels are read and checked through the engine, and there is no pread
+     * path: engine mode only, and an operation whose request ends with any outcome but OK fails (a
+     * {@link BpfKvFormatException} or an {@link EngineOutcomeException}, with the offset) instead of
+     * falling back. A namespace has no checksum sidecar. Put a database on a namespace with
+     * {@link io.jxrp.bpfkv.io.DbBuilder#create(TargetSpec, int, io.jxrp.bpfkv.io.DbBuilder.Options)}.
+     *
+     * @throws IllegalArgumentException pread mode or required checksums on a namespace, or a backend
+     *     that cannot serve the target
+     */
+    public static BpfKv open(TargetSpec target, BpfKvOptions options) throws IOException {
+        if (!target.isSpdk()) {
+            return open(target.path(), options);
+        }
+        if (options.mode() != BpfKvOptions.Mode.ENGINE) {
+            throw new IllegalArgumentException(target + ": a namespace has no pread path (SPDK's driver owns it); "
+                    + "open it in engine mode");
+        }
+        if (options.checksums() == BpfKvOptions.Checksums.REQUIRE) {
+            throw new IllegalArgumentException(target + ": checksums are required, but a namespace has no checksum "
+                    + "sidecar");
+        }
+        ResubmissionEngine engine = ResubmissionEngine.open(options.engine());
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        PreadTraversal traversal = null;
+        try {
+            Target namespace = engine.addTarget(target, TargetOptions.defaults());
+            traversal = PreadTraversal.open(EngineBlockReader.over(engine, namespace), options.layers(),
+                    options.cacheLevels());
+            StorageFunctions functions = options.functions().create(traversal.layout(), traversal.fileSizeBytes());
+            EngineOps ops = new EngineOps(traversal, new TargetRunner(engine, namespace), executor, 0, 0, functions,
+                    EngineOps.OnFailure.FAIL);
+            return new BpfKv(null, options, traversal, engine, namespace, executor, ops);
+        } catch (IOException | RuntimeException e) {
+            executor.close();
+            engine.close();
+            if (traversal != null) {
+                traversal.close();
+            }
+            throw e;
+        }
+    }
+
     /** As {@link #open(Path, BpfKvOptions)}, the engine driving {@code backend} when not null (tests, fault injection). */
     static BpfKv open(Path file, BpfKvOptions options, IoBackend backend) throws IOException {
         PreadTraversal pread = PreadTraversal.open(file, options);
@@ -148,8 +196,14 @@ public final class BpfKv implements AutoCloseable {
         }
     }
 
+    /** The database file, or null for a database on a namespace. */
     public Path file() {
         return file;
+    }
+
+    /** The file or the namespace (its target spec), as messages name it. */
+    public String source() {
+        return pread.source();
     }
 
     public BpfKvOptions options() {
@@ -374,8 +428,9 @@ public final class BpfKv implements AutoCloseable {
      * What the engine path did.
      *
      * @param engineRequests requests submitted to the engine
-     * @param fallbacks      operations redone on the pread path, by the engine's outcome (OK: the
-     *                       answer failed a sanity check or the request completed exceptionally)
+     * @param fallbacks      operations redone on the pread path (on a namespace: failed), by the
+     *                       engine's outcome (OK: the answer failed a sanity check or the request
+     *                       completed exceptionally)
      */
     public record Stats(long engineRequests, Map<Outcome, Long> fallbacks) {
         public long totalFallbacks() {
@@ -422,7 +477,7 @@ public final class BpfKv implements AutoCloseable {
         }
         if (active.get() > 0) {
             abandoned = true;
-            LOG.warn("{}: {} operation(s) still running after the drain timeout fail as closed", file, active.get());
+            LOG.warn("{}: {} operation(s) still running after the drain timeout fail as closed", source(), active.get());
         }
         try {
             if (engine != null) {

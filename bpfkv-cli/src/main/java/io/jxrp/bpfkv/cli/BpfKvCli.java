@@ -1,6 +1,7 @@
 package io.jxrp.bpfkv.cli;
 
 import io.jxrp.bpfkv.BpfKvFormatException;
+import io.jxrp.engine.TargetSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bpfkv", mixinStandardHelpOptions = true, version = "bpfkv (jxrp) 0.1.0",
         description = "BPF-KV on jxrp: the original's B+-tree file format, looked up through the resubmission engine.",
         subcommands = {CreateCommand.class, GetCommand.class, RangeCommand.class, InspectCommand.class,
-                ChecksumCommand.class, ScrubCommand.class},
+                ChecksumCommand.class, ScrubCommand.class, CopyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a looked-up key was not found", "2:usage error: bad arguments or options, nothing done",
                 "3:not a valid BPF-KV database, or a corrupt one (structure, checksum mismatch, damaged or stale sidecar)",
@@ -43,7 +44,7 @@ public final class BpfKvCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: create, get, range, inspect, checksum or scrub");
+                "name a command: create, get, range, inspect, checksum, scrub or copy");
     }
 
     public static void main(String[] args) {
@@ -114,7 +115,10 @@ public final class BpfKvCli implements Runnable {
 
     static String message(Throwable e) {
         String text;
-        if (e instanceof FileAlreadyExistsException exists) {
+        if (e instanceof FileAlreadyExistsException exists && exists.getFile() != null
+                && exists.getFile().regionMatches(true, 0, TargetSpec.SPDK_PREFIX, 0, TargetSpec.SPDK_PREFIX.length())) {
+            text = exists.getFile() + ": " + exists.getReason().replace(" (Options.withForce)", ""); // a namespace holding data
+        } else if (e instanceof FileAlreadyExistsException exists) {
             text = exists.getFile() + " already exists; add --force to overwrite it";
         } else if (e instanceof NoSuchFileException missing) {
             text = missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason() : "no such file");

@@ -2,7 +2,7 @@ package io.jxrp.bpfkv.cli;
 
 import io.jxrp.bpfkv.io.DbBuilder;
 import io.jxrp.bpfkv.format.TreeLayout;
-import java.nio.file.Path;
+import io.jxrp.engine.TargetSpec;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -17,7 +18,9 @@ import picocli.CommandLine.Spec;
         description = {"Creates a database of L layers, byte-identical to the original BPF-KV's create:",
                 "31^L keys, value of K = K in decimal right-aligned in 63 characters. Sizes: L=3 2.3 MiB,",
                 "L=4 71.4 MiB, L=5 2.2 GiB, L=6 67 GiB. Written with large O_DIRECT writes, one fsync, and",
-                "the CRC32C of every block into FILE.crc32c (the checksum sidecar, which the original ignores)."})
+                "the CRC32C of every block into FILE.crc32c (the checksum sidecar, which the original ignores).",
+                "On an NVMe namespace (spdk:...) the database starts at offset 0, written through the engine",
+                "(root block last, NVMe flush; no sidecar); a namespace whose first block is not zero needs --force."})
 final class CreateCommand implements Callable<Integer> {
     /** Largest write buffer: DbBuilder's 1 GiB. */
     static final int MAX_BUFFER_MIB = DbBuilder.Options.MAX_BUFFER_BYTES >> 20;
@@ -25,13 +28,14 @@ final class CreateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "database file to create (on a disk file system, not tmpfs)")
-    Path file;
+    @Parameters(index = "0", paramLabel = "DB", description = {"database file to create (on a disk file system, not tmpfs),",
+            "or an NVMe namespace spdk:<transport ID> [ns:N] to write it onto"})
+    String target;
 
     @Option(names = {"-l", "--layers"}, required = true, paramLabel = "L", description = "index layers, 1..10 (1..6 sensible)")
     int layers;
 
-    @Option(names = "--force", description = "overwrite FILE if it exists")
+    @Option(names = "--force", description = "overwrite the file if it exists, or a namespace that holds data")
     boolean force;
 
     @Option(names = "--buffer-mib", paramLabel = "N", defaultValue = "4",
@@ -51,10 +55,18 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Arguments.range(spec, "--layers", layers, 1, TreeLayout.MAX_LAYERS);
         Arguments.range(spec, "--buffer-mib", bufferMib, 1, MAX_BUFFER_MIB);
+        TargetSpec file;
+        try {
+            file = TargetSpec.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         TreeLayout layout = new TreeLayout(layers);
         DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force).withRequireDirect(requireDirect)
-                .withBuffers(bufferMib << 20, 3).withChecksums(!noChecksums);
-        DbBuilder.check(file, layers, options); // before anything is printed or drawn
+                .withBuffers(bufferMib << 20, 3).withChecksums(!noChecksums && !file.isSpdk());
+        if (!file.isSpdk()) {
+            DbBuilder.check(file.path(), layers, options); // before anything is printed or drawn
+        }
         System.out.printf(Locale.ROOT, "creating %s: %d %s, %,d keys, %,d index nodes, %,d bytes%n", file, layers,
                 layers == 1 ? "layer" : "layers", layout.keyCount(), layout.totalNodes(), layout.fileSizeBytes());
         DbBuilder.Result result;

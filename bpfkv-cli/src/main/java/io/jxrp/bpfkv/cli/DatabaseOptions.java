@@ -8,8 +8,8 @@ import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
 import io.jxrp.engine.EngineOptions;
+import io.jxrp.engine.TargetSpec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,11 +21,12 @@ final class DatabaseOptions {
     /** Engine reactor threads at most (EngineOptions' limit). */
     static final int MAX_REACTORS = 64;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the database file")
-    Path file;
+    @Parameters(index = "0", paramLabel = "DB", description = {"the database: a file, or an NVMe namespace that holds it",
+            "from offset 0, spdk:<transport ID> [ns:N] (engine mode, spdk backend)"})
+    String target;
 
     @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0",
-            description = "expected layers, 1..10 (default: from the size)")
+            description = "expected layers, 1..10 (default: from a file's size; on a namespace, by descending from the root)")
     int layers;
 
     @Option(names = "--cache", paramLabel = "N", defaultValue = "0", description = "top index levels cached in memory, 0..3 (default ${DEFAULT-VALUE})")
@@ -36,7 +37,7 @@ final class DatabaseOptions {
     String mode;
 
     @Option(names = "--backend", paramLabel = "auto|uring|java|passthru|spdk", defaultValue = "auto",
-            description = "engine I/O backend (default ${DEFAULT-VALUE})")
+            description = "engine I/O backend; auto: spdk for a namespace (default ${DEFAULT-VALUE})")
     String backend;
 
     @Option(names = "--reactors", paramLabel = "N",
@@ -65,6 +66,11 @@ final class DatabaseOptions {
         }
         parseMode(spec);
         parseChecksums(spec);
+        try {
+            TargetSpec.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         try {
             BackendKind.parse(backend);
         } catch (IllegalArgumentException e) {
@@ -121,8 +127,17 @@ final class DatabaseOptions {
         return function.equalsIgnoreCase("bpf") ? "bpf/" + bpfExec.toLowerCase(Locale.ROOT) : "java";
     }
 
+    /** The database: a file or a namespace. */
+    TargetSpec spec() {
+        return TargetSpec.parse(target);
+    }
+
     BpfKv open(CommandSpec spec) throws IOException {
-        return BpfKv.open(file, options(spec));
+        return open(options(spec));
+    }
+
+    BpfKv open(BpfKvOptions options) throws IOException {
+        return BpfKv.open(spec(), options);
     }
 
     String describe(BpfKv db) {

@@ -113,7 +113,7 @@ final class GetCommand implements Callable<Integer> {
         if (options.mode() == BpfKvOptions.Mode.ENGINE && inflight * threads > options.engine().maxInflightRequests()) {
             options = options.withEngine(options.engine().withMaxInflightRequests(inflight * threads));
         }
-        try (BpfKv db = BpfKv.open(database.file, options)) {
+        try (BpfKv db = database.open(options)) {
             if (!json) {
                 int layers = db.layout().layers();
                 System.out.printf(Locale.ROOT, "Running benchmark with %d %s, %d requests, and %d thread(s) (%s, %d in flight per thread, cache %d)%n",

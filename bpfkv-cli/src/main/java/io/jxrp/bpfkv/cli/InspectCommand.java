@@ -6,8 +6,14 @@ import io.jxrp.bpfkv.check.Problems;
 import io.jxrp.bpfkv.format.ChecksumDescriptor;
 import io.jxrp.bpfkv.format.NodeDescriptor;
 import io.jxrp.bpfkv.format.TreeLayout;
+import io.jxrp.bpfkv.io.BlockReader;
+import io.jxrp.bpfkv.io.EngineBlockReader;
 import io.jxrp.bpfkv.ops.PreadTraversal;
+import io.jxrp.engine.EngineOptions;
+import io.jxrp.engine.TargetSpec;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -18,13 +24,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Checks a database (size, root, the checksum sidecar) and prints its layout; --node dumps one index node;",
                 "--deep walks every node and value (and checks every block against the sidecar) and reports every problem",
-                "with its byte offset (exit 3 when there is one)."})
+                "with its byte offset (exit 3 when there is one). A namespace (spdk:...) is read through the engine",
+                "on the spdk backend (no --deep)."})
 final class InspectCommand implements Callable<Integer> {
     /** Problems --deep lists at most (all are counted). */
     static final int MAX_LISTED = 1_000_000;
@@ -32,10 +40,14 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE")
-    Path file;
+    @Parameters(index = "0", paramLabel = "DB", description = "a database file, or a namespace spdk:<transport ID> [ns:N]")
+    String target;
 
-    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0", description = "expected layers, 1..10 (default: from the size)")
+    /** The database file (null for a namespace). */
+    private Path file;
+
+    @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0",
+            description = "expected layers, 1..10 (default: from a file's size; on a namespace, by descending from the root)")
     int layers;
 
     @Option(names = "--node", paramLabel = "N", description = "dump index node N (node N is at N * 512), 0..nodes-1")
@@ -58,6 +70,20 @@ final class InspectCommand implements Callable<Integer> {
         if (node != null) {
             Arguments.range(spec, "--node", node, 0, Long.MAX_VALUE);
         }
+        TargetSpec database;
+        try {
+            database = TargetSpec.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (database.isSpdk()) {
+            if (deep) {
+                throw new ParameterException(spec.commandLine(), "--deep walks a database file; a namespace's database "
+                        + "is checked on every read through the engine");
+            }
+            return namespace(database);
+        }
+        file = database.path();
         if (deep) {
             return deep();
         }
@@ -87,7 +113,51 @@ final class InspectCommand implements Callable<Integer> {
             System.out.println("root          valid");
         }
         if (node != null) {
-            dump(layout, node);
+            ByteBuffer bytes = ByteBuffer.allocate(NodeDescriptor.BLOCK_SIZE);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (bytes.hasRemaining() && channel.read(bytes, node * NodeDescriptor.BLOCK_SIZE + bytes.position()) > 0) {
+                    // read the whole node
+                }
+            }
+            dump(layout, node, MemorySegment.ofArray(bytes.array()));
+        }
+        return 0;
+    }
+
+    /** The layout of the database on a namespace, read through the engine (spdk backend). */
+    private int namespace(TargetSpec namespace) throws Exception {
+        BlockReader reader = EngineBlockReader.open(namespace, EngineOptions.defaults());
+        try (PreadTraversal db = PreadTraversal.open(reader, layers, 0)) {
+            TreeLayout layout = db.layout();
+            if (node != null && node >= layout.totalNodes()) { // before any output
+                Arguments.range(spec, "--node", node, 0, layout.totalNodes() - 1);
+            }
+            System.out.printf(Locale.ROOT, "namespace     %s%n", namespace);
+            System.out.printf(Locale.ROOT, "device        %,d bytes, the database from offset 0%n", reader.sizeBytes());
+            System.out.printf(Locale.ROOT, "size          %,d bytes%n", db.fileSizeBytes());
+            System.out.printf(Locale.ROOT, "layers        %d%n", layout.layers());
+            System.out.printf(Locale.ROOT, "keys          %,d (0 .. %,d)%n", layout.keyCount(), layout.keyCount() - 1);
+            System.out.printf(Locale.ROOT, "index nodes   %,d (%,d bytes)%n", layout.totalNodes(), layout.valueLogOffset());
+            for (int l = 0; l < layout.layers(); l++) {
+                System.out.printf(Locale.ROOT, "  level %d     %,d %s from node %,d (offset %,d)%s%n", l, layout.nodesOnLevel(l),
+                        layout.nodesOnLevel(l) == 1 ? "node" : "nodes", layout.firstNodeOfLevel(l), layout.levelStartBytes(l),
+                        l == layout.layers() - 1 ? ", leaves" : "");
+            }
+            System.out.printf(Locale.ROOT, "value log     offset %,d, %,d blocks of 8 values%n", layout.valueLogOffset(),
+                    layout.valueBlocks());
+            System.out.printf(Locale.ROOT, "reads         engine (spdk), %d B aligned%n", db.readAlignment());
+            System.out.println("root          valid");
+            if (node != null) {
+                long offset = node * NodeDescriptor.BLOCK_SIZE;
+                int span = Math.max(NodeDescriptor.BLOCK_SIZE, reader.alignment());
+                long start = offset - offset % span;
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment buffer = arena.allocate(span, span);
+                    reader.read(start, buffer);
+                    dump(layout, node, MemorySegment.ofArray(buffer.asSlice(offset - start, NodeDescriptor.BLOCK_SIZE)
+                            .toArray(ValueLayout.JAVA_BYTE)));
+                }
+            }
         }
         return 0;
     }
@@ -109,14 +179,7 @@ final class InspectCommand implements Callable<Integer> {
         return problems.isEmpty() ? 0 : BpfKvCli.EXIT_BAD_DATABASE;
     }
 
-    private void dump(TreeLayout layout, long index) throws Exception {
-        ByteBuffer bytes = ByteBuffer.allocate(NodeDescriptor.BLOCK_SIZE);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (bytes.hasRemaining() && channel.read(bytes, index * NodeDescriptor.BLOCK_SIZE + bytes.position()) > 0) {
-                // read the whole node
-            }
-        }
-        MemorySegment node = MemorySegment.ofArray(bytes.array());
+    private static void dump(TreeLayout layout, long index, MemorySegment node) {
         long type = NodeDescriptor.type(node, 0);
         System.out.printf(Locale.ROOT, "%nnode %,d at offset %,d (level %d)%n", index, index * NodeDescriptor.BLOCK_SIZE,
                 layout.levelOfNode(index));

@@ -3,11 +3,13 @@ package io.jxrp.bpfkv.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Positional reads of a database file, the only I/O the pread path does. Thread-safe. A wrapper
- * can inject faults (short, failing or corrupted reads) for tests.
+ * Positional reads of a database, the only I/O the pread path does: of a file ({@link #open}), or
+ * of an NVMe namespace through the engine ({@link EngineBlockReader}: a namespace has no pread).
+ * Thread-safe. A wrapper can inject faults (short, failing or corrupted reads) for tests.
  */
 public interface BlockReader extends Closeable {
     /**
@@ -25,7 +27,27 @@ public interface BlockReader extends Closeable {
     /** Whether reads bypass the page cache (O_DIRECT). */
     boolean direct();
 
+    /** The database file, or null when the reader does not read a file (a namespace). */
     Path file();
+
+    /** What messages name: the file, or the namespace's target spec. */
+    default String name() {
+        return file().toString();
+    }
+
+    /** Bytes readable: the file's size, or the namespace's. */
+    default long sizeBytes() throws IOException {
+        return Files.size(file());
+    }
+
+    /**
+     * Whether this reads a raw device that holds the database from offset 0 and may be larger than
+     * it (an NVMe namespace, as the original BPF-KV's SPDK mode lays it out): the size then bounds the
+     * database instead of fixing its layer count.
+     */
+    default boolean rawDevice() {
+        return false;
+    }
 
     /**
      * Opens {@code file} for reading with O_DIRECT through pread(2).

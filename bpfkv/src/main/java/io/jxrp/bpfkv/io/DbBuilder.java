@@ -9,13 +9,16 @@ import static io.jxrp.bpfkv.format.NodeDescriptor.U64;
 import static io.jxrp.bpfkv.format.NodeDescriptor.VALUES_PER_BLOCK;
 import static io.jxrp.bpfkv.format.NodeDescriptor.VALUE_SIZE;
 
+import io.jxrp.engine.TargetSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -96,6 +99,8 @@ public final class DbBuilder {
     /**
      * What was created.
      *
+     * @param file   the file, or null for a database written onto a namespace
+     * @param sidecar its checksum sidecar, or null (none asked for, or a namespace)
      * @param direct whether the writes bypassed the page cache
      * @param writes how the writes were done (io_uring or FileChannel, O_DIRECT or buffered)
      */
@@ -185,6 +190,105 @@ public final class DbBuilder {
                     + ") available");
         }
         return exists;
+    }
+
+    /**
+     * Creates a database of {@code layers} layers at {@code target}: a file (as
+     * {@link #create(Path, int, Options)}), or an NVMe namespace ({@code spdk:}), which then holds it
+     * from offset 0 as the original BPF-KV's SPDK mode reads it. A namespace is written through an
+     * engine with the target writable, its root block last (after a flush of everything else), and
+     * keeps its size; the part after the database is left as it was. A namespace gets no checksum
+     * sidecar.
+     *
+     * @throws FileAlreadyExistsException the file exists, or the namespace's first block is not zero
+     *     (it holds data), and {@code force} is off
+     * @throws IOException the namespace is smaller than the database, or a write fails (the root is
+     *     then zero: the namespace holds no database)
+     */
+    public static Result create(TargetSpec target, int layers, Options options) throws IOException {
+        if (!target.isSpdk()) {
+            return create(target.path(), layers, options);
+        }
+        TreeLayout layout = new TreeLayout(layers);
+        long size = layout.fileSizeBytes();
+        long start = System.nanoTime();
+        String writes;
+        try (BlockWriter writer = EngineBlockWriter.open(target, size, options.force(), options.buffersInFlight(),
+                options.bufferBytes())) {
+            writes = writer.describe();
+            writeAll(layout, writer, options, null);
+            writer.finish(size);
+        }
+        return new Result(null, layout, size, true, writes, System.nanoTime() - start, null);
+    }
+
+    /**
+     * Copies the database file {@code source} byte for byte onto the namespace {@code target}, which
+     * then holds it from offset 0 (written as {@link #create(TargetSpec, int, Options)} writes: the
+     * root block last). The file's size must be that of a layer count; its nodes are not checked
+     * here (a corrupt file copies as it is).
+     *
+     * @throws IllegalArgumentException {@code target} is not a namespace
+     * @throws FileAlreadyExistsException the namespace's first block is not zero and {@code force} is off
+     */
+    public static Result copy(Path source, TargetSpec target, Options options) throws IOException {
+        if (!target.isSpdk()) {
+            throw new IllegalArgumentException(target + ": copy writes a database onto a namespace (spdk:...); "
+                    + "copy files with cp");
+        }
+        long size = Files.size(source);
+        TreeLayout layout = TreeLayout.forFile(source, size, 0);
+        long start = System.nanoTime();
+        String writes;
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             BlockWriter writer = EngineBlockWriter.open(target, size, options.force(), options.buffersInFlight(),
+                     options.bufferBytes())) {
+            writes = writer.describe();
+            int ring = writer.bufferCount();
+            CompletableFuture<?>[] inFlight = new CompletableFuture<?>[ring];
+            long[] inFlightBytes = new long[ring];
+            long bytesDone = 0;
+            options.progress().update(0, size);
+            try {
+                long position = 0;
+                for (int chunk = 0; position < size; chunk++) {
+                    int slot = chunk % ring;
+                    if (inFlight[slot] != null) {
+                        await(inFlight[slot]);
+                        bytesDone += inFlightBytes[slot];
+                        options.progress().update(bytesDone, size);
+                    }
+                    int length = (int) Math.min(writer.bufferSizeBytes(), size - position);
+                    java.nio.ByteBuffer buffer = writer.buffer(slot).asSlice(0, length).asByteBuffer();
+                    while (buffer.hasRemaining()) {
+                        if (in.read(buffer, position + buffer.position()) < 0) {
+                            throw new IOException(source + ": ended at " + (position + buffer.position())
+                                    + " B while being copied (" + size + " B expected)");
+                        }
+                    }
+                    int alignment = writer.alignment();
+                    int padded = (length + alignment - 1) / alignment * alignment;
+                    writer.buffer(slot).asSlice(length, padded - length).fill((byte) 0);
+                    inFlight[slot] = writer.write(slot, position, padded);
+                    inFlightBytes[slot] = length;
+                    position += length;
+                }
+            } finally {
+                for (CompletableFuture<?> write : inFlight) { // never close the writer under a write
+                    if (write != null) {
+                        write.handle((ignored, error) -> null).join();
+                    }
+                }
+            }
+            for (CompletableFuture<?> write : inFlight) {
+                if (write != null) {
+                    await(write);
+                }
+            }
+            writer.finish(size);
+            options.progress().update(size, size);
+        }
+        return new Result(null, layout, size, true, writes, System.nanoTime() - start, null);
     }
 
     private static void writeAll(TreeLayout layout, BlockWriter writer, Options options, BlockChecksums.Builder checksums)

@@ -1,6 +1,8 @@
 package io.jxrp.bpfkv.ops;
 
 import io.jxrp.bpfkv.Aggregate;
+import io.jxrp.bpfkv.BpfKvFormatException;
+import io.jxrp.bpfkv.EngineOutcomeException;
 import io.jxrp.bpfkv.KeyRange;
 import io.jxrp.bpfkv.KeyValue;
 import io.jxrp.bpfkv.StorageFunctions;
@@ -29,6 +31,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
@@ -36,8 +39,22 @@ import java.util.function.BiConsumer;
  * BPF-KV's operations as engine requests with the Java storage functions, and the slow path: any
  * outcome other than OK (or an answer that does not add up) is counted and the operation, or the
  * rest of a scan, is redone on {@link PreadTraversal}, which reports a corrupt file precisely.
+ *
+ * <p>A database on an NVMe namespace has no pread path ({@link OnFailure#FAIL}): the operation
+ * fails instead. Its traversal reads through the engine ({@link io.jxrp.bpfkv.io.EngineBlockReader})
+ * and re-walks the failed request's path, fully checked, to say where the problem is: a corrupt node
+ * is a {@link BpfKvFormatException} at its offset, a failed read an {@link EngineOutcomeException} at
+ * the read's offset; when the re-walk finds nothing wrong, the request's own outcome is reported.
  */
 public final class EngineOps {
+    /** What an outcome other than OK leads to. */
+    public enum OnFailure {
+        /** The operation is redone on the pread path (a file). */
+        PREAD_FALLBACK,
+        /** The operation fails, after a checked re-walk of its path says where (a namespace: no pread). */
+        FAIL
+    }
+
     /** Where requests go: the engine, or a test's driver. */
     public interface Runner {
         /** Runs {@code request}; {@code callback} gets the result or the failure, once. */
@@ -62,6 +79,7 @@ public final class EngineOps {
     }
 
     private final PreadTraversal pread;
+    private final OnFailure onFailure;
     private final Runner runner;
     /** What runs the requests; the Java function objects below only build them. */
     private final StorageFunctions functions;
@@ -90,8 +108,19 @@ public final class EngineOps {
     /** As above, the requests run by {@code functions} (the Java ones, or others with the same scratch ABI). */
     public EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
               int aggregateEntriesPerRequest, StorageFunctions functions) {
+        this(pread, runner, fallbackExecutor, pairsPerRequest, aggregateEntriesPerRequest, functions,
+                OnFailure.PREAD_FALLBACK);
+    }
+
+    /**
+     * As above; {@code onFailure} says whether a failed request is redone on {@code pread} or fails
+     * (a namespace, where {@code pread} reads through the engine and only re-checks the path).
+     */
+    public EngineOps(PreadTraversal pread, Runner runner, Executor fallbackExecutor, int pairsPerRequest,
+              int aggregateEntriesPerRequest, StorageFunctions functions, OnFailure onFailure) {
         this.functions = functions;
         this.pread = pread;
+        this.onFailure = onFailure;
         this.runner = runner;
         this.fallbackExecutor = fallbackExecutor;
         this.layout = pread.layout();
@@ -112,12 +141,25 @@ public final class EngineOps {
         if (request == null) {
             return Optional.empty();
         }
-        XrpResult<Optional<byte[]>> result = await(request);
-        if (result != null && result.ok()) {
-            if (result.value().isPresent()) {
-                return result.value();
-            }
-            fallbacksOther.increment(); // keys are dense: an in-range key must be found
+        XrpResult<Optional<byte[]>> result;
+        try {
+            result = runner.submit(request).join();
+        } catch (CompletionException | CancellationException e) {
+            fallbacksOther.increment();
+            return slowGet(key, null, e, request);
+        }
+        if (result.ok() && result.value().isPresent()) {
+            return result.value();
+        }
+        countFallback(result); // keys are dense: an in-range key must be found
+        return slowGet(key, result, null, request);
+    }
+
+    /** The pread path's answer for {@code key}, or on a namespace the failure of the engine's. */
+    private Optional<byte[]> slowGet(long key, XrpResult<?> result, Throwable error, XrpRequest<?> request)
+            throws IOException {
+        if (onFailure == OnFailure.FAIL) {
+            throw failure("get(" + key + ")", result, error, request.offsets()[0], () -> pread.get(key));
         }
         return pread.get(key);
     }
@@ -151,6 +193,11 @@ public final class EngineOps {
                 return;
             }
             countFallback(error == null ? result : null);
+            if (onFailure == OnFailure.FAIL) { // the re-check waits for the engine: not on its reactor
+                failOn(fallbackExecutor, callback, () -> failure("get(" + key + ")", error == null ? result : null,
+                        error, request.offsets()[0], () -> pread.get(key)));
+                return;
+            }
             pread.getOn(fallbackExecutor, key, callback);
         });
     }
@@ -218,6 +265,10 @@ public final class EngineOps {
             countFallback(error == null ? result : null);
             return CompletableFuture.supplyAsync(() -> {
                 try {
+                    if (onFailure == OnFailure.FAIL) {
+                        throw failure("getAll(" + keys.length + " keys from " + keys[0] + ")",
+                                error == null ? result : null, error, request.offsets()[0], () -> pread.getAll(keys));
+                    }
                     return pread.getAll(keys);
                 } catch (IOException e) {
                     throw new CompletionException(e);
@@ -247,6 +298,8 @@ public final class EngineOps {
         long first;
         final long last;
         CompletableFuture<XrpResult<RangeScanFunction.Chunk>> pending;
+        /** First read of the pending request. */
+        long start;
 
         Slice(long first, long last) {
             this.first = first;
@@ -262,6 +315,12 @@ public final class EngineOps {
         private final long sliceKeys;
         private final long last;
         private long nextFirst;
+        /** The head slice's failed request (its result, or its exception), kept for the report. */
+        private XrpResult<?> failedResult;
+        private Throwable failedError;
+        private long failedFirst;
+        private long failedLast;
+        private long failedStart;
 
         SliceWindow(boolean aggregate, long first, long last) {
             this.aggregate = aggregate;
@@ -288,6 +347,7 @@ public final class EngineOps {
         /** Starts the slice's next request at {@code start}, a node whose keys lie in {@code [lo, hi)} ({@code hi} 0: unbounded). */
         private void submit(Slice slice, long start, long lo, long hi) {
             requests.increment();
+            slice.start = start;
             slice.pending = runner.submit(rangeFunction.request(functions.range(), aggregate, slice.first, slice.last,
                     start, entriesPerRequest, lo, hi));
         }
@@ -308,16 +368,22 @@ public final class EngineOps {
          */
         RangeScanFunction.Chunk next() throws IOException {
             Slice head = slices.peek();
-            XrpResult<RangeScanFunction.Chunk> result = join(head.pending);
+            XrpResult<RangeScanFunction.Chunk> result;
+            try {
+                result = head.pending.join();
+            } catch (CompletionException | CancellationException e) {
+                result = null;
+                failedError = e;
+            }
             RangeScanFunction.Chunk chunk = result == null ? null : result.value();
             boolean ok = result != null && result.ok() && chunk.consistent()
                     && (aggregate ? countAddsUp(chunk, head.first, head.last) : sane(chunk, head.first, head.last));
             if (!ok) {
-                if (result == null || result.ok()) {
-                    fallbacksOther.increment();
-                } else {
-                    fallbacks[result.outcome().ordinal()].increment();
-                }
+                countFallback(result);
+                failedResult = result;
+                failedFirst = head.first;
+                failedLast = head.last;
+                failedStart = head.start;
                 return null;
             }
             if (chunk.more()) {
@@ -330,12 +396,22 @@ public final class EngineOps {
             return chunk;
         }
 
-        private XrpResult<RangeScanFunction.Chunk> join(CompletableFuture<XrpResult<RangeScanFunction.Chunk>> future) {
-            try {
-                return future.join();
-            } catch (CompletionException | CancellationException e) {
-                return null;
-            }
+        /**
+         * On a namespace, the failure of the head slice's request ({@link #next()} returned null): its
+         * keys re-walked by the checked traversal say where the problem is.
+         */
+        IOException failure() {
+            KeyRange slice = new KeyRange(failedFirst, failedLast, false, true);
+            String operation = (aggregate ? "aggregate" : "range") + " of keys " + failedFirst + ".." + failedLast;
+            return EngineOps.this.failure(operation, failedResult, failedError, failedStart, aggregate
+                    ? () -> pread.aggregate(slice)
+                    : () -> {
+                        Iterator<KeyValue> pairs = pread.iterator(slice);
+                        while (pairs.hasNext()) {
+                            pairs.next();
+                        }
+                        return null;
+                    });
         }
     }
 
@@ -366,6 +442,9 @@ public final class EngineOps {
                     long from = window.firstOutstanding();
                     RangeScanFunction.Chunk chunk = window.next();
                     if (chunk == null) {
+                        if (onFailure == OnFailure.FAIL) {
+                            throw window.failure();
+                        }
                         slowPath = pread.iterator(new KeyRange(from, clipped.last(), false, true));
                     } else {
                         buffered.addAll(chunk.pairs());
@@ -433,6 +512,9 @@ public final class EngineOps {
             long from = window.firstOutstanding();
             RangeScanFunction.Chunk chunk = window.next();
             if (chunk == null) {
+                if (onFailure == OnFailure.FAIL) {
+                    throw window.failure();
+                }
                 return total.merge(pread.aggregate(new KeyRange(from, clipped.last(), false, true)));
             }
             total = total.merge(chunk.aggregate());
@@ -442,19 +524,63 @@ public final class EngineOps {
 
     // ---- plumbing -----------------------------------------------------------------------------
 
-    /** Runs a request and waits; null (counted) when it completed exceptionally. */
-    private <T> XrpResult<T> await(XrpRequest<T> request) {
-        XrpResult<T> result;
+    /** A pread-path operation that re-checks a failed request's path; its answer is not used. */
+    @FunctionalInterface
+    private interface Recheck {
+        Object run() throws IOException;
+    }
+
+    /**
+     * The exception for a failed request on a database without a pread path: {@code recheck} walks
+     * the request's path again through the engine, fully checked, and its exception (a corrupt node,
+     * a failed read, each at its offset) is the answer, the request's own failure added as suppressed;
+     * when it finds nothing wrong, the request's outcome (or exception) is reported. An
+     * {@link IllegalStateException} of the re-check (the engine or database closed) propagates.
+     */
+    private IOException failure(String operation, XrpResult<?> result, Throwable error, long firstRead,
+                                Recheck recheck) {
+        IOException requestFailure;
+        if (result != null) {
+            requestFailure = new EngineOutcomeException(pread.source(), operation, result.outcome(), result.detail(),
+                    firstRead, "no pread path to fall back on (a namespace)");
+            if (result.failure() != null) {
+                requestFailure.initCause(result.failure());
+            }
+        } else {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof RuntimeException r && !(cause instanceof UncheckedIOException)) {
+                throw r; // the engine refused the request (closed): as on every path
+            }
+            requestFailure = new IOException(pread.source() + ": " + operation + " failed: " + cause, cause);
+        }
         try {
-            result = runner.submit(request).join();
-        } catch (CompletionException | CancellationException e) {
-            fallbacksOther.increment();
-            return null;
+            recheck.run();
+        } catch (IOException found) {
+            found.addSuppressed(requestFailure);
+            return found;
+        } catch (UncheckedIOException found) {
+            found.getCause().addSuppressed(requestFailure);
+            return found.getCause();
         }
-        if (!result.ok()) {
-            fallbacks[result.outcome().ordinal()].increment();
+        return requestFailure;
+    }
+
+    /** Hands the failure {@code failing} builds to {@code callback} on {@code executor} (a refusal too). */
+    private static void failOn(Executor executor, BiConsumer<?, ? super Throwable> callback,
+                               java.util.function.Supplier<IOException> failing) {
+        try {
+            executor.execute(() -> {
+                Throwable failure;
+                try {
+                    failure = failing.get();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                callback.accept(null, failure);
+            });
+        } catch (RejectedExecutionException e) {
+            callback.accept(null, e);
         }
-        return result;
     }
 
     /** Keys are dense: every key of the database's range must have come back with a value. */

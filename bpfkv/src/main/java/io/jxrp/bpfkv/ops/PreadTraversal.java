@@ -108,12 +108,24 @@ public final class PreadTraversal implements AutoCloseable {
         return open(reader, layersOverride, cacheLevels, null);
     }
 
-    /** As {@link #open(BlockReader, int, int)}, verifying every block read against {@code checksums} (null: none). */
+    /**
+     * As {@link #open(BlockReader, int, int)}, verifying every block read against {@code checksums}
+     * (null: none). A file's size gives its layer count (an override must match it); a raw device
+     * ({@link BlockReader#rawDevice()}) holds the database from offset 0, and its layer count is found
+     * by descending from the root to a leaf (an override must match that).
+     */
     public static PreadTraversal open(BlockReader reader, int layersOverride, int cacheLevels, BlockChecksums checksums)
             throws IOException {
         Path file = reader.file();
-        long size = Files.size(file);
-        TreeLayout layout = TreeLayout.forFile(file, size, layersOverride);
+        TreeLayout layout;
+        long size;
+        if (reader.rawDevice()) {
+            layout = layoutOnDevice(reader, layersOverride);
+            size = layout.fileSizeBytes();
+        } else {
+            size = reader.sizeBytes();
+            layout = TreeLayout.forFile(file, size, layersOverride);
+        }
         int levels = Math.min(Math.min(cacheLevels, BpfKvOptions.MAX_CACHE_LEVELS), layout.layers());
         PreadTraversal unchecked = new PreadTraversal(file, layout, reader, size, 0, MemorySegment.ofArray(new byte[0]),
                 checksums);
@@ -130,12 +142,78 @@ public final class PreadTraversal implements AutoCloseable {
         return checksums;
     }
 
+    /**
+     * The layout of the database at the start of a raw device: the layer count is the depth of the
+     * first leaf below the root, following child 0, which in the original's layout is the first node
+     * of every level (so each pointer on the way is checked against where that level starts); the
+     * database must fit the device.
+     */
+    static TreeLayout layoutOnDevice(BlockReader reader, int layersOverride) throws IOException {
+        String name = reader.name();
+        long deviceSize = reader.sizeBytes();
+        if (deviceSize < BLOCK_SIZE) {
+            throw new BpfKvFormatException(name, 0, "the device holds " + deviceSize + " B, less than one 512 B node");
+        }
+        TreeLayout deepest = new TreeLayout(TreeLayout.MAX_LAYERS);
+        int span = Math.max(BLOCK_SIZE, reader.alignment());
+        int layers = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(span, span);
+            long offset = 0;
+            for (int depth = 1; depth <= TreeLayout.MAX_LAYERS && layers == 0; depth++) {
+                long start = offset - Math.floorMod(offset, span);
+                if (offset + BLOCK_SIZE > deviceSize || reader.read(start, buffer) < offset - start + BLOCK_SIZE) {
+                    throw new BpfKvFormatException(name, offset, "the node at offset " + offset
+                            + " lies past the end of the device (" + deviceSize + " B)");
+                }
+                MemorySegment node = buffer.asSlice(offset - start, BLOCK_SIZE);
+                long type = NodeDescriptor.type(node, 0);
+                if (type == NodeDescriptor.TYPE_LEAF) {
+                    layers = depth;
+                    continue;
+                }
+                if (type != NodeDescriptor.TYPE_INTERNAL) {
+                    throw new BpfKvFormatException(name, offset + NodeDescriptor.TYPE_OFFSET, "node type "
+                            + Long.toUnsignedString(type) + " at depth " + depth + " below the root: not a BPF-KV "
+                            + "database written from offset 0");
+                }
+                long pointer = NodeDescriptor.ptr(node, 0, 0);
+                long levelStart = depth < TreeLayout.MAX_LAYERS ? deepest.levelStartBytes(depth) : -1;
+                if (!NodeDescriptor.isFileOffset(pointer) || NodeDescriptor.decode(pointer) != levelStart) {
+                    throw new BpfKvFormatException(name, offset + NodeDescriptor.ptrOffset(0), "first child pointer 0x"
+                            + Long.toHexString(pointer) + " is not the first node of level " + depth + " (offset "
+                            + levelStart + "): not a BPF-KV database written from offset 0");
+                }
+                offset = levelStart;
+            }
+        }
+        if (layers == 0) {
+            throw new BpfKvFormatException(name, 0, "no leaf within " + TreeLayout.MAX_LAYERS + " levels of the root");
+        }
+        if (layersOverride > 0 && layersOverride != layers) {
+            throw new BpfKvFormatException(name, 0, "the database has " + layers + " layers (found by descending from "
+                    + "the root), not " + layersOverride);
+        }
+        TreeLayout layout = new TreeLayout(layers);
+        if (layout.fileSizeBytes() > deviceSize) {
+            throw new BpfKvFormatException(name, deviceSize, "a " + layers + "-layer database takes "
+                    + layout.fileSizeBytes() + " B, the device holds " + deviceSize + " B (truncated copy?)");
+        }
+        return layout;
+    }
+
     public TreeLayout layout() {
         return layout;
     }
 
+    /** The database file, or null for a database on a namespace. */
     public Path file() {
         return file;
+    }
+
+    /** The file or namespace, as messages name it. */
+    public String source() {
+        return reader.name();
     }
 
     public long fileSizeBytes() {
@@ -342,7 +420,7 @@ public final class PreadTraversal implements AutoCloseable {
         while (cursor.advance()) {
             long value = NodeDescriptor.parseValue(cursor.valueBlock, cursor.valueIndex);
             if (value < 0) {
-                throw new BpfKvFormatException(file, cursor.valueOffset, "value of key " + cursor.key
+                throw formatError(cursor.valueOffset, "value of key " + cursor.key
                         + " is not decimal text");
             }
             count++;
@@ -404,7 +482,7 @@ public final class PreadTraversal implements AutoCloseable {
                     String problem = NodeDescriptor.checkNextLeaf(next, leafOffset,
                             layout.levelStartBytes(layout.layers() - 1), layout.levelEndBytes(layout.layers() - 1));
                     if (problem != null) {
-                        throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.NEXT_OFFSET, problem);
+                        throw formatError(leafOffset + NodeDescriptor.NEXT_OFFSET, problem);
                     }
                     if (next == 0) {
                         return end();
@@ -420,7 +498,7 @@ public final class PreadTraversal implements AutoCloseable {
                     continue;
                 }
                 if (previousKey >= 0 && Long.compareUnsigned(candidate, previousKey) <= 0) {
-                    throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.keyOffset(index), "leaf key "
+                    throw formatError(leafOffset + NodeDescriptor.keyOffset(index), "leaf key "
                             + Long.toUnsignedString(candidate) + " does not ascend (previous key " + previousKey + ")");
                 }
                 previousKey = candidate;
@@ -432,7 +510,7 @@ public final class PreadTraversal implements AutoCloseable {
                     return end();
                 }
                 if (candidate != expectedKey) {
-                    throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.keyOffset(index), "key "
+                    throw formatError(leafOffset + NodeDescriptor.keyOffset(index), "key "
                             + Long.toUnsignedString(candidate) + " where key " + expectedKey + " was expected (keys are dense)");
                 }
                 expectedKey++;
@@ -454,7 +532,7 @@ public final class PreadTraversal implements AutoCloseable {
         private boolean end() throws BpfKvFormatException {
             finished = true;
             if (expectedKey <= last) {
-                throw new BpfKvFormatException(file, leafOffset, "the leaves end before key " + expectedKey
+                throw formatError(leafOffset, "the leaves end before key " + expectedKey
                         + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt leaf list");
             }
             return false;
@@ -491,7 +569,7 @@ public final class PreadTraversal implements AutoCloseable {
      * leads means a corrupt index, never "not found".
      */
     private BpfKvFormatException missingKey(long key, long leafOffset) {
-        return new BpfKvFormatException(file, leafOffset, "key " + key + " is missing from the leaf its path leads to"
+        return formatError(leafOffset, "key " + key + " is missing from the leaf its path leads to"
                 + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt index");
     }
 
@@ -502,7 +580,7 @@ public final class PreadTraversal implements AutoCloseable {
         String problem = NodeDescriptor.checkChildPointer(pointer, layout.levelStartBytes(level + 1),
                 layout.levelEndBytes(level + 1));
         if (problem != null) {
-            throw new BpfKvFormatException(file, nodeOffset + NodeDescriptor.ptrOffset(child), problem);
+            throw formatError(nodeOffset + NodeDescriptor.ptrOffset(child), problem);
         }
         return NodeDescriptor.decode(pointer);
     }
@@ -512,7 +590,7 @@ public final class PreadTraversal implements AutoCloseable {
         long pointer = NodeDescriptor.ptr(leaf, 0, index);
         String problem = valuePointerProblem(pointer, NodeDescriptor.key(leaf, 0, index));
         if (problem != null) {
-            throw new BpfKvFormatException(file, leafOffset + NodeDescriptor.ptrOffset(index), problem);
+            throw formatError(leafOffset + NodeDescriptor.ptrOffset(index), problem);
         }
         return NodeDescriptor.decode(pointer);
     }
@@ -544,11 +622,11 @@ public final class PreadTraversal implements AutoCloseable {
         boolean leaf = level == layout.layers() - 1;
         String problem = NodeDescriptor.checkType(NodeDescriptor.type(node, 0), leaf);
         if (problem != null) {
-            throw new BpfKvFormatException(file, offset + NodeDescriptor.TYPE_OFFSET, problem);
+            throw formatError(offset + NodeDescriptor.TYPE_OFFSET, problem);
         }
         int bad = NodeDescriptor.firstBadKey(node, 0, lo, hi, !leaf);
         if (bad >= 0) {
-            throw new BpfKvFormatException(file, offset + NodeDescriptor.keyOffset(Math.min(bad, NodeDescriptor.FANOUT - 1)),
+            throw formatError(offset + NodeDescriptor.keyOffset(Math.min(bad, NodeDescriptor.FANOUT - 1)),
                     NodeDescriptor.describeBadKey(node, 0, bad, lo, hi));
         }
     }
@@ -578,7 +656,7 @@ public final class PreadTraversal implements AutoCloseable {
         }
         int n = reader.read(start, buffer.asSlice(0, span));
         if (n < to - start) {
-            throw new BpfKvFormatException(file, offset, "short read: " + length + " B wanted, the file ends first"
+            throw formatError(offset, "short read: " + length + " B wanted, the file ends first"
                     + " (truncated while open?)");
         }
         if (checksums != null) {
@@ -612,7 +690,7 @@ public final class PreadTraversal implements AutoCloseable {
                     ? valuePointerProblem(pointer, key)
                     : NodeDescriptor.checkChildPointer(pointer, layout.levelStartBytes(level + 1), layout.levelEndBytes(level + 1));
             if (problem != null) {
-                throw new BpfKvFormatException(file, offset + NodeDescriptor.ptrOffset(k), problem);
+                throw formatError(offset + NodeDescriptor.ptrOffset(k), problem);
             }
         }
     }
@@ -654,6 +732,12 @@ public final class PreadTraversal implements AutoCloseable {
             }
         }
         return top;
+    }
+
+    /** A format problem at {@code offset}, naming the file (or the namespace). */
+    private BpfKvFormatException formatError(long offset, String problem) {
+        return file != null ? new BpfKvFormatException(file, offset, problem)
+                : new BpfKvFormatException(reader.name(), offset, problem);
     }
 
     @Override

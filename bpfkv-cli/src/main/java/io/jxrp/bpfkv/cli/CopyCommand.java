@@ -1,0 +1,55 @@
+package io.jxrp.bpfkv.cli;
+
+import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.engine.TargetSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "copy", mixinStandardHelpOptions = true,
+        description = {"Copies a database file byte for byte onto an NVMe namespace, which then holds it from",
+                "offset 0 (written through the engine, root block last, NVMe flush): e.g. a file made by create",
+                "onto a malloc bdev, to read the same bytes with --backend spdk."})
+final class CopyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "the database file")
+    Path file;
+
+    @Parameters(index = "1", paramLabel = "NAMESPACE", description = "spdk:<transport ID> [ns:N]")
+    String target;
+
+    @Option(names = "--force", description = "overwrite a namespace whose first block is not zero (it holds data)")
+    boolean force;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        TargetSpec spec = TargetSpec.parse(target);
+        if (!spec.isSpdk()) {
+            throw new IllegalArgumentException(target + " is not a namespace (spdk:<transport ID> [ns:N]); copy files with cp");
+        }
+        long size = Files.size(file);
+        DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force);
+        DbBuilder.Result result;
+        if (noProgress) {
+            result = DbBuilder.copy(file, spec, options);
+        } else {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("copy").setInitialMax(size)
+                    .setUnit(" MiB", 1 << 20).showSpeed().build()) {
+                result = DbBuilder.copy(file, spec, options.withProgress((done, total) -> bar.stepTo(done)));
+            }
+        }
+        double seconds = result.elapsedNanos() / 1e9;
+        System.out.printf(Locale.ROOT, "copied %s (%d layers, %,d bytes) onto %s in %.2f s (%.1f MiB/s, %s)%n", file,
+                result.layout().layers(), result.sizeBytes(), spec, seconds, result.sizeBytes() / seconds / (1 << 20),
+                result.writes());
+        return 0;
+    }
+}

@@ -1,0 +1,23 @@
+package io.jxrp.bpfkv;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jxrp.bpfkv.function.BpfFunctions;
+import io.jxrp.ebpf.ExecutionMode;
+
+/**
+ * BpfKv on spdk with the eBPF programs (JIT) as the storage functions, the databases on aio
+ * namespaces over the files {@code create} wrote (the malloc kind runs the Java functions).
+ */
+class SpdkBpfFunctionsBpfKvTest extends SpdkBpfKvContractTest {
+    @Override
+    protected Kind kind() {
+        return Kind.AIO;
+    }
+
+    @Override
+    protected BpfKvOptions withFunctions(BpfKvOptions options) {
+        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        return options.withFunctions(BpfFunctions.factory(ExecutionMode.JIT));
+    }
+}
