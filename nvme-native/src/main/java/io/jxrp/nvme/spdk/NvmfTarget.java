@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Test fixture: SPDK's {@code nvmf_tgt} from an {@link SpdkInstall}, listening on 127.0.0.1 only
- * (a free port), without hugepages or PCI, exporting malloc bdevs and aio bdevs over files as the
- * namespaces of one NVMe/TCP subsystem (namespace IDs in the order given). Configured through a
- * JSON config file at start-up, so nothing but the binary is needed (no rpc.py). Stopped by its pid.
+ * SPDK's {@code nvmf_tgt} from an {@link SpdkInstall}, for tests and benchmarks: listening on
+ * 127.0.0.1 only (a free port), without hugepages or PCI, exporting malloc bdevs and aio bdevs over
+ * files as the namespaces of one NVMe/TCP subsystem (namespace IDs in the order given). Configured
+ * through a JSON config file at start-up, so nothing but the binary is needed (no rpc.py). Stopped by
+ * its pid.
  */
 public final class NvmfTarget implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NvmfTarget.class);
     /** A namespace to export. */
     public sealed interface Export permits Malloc, Aio {
         String bdevName();
@@ -35,8 +39,11 @@ public final class NvmfTarget implements AutoCloseable {
     private final Path log;
     private final Path rpcSocket;
     private final List<Export> exports;
+    /** The core SPDK pins the reactor to. */
+    private final int core;
 
-    private NvmfTarget(Process process, int port, Path log, Path rpcSocket, List<Export> exports) {
+    private NvmfTarget(Process process, int port, Path log, Path rpcSocket, List<Export> exports, int core) {
+        this.core = core;
         this.process = process;
         this.port = port;
         this.log = log;
@@ -47,10 +54,24 @@ public final class NvmfTarget implements AutoCloseable {
     /**
      * Starts {@code nvmf_tgt} with {@code exports}, its files in {@code workDir}, and waits until it
      * listens. {@code interruptMode} keeps the target's reactor from spinning a core (tests on a
-     * shared machine); benchmarks want it polling.
+     * shared machine); benchmarks want it polling. In interrupt mode the reactor, which SPDK pins to
+     * its core, may then run on any CPU: on a shared machine a sleeping target woken on one busy core
+     * answers late, and every test's target would queue on the same core.
      */
     public static NvmfTarget start(SpdkInstall install, Path workDir, List<Export> exports, boolean interruptMode)
             throws IOException {
+        return start(install, workDir, exports, interruptMode, 0);
+    }
+
+    /**
+     * As above, its reactor on CPU {@code core} (a benchmark keeps it off the cores it measures on;
+     * tests use core 0).
+     */
+    public static NvmfTarget start(SpdkInstall install, Path workDir, List<Export> exports, boolean interruptMode,
+                                   int core) throws IOException {
+        if (core < 0 || core > 63) {
+            throw new IllegalArgumentException("core " + core + " outside 0..63");
+        }
         Files.createDirectories(workDir);
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) { // a free port can be taken between probe and bind
@@ -60,16 +81,19 @@ public final class NvmfTarget implements AutoCloseable {
             Path rpc = workDir.resolve("rpc-" + port + ".sock");
             Files.writeString(config, config(exports, port));
             List<String> cmd = new ArrayList<>(List.of(install.nvmfTgt().toString(), "--no-huge", "-s", "1024", "-u",
-                    "-m", "0x1", "--disable-cpumask-locks", "-r", rpc.toString(), "--json", config.toString()));
+                    "-m", "0x" + Long.toHexString(1L << core), "--disable-cpumask-locks", "-r", rpc.toString(), "--json", config.toString()));
             if (interruptMode) {
                 cmd.add("--interrupt-mode");
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("LD_LIBRARY_PATH", install.lib().toString());
             Process process = pb.start();
-            NvmfTarget target = new NvmfTarget(process, port, log, rpc, List.copyOf(exports));
+            NvmfTarget target = new NvmfTarget(process, port, log, rpc, List.copyOf(exports), core);
             try {
                 target.awaitListening();
+                if (interruptMode) {
+                    target.unpin();
+                }
                 return target;
             } catch (IOException e) {
                 target.close();
@@ -100,6 +124,26 @@ public final class NvmfTarget implements AutoCloseable {
         }
         throw new IOException("nvmf_tgt did not listen on 127.0.0.1:" + port + " within " + START_TIMEOUT_MILLIS
                 + " ms; its log " + log + ":\n" + tail(Files.readString(log)));
+    }
+
+    /** Lets every thread of the target run on any online CPU ({@code taskset}; without it they stay pinned). */
+    private void unpin() throws IOException {
+        int cpus = Math.min(Runtime.getRuntime().availableProcessors(), 64);
+        String mask = Long.toHexString(cpus == 64 ? -1L : (1L << cpus) - 1);
+        ProcessBuilder pb = new ProcessBuilder("taskset", "-a", "-p", mask, Long.toString(process.pid()))
+                .redirectErrorStream(true);
+        try {
+            Process taskset = pb.start();
+            String out = new String(taskset.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!taskset.waitFor(10, TimeUnit.SECONDS) || taskset.exitValue() != 0) {
+                LOG.info("nvmf_tgt pid {} stays pinned to core {}: taskset said {}", process.pid(), core, out.strip());
+            }
+        } catch (IOException e) {
+            LOG.info("nvmf_tgt pid {} stays pinned to core {}: no taskset ({})", process.pid(), core, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted unpinning nvmf_tgt", e);
+        }
     }
 
     private static String tail(String text) {
