@@ -10,6 +10,8 @@ enum BenchMode {
     URING("uring", BpfKvOptions.Mode.ENGINE, BackendKind.URING),
     /** The engine on the portable FileChannel backend. */
     JAVA("java", BpfKvOptions.Mode.ENGINE, BackendKind.JAVA),
+    /** The engine on SPDK's NVMe driver, reading the namespace {@code --spdk-target} names. */
+    SPDK("spdk", BpfKvOptions.Mode.ENGINE, BackendKind.SPDK),
     /** One synchronous O_DIRECT pread per node: XRP's read() baseline. */
     PREAD("pread", BpfKvOptions.Mode.PREAD, BackendKind.AUTO);
 
@@ -33,7 +35,7 @@ enum BenchMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown mode '" + name + "' (uring, java, pread)");
+        throw new IllegalArgumentException("unknown mode '" + name + "' (uring, java, spdk, pread)");
     }
 
     @Override

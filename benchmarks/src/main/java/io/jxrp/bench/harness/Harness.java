@@ -8,6 +8,9 @@ import io.jxrp.bpfkv.load.LoadGenerator;
 import io.jxrp.engine.DigestKind;
 import io.jxrp.engine.EngineOptions;
 import io.jxrp.engine.EngineStats;
+import io.jxrp.engine.TargetSpec;
+import io.jxrp.nvme.spdk.SpdkInstall;
+import io.jxrp.nvme.spdk.TransportId;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +55,27 @@ public final class Harness implements Callable<Integer> {
     List<Integer> layers;
 
     @Option(names = "--modes", split = ",", defaultValue = "uring,java,pread",
-            description = "uring (engine, io_uring shim), java (engine, FileChannel backend), pread (default ${DEFAULT-VALUE})")
+            description = {"uring (engine, io_uring shim), java (engine, FileChannel backend), spdk (engine, SPDK's driver",
+                    "on the namespace --spdk-target names), pread (default ${DEFAULT-VALUE})"})
     List<String> modes;
+
+    @Option(names = "--spdk-target", paramLabel = "NAMESPACE",
+            description = {"the namespace spdk mode reads, spdk:<transport ID> [ns:N]: it holds the database from offset 0",
+                    "(an aio bdev over the database file, or any namespace with --spdk-create); its device limit comes",
+                    "from spdk_nvme_perf on the same namespace at the spdk points' depths, before and after the points"})
+    String spdkTarget;
+
+    @Option(names = "--spdk-create",
+            description = {"write each layer count's database onto --spdk-target (bpfkv create through the engine, the",
+                    "same bytes as the file) before its spdk points: overwrites the namespace"})
+    boolean spdkCreate;
+
+    @Option(names = "--spdk-serve", paramLabel = "poll|interrupt", arity = "0..1", fallbackValue = "poll",
+            description = {"instead of --spdk-target: start SPDK's nvmf_tgt (SPDK_DIR, else /usr/local, /opt/spdk*) on",
+                    "127.0.0.1 exporting each database file as an aio namespace, so spdk mode reads the very file the",
+                    "other modes read; its reactor on the last CPU, polling (as SPDK runs; it keeps that core busy for",
+                    "the whole run) or in interrupt mode; stopped at the end"})
+    String spdkServe;
 
     @Option(names = "--functions", split = ",", defaultValue = "java",
             description = "engine storage functions: java, bpf-jit, bpf-interp; unavailable ones are skipped with the reason (default ${DEFAULT-VALUE})")
@@ -140,17 +162,44 @@ public final class Harness implements Callable<Integer> {
         Map<Integer, Path> databases = databases();
         Path primary = databases.values().iterator().next();
         Map<String, Object> manifest = Manifest.collect(sysfsRoot, primary, Path.of("").toAbsolutePath());
+        try (SpdkNamespaces namespaces = spdkNamespaces(databases)) {
+            if (namespaces != null) {
+                manifest.put("spdk_target", namespaces.primary().toString());
+                manifest.put("spdk_served", namespaces.served());
+                manifest.put("spdk_install", SpdkInstall.find().map(i -> i.root().toString()).orElse(Manifest.UNKNOWN));
+            }
+            this.namespaces = namespaces;
+            return run(manifest, databases, primary);
+        } finally {
+            this.namespaces = null;
+        }
+    }
+
+    /** The namespaces spdk mode reads (null when it does not run, or SPDK is absent). */
+    private SpdkNamespaces namespaces;
+
+    private SpdkNamespaces spdkNamespaces(Map<Integer, Path> databases) throws IOException {
+        if (modes.stream().noneMatch(m -> BenchMode.parse(m) == BenchMode.SPDK) || SpdkInstall.unavailableReason() != null) {
+            return null;
+        }
+        if (spdkServe != null) {
+            return SpdkNamespaces.serve(databases, out.resolve(".nvmf_tgt"), spdkServe.equals("interrupt"), log);
+        }
+        return SpdkNamespaces.given(TargetSpec.parse(spdkTarget));
+    }
+
+    private Integer run(Map<String, Object> manifest, Map<Integer, Path> databases, Path primary) throws Exception {
         String dirName = name != null ? name
                 : manifest.get("host") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = out.resolve(dirName);
         Files.createDirectories(dir);
         log.printf("results go to %s%n", dir);
 
-        List<DeviceLimit> limits = new ArrayList<>(noDeviceLimit ? List.of() : deviceLimits(primary, "before"));
         List<String> skipped = new ArrayList<>();
+        List<DeviceLimit> limits = new ArrayList<>(noDeviceLimit ? List.of() : deviceLimits(primary, "before", skipped));
         List<PointResult> results = runMatrix(databases, skipped);
         if (!noDeviceLimit) {
-            limits.addAll(deviceLimits(primary, "after"));
+            limits.addAll(deviceLimits(primary, "after", skipped));
         }
         List<PeerRunner.Run> peers = runPeers(databases);
 
@@ -196,6 +245,26 @@ public final class Harness implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--cache levels must be 0.." + BpfKvOptions.MAX_CACHE_LEVELS);
             }
         }
+        boolean spdkMode;
+        try {
+            spdkMode = modes.stream().anyMatch(m -> BenchMode.parse(m) == BenchMode.SPDK);
+            if (spdkTarget != null && !TargetSpec.parse(spdkTarget).isSpdk()) {
+                throw new IllegalArgumentException("--spdk-target must be a namespace, spdk:<transport ID> [ns:N], not '"
+                        + spdkTarget + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (spdkMode && (spdkTarget == null) == (spdkServe == null)) {
+            throw new CommandLine.ParameterException(cl, "--modes spdk reads a namespace: name one with --spdk-target "
+                    + "'spdk:<transport ID> [ns:N]', or --spdk-serve to export the database files (one or the other)");
+        }
+        if (spdkServe != null && !spdkServe.equals("poll") && !spdkServe.equals("interrupt")) {
+            throw new CommandLine.ParameterException(cl, "--spdk-serve takes poll or interrupt, not '" + spdkServe + "'");
+        }
+        if (spdkCreate && spdkTarget == null) {
+            throw new CommandLine.ParameterException(cl, "--spdk-create writes onto --spdk-target");
+        }
         try {
             modes.forEach(BenchMode::parse);
             functions.forEach(FunctionChoice::normalize);
@@ -218,6 +287,12 @@ public final class Harness implements Callable<Integer> {
             }
             return dbs;
         }
+        if (spdkCreate && modes.stream().allMatch(m -> BenchMode.parse(m) == BenchMode.SPDK)) {
+            for (int l : new TreeSet<>(layers)) { // spdk alone, writing its own databases: no file is read
+                dbs.put(l, null);
+            }
+            return dbs;
+        }
         Files.createDirectories(data);
         for (int l : new TreeSet<>(layers)) {
             Path file = data.resolve("bpfkv-" + l + ".db");
@@ -230,12 +305,17 @@ public final class Harness implements Callable<Integer> {
         return dbs;
     }
 
-    private List<DeviceLimit> deviceLimits(Path file, String phase) throws IOException, InterruptedException {
+    /** Depths the points of {@code device} reach (1 always): threads x in flight, threads for pread. */
+    private Set<Integer> depths(String device) {
         Set<Integer> depths = new TreeSet<>();
         depths.add(1);
         for (String m : modes) {
+            BenchMode mode = BenchMode.parse(m);
+            if (!DeviceLimit.deviceOf(new MatrixPoint(mode, "-", 1, 1, 1, 0, 0)).equals(device)) {
+                continue;
+            }
             for (int t : threads) {
-                if (BenchMode.parse(m).engine()) {
+                if (mode.engine()) {
                     for (int i : inflight) {
                         depths.add(t * i);
                     }
@@ -244,6 +324,47 @@ public final class Harness implements Callable<Integer> {
                 }
             }
         }
+        return depths;
+    }
+
+    /** The file's limits, and the namespace's when spdk mode runs. */
+    private List<DeviceLimit> deviceLimits(Path file, String phase, List<String> skipped)
+            throws IOException, InterruptedException {
+        List<DeviceLimit> limits = new ArrayList<>(fileLimits(file, phase));
+        if (modes.stream().anyMatch(m -> BenchMode.parse(m) == BenchMode.SPDK)) {
+            String why = SpdkInstall.unavailableReason();
+            if (why != null) {
+                String reason = "spdk_nvme_perf (the namespace's device limit): " + why;
+                if (!skipped.contains(reason)) {
+                    skipped.add(reason);
+                }
+                log.println("no namespace device limit: " + why);
+                return limits;
+            }
+            if (namespaces == null) {
+                return limits;
+            }
+            TransportId namespace = TransportId.parse(namespaces.primary().toString());
+            SpdkPerfProbe probe = new SpdkPerfProbe(SpdkInstall.find().orElseThrow(), namespace, 512, deviceSeconds);
+            for (int depth : depths(DeviceLimit.NAMESPACE)) {
+                try {
+                    DeviceLimit l = probe.measure(depth, phase);
+                    log.printf(Locale.ROOT, "namespace limit %s: depth %d: %.0f IOPS (%s)%n", phase, depth, l.iops(),
+                            String.join(" ", probe.command(depth)));
+                    limits.add(l);
+                } catch (IOException e) {
+                    log.printf("namespace limit %s unavailable at depth %d: %s%n", phase, depth, e.getMessage());
+                }
+            }
+        }
+        return limits;
+    }
+
+    private List<DeviceLimit> fileLimits(Path file, String phase) throws IOException, InterruptedException {
+        if (file == null) {
+            return List.of();
+        }
+        Set<Integer> depths = depths(DeviceLimit.FILE);
         String fioPath = fio == null ? DeviceLimitProbe.findFio() : fio.equals("none") ? null : fio;
         DeviceLimitProbe probe = new DeviceLimitProbe(file, 512, deviceSeconds, fioPath);
         List<DeviceLimit> limits = new ArrayList<>();
@@ -281,7 +402,20 @@ public final class Harness implements Callable<Integer> {
                             }
                             continue;
                         }
-                        results.addAll(runDatabase(entry.getValue(), l, c, mode, function, resolved, skipped));
+                        TargetSpec target = entry.getValue() == null ? null : TargetSpec.of(entry.getValue());
+                        if (mode == BenchMode.SPDK) {
+                            String why = SpdkInstall.unavailableReason();
+                            if (why != null) {
+                                String reason = "spdk: " + why;
+                                if (!skipped.contains(reason)) {
+                                    skipped.add(reason);
+                                    log.println("skipping " + reason);
+                                }
+                                continue;
+                            }
+                            target = namespaceHolding(l);
+                        }
+                        results.addAll(runDatabase(target, l, c, mode, function, resolved, skipped));
                     }
                 }
             }
@@ -289,12 +423,33 @@ public final class Harness implements Callable<Integer> {
         return results;
     }
 
+    /** The layer count --spdk-create last wrote onto the namespace (0: none yet). */
+    private int createdLayers;
+
+    /**
+     * The namespace holding the database of {@code layerCount} layers: the served one over its file,
+     * or the given one, written with --spdk-create (once per layer count in a row); otherwise it must
+     * hold that database already, which opening it checks.
+     */
+    private TargetSpec namespaceHolding(int layerCount) throws IOException {
+        TargetSpec namespace = namespaces.holding(layerCount);
+        if (spdkCreate && createdLayers != layerCount) {
+            log.printf("creating %d layers on %s%n", layerCount, namespace);
+            DbBuilder.Result created = DbBuilder.create(namespace, layerCount, DbBuilder.Options.defaults()
+                    .withForce(true).withBuffers(1 << 20, 3));
+            log.printf(Locale.ROOT, "created %.1f MiB in %.2f s%n", created.sizeBytes() / 1048576.0,
+                    created.elapsedNanos() / 1e9);
+            createdLayers = layerCount;
+        }
+        return namespace;
+    }
+
     /**
      * Every thread/in-flight point of one (database, cache, mode, function). The engine runs one
      * reactor per load thread (as many engine threads as the pread baseline has), so the database
      * is opened once per thread count.
      */
-    private List<PointResult> runDatabase(Path file, int l, int c, BenchMode mode, String function,
+    private List<PointResult> runDatabase(TargetSpec target, int l, int c, BenchMode mode, String function,
                                           FunctionChoice.Resolved resolved, List<String> skipped) throws Exception {
         int maxInflight = 1;
         for (int i : inflight) {
@@ -303,7 +458,8 @@ public final class Harness implements Callable<Integer> {
         List<PointResult> results = new ArrayList<>();
         for (int t : threads) {
             EngineOptions engine = EngineOptions.defaults().withBackend(mode.backend)
-                    .withDigest(DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT)))
+                    .withDigest(mode == BenchMode.SPDK ? DigestKind.IDENTITY // a namespace is read as it is
+                            : DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT)))
                     .withReactors(Math.min(t, 64))
                     .withMaxInflightRequests(Math.max(256, t * maxInflight));
             BpfKvOptions options = BpfKvOptions.defaults().withMode(mode.dbMode).withCacheLevels(Math.min(c, l))
@@ -313,9 +469,14 @@ public final class Harness implements Callable<Integer> {
             }
             BpfKv kv;
             try {
-                kv = BpfKv.open(file, options);
+                kv = BpfKv.open(target, options);
+                if (kv.layout().layers() != l) {
+                    kv.close();
+                    throw new IOException("holds a " + kv.layout().layers() + "-layer database, not " + l
+                            + " (write it there with --spdk-create, or bpfkv create / bpfkv copy)");
+                }
             } catch (IOException | RuntimeException e) {
-                String why = mode + " on " + file + ": " + e.getMessage();
+                String why = mode + " on " + target + ": " + e.getMessage();
                 skipped.add(why);
                 log.println("skipping " + why);
                 return results;
@@ -390,6 +551,9 @@ public final class Harness implements Callable<Integer> {
         PeerRunner runner = new PeerRunner(peer, peerArgs, peerTimeout);
         long n = preadRequests > 0 ? preadRequests : requests;
         for (Map.Entry<Integer, Path> e : databases.entrySet()) {
+            if (e.getValue() == null) {
+                continue; // no file: spdk alone on databases it created
+            }
             for (int t : new TreeSet<>(threads)) {
                 PeerRunner.Run run = runner.run(e.getValue(), e.getKey(), t, n);
                 log.printf(Locale.ROOT, "peer L%d T%d: %s%n", e.getKey(), t, run.output() != null
@@ -450,6 +614,11 @@ public final class Harness implements Callable<Integer> {
                 + "(adds the kernel's I/O path). User time comes in clock ticks: short runs show '-'.\n\n");
         md.append(summary.table()).append('\n');
         md.append("## Device limit (same file, same run: measured before and after the points)\n\n").append(summary.limitsTable()).append('\n');
+        if (summary.hasLimits(DeviceLimit.NAMESPACE)) {
+            md.append("## Device limit of the namespace (spdk_nvme_perf on ").append(manifest.get("spdk_target"))
+                    .append(", one core, the spdk points' depths, same run: before and after the points)\n\n")
+                    .append(summary.limitsTable(DeviceLimit.NAMESPACE)).append('\n');
+        }
         if (!peers.isEmpty()) {
             md.append("## Peer binary (same database)\n\njxrp columns: the same layers and thread count in this run, "
                     + "closed loop, no cache (the fastest engine configuration, and pread), over the peer's throughput.\n\n"

@@ -32,16 +32,20 @@ final class Summary {
     }
 
     private final List<Aggregated> points;
-    /** The better measurement per depth (before or after the matrix): the ceiling the engine is held to. */
-    private final Map<Integer, DeviceLimit> limitsByDepth;
+    /**
+     * Per device ({@link DeviceLimit#FILE}, {@link DeviceLimit#NAMESPACE}), the better measurement per
+     * depth (before or after the matrix): the ceiling the points on that device are held to.
+     */
+    private final Map<String, Map<Integer, DeviceLimit>> limitsByDevice;
     private final List<DeviceLimit> allLimits;
     private final double maxSpread;
 
     Summary(List<PointResult> results, List<DeviceLimit> limits, double maxSpread) {
         this.points = aggregate(results);
-        this.limitsByDepth = new java.util.TreeMap<>();
+        this.limitsByDevice = new java.util.TreeMap<>();
         for (DeviceLimit l : limits) {
-            limitsByDepth.merge(l.depth(), l, (a, b) -> b.iops() > a.iops() ? b : a);
+            limitsByDevice.computeIfAbsent(l.device(), d -> new java.util.TreeMap<>())
+                    .merge(l.depth(), l, (a, b) -> b.iops() > a.iops() ? b : a);
         }
         this.allLimits = List.copyOf(limits);
         this.maxSpread = maxSpread;
@@ -84,18 +88,41 @@ final class Summary {
                 && a.point().cacheLevels() == p.cacheLevels()).findFirst();
     }
 
-    /** Throughput over the pread baseline at the same thread count; NaN without one. */
+    /**
+     * Throughput over the pread baseline at the same thread count; NaN without one, and for spdk
+     * points (pread reads the file, spdk a namespace: see {@link #vsUring}).
+     */
     double vsPread(Aggregated a) {
-        if (a.point().openLoop()) {
+        if (a.point().openLoop() || a.point().mode() == BenchMode.SPDK) {
             return Double.NaN; // an open-loop point runs at a rate we chose: no ratio to make
         }
         return preadBaseline(a.point()).map(b -> b.throughput() == 0 ? Double.NaN : a.throughput() / b.throughput())
                 .orElse(Double.NaN);
     }
 
-    /** The device ceiling in lookups/s at the point's depth; NaN when that depth was not measured. */
+    /**
+     * An spdk point's throughput over the uring point with the same function, layers, threads, in
+     * flight and cache (the engine on the file the namespace's aio bdev serves, when it does); NaN
+     * without one.
+     */
+    double vsUring(Aggregated a) {
+        MatrixPoint p = a.point();
+        if (p.openLoop() || p.mode() != BenchMode.SPDK) {
+            return Double.NaN;
+        }
+        MatrixPoint uring = new MatrixPoint(BenchMode.URING, p.function(), p.layers(), p.threads(), p.inflight(),
+                p.cacheLevels(), 0);
+        return points.stream().filter(b -> b.point().equals(uring) && b.throughput() > 0).findFirst()
+                .map(b -> a.throughput() / b.throughput()).orElse(Double.NaN);
+    }
+
+    private Map<Integer, DeviceLimit> limits(MatrixPoint p) {
+        return limitsByDevice.getOrDefault(DeviceLimit.deviceOf(p), Map.of());
+    }
+
+    /** The device ceiling in lookups/s at the point's depth on its device; NaN when not measured. */
     double ceiling(MatrixPoint p) {
-        DeviceLimit l = limitsByDepth.get(p.depth());
+        DeviceLimit l = limits(p).get(p.depth());
         return l == null ? Double.NaN : l.ceilingLookups(p.readsPerLookup());
     }
 
@@ -110,7 +137,7 @@ final class Summary {
 
     /** The highest device ceiling measured (best depth) for a point's reads per lookup. */
     double bestCeiling(MatrixPoint p) {
-        return limitsByDepth.values().stream().mapToDouble(l -> l.ceilingLookups(p.readsPerLookup())).max().orElse(Double.NaN);
+        return limits(p).values().stream().mapToDouble(l -> l.ceilingLookups(p.readsPerLookup())).max().orElse(Double.NaN);
     }
 
     /**
@@ -185,21 +212,32 @@ final class Summary {
         return out.toString();
     }
 
+    /** The database file's limits (every mode but spdk). */
     String limitsTable() {
+        return limitsTable(DeviceLimit.FILE);
+    }
+
+    /** Whether limits of {@code device} were measured. */
+    boolean hasLimits(String device) {
+        return limitsByDevice.containsKey(device);
+    }
+
+    String limitsTable(String device) {
         StringBuilder out = new StringBuilder("| depth | IOPS before | IOPS after | used (the better) | tool | ceiling lookups/s by reads per lookup |\n"
                 + "|---:|---:|---:|---:|---|---|\n");
-        for (DeviceLimit l : limitsByDepth.values()) {
+        for (DeviceLimit l : limitsByDevice.getOrDefault(device, Map.of()).values()) {
             StringBuilder ceilings = new StringBuilder();
             points.stream().map(a -> a.point().readsPerLookup()).distinct().sorted().forEach(n ->
                     ceilings.append(ceilings.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%d reads: %.0f", n, l.ceilingLookups(n))));
-            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %s | %s |%n", l.depth(), phaseIops(l.depth(), "before"),
-                    phaseIops(l.depth(), "after"), l.iops(), l.tool(), ceilings));
+            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %s | %s |%n", l.depth(),
+                    phaseIops(device, l.depth(), "before"), phaseIops(device, l.depth(), "after"), l.iops(), l.tool(), ceilings));
         }
         return out.toString();
     }
 
-    private String phaseIops(int depth, String phase) {
-        return allLimits.stream().filter(l -> l.depth() == depth && l.phase().equals(phase)).findFirst()
+    private String phaseIops(String device, int depth, String phase) {
+        return allLimits.stream().filter(l -> l.device().equals(device) && l.depth() == depth && l.phase().equals(phase))
+                .findFirst()
                 .map(l -> String.format(Locale.ROOT, "%.0f", l.iops())).orElse("-");
     }
 
@@ -223,6 +261,9 @@ final class Summary {
                     TARGET_ENGINE_NANOS_PER_HOP, verdict(h.engineNanosPerHop() < TARGET_ENGINE_NANOS_PER_HOP, h.engineNanosPerHop()),
                     Double.isFinite(h.reactorCpuNanosPerHop()) ? String.format(Locale.ROOT, "%.0f ns", h.reactorCpuNanosPerHop()) : "n/a",
                     userPerHop(h.cheapest()), userPerHop(h.dearest())));
+            if (p.mode() == BenchMode.SPDK) {
+                out.append(spdkLine(p));
+            }
         }
         List<Aggregated> unstable = unstablePoints();
         if (!unstable.isEmpty()) {
@@ -230,6 +271,24 @@ final class Summary {
                     + "treat them as noise, not results.%n", unstable.size(), 100 * maxSpread));
         }
         return out.toString();
+    }
+
+    /**
+     * The spdk points of one (function, layers, cache) against spdk_nvme_perf's ceiling on the
+     * namespace and the uring points on the file, depth by depth.
+     */
+    private String spdkLine(MatrixPoint group) {
+        StringBuilder line = new StringBuilder("  - spdk point by point (lookups/s; of spdk_nvme_perf's IOPS / reads per lookup "
+                + "on the namespace at the same depth; over uring on the file at the same point):");
+        for (Aggregated a : points) {
+            MatrixPoint p = a.point();
+            if (p.mode() == BenchMode.SPDK && !p.openLoop() && p.function().equals(group.function())
+                    && p.layers() == group.layers() && p.cacheLevels() == group.cacheLevels()) {
+                line.append(String.format(Locale.ROOT, " T%d I%d %.0f (p50 %.1f us; %s; %s);", p.threads(), p.inflight(),
+                        a.throughput(), a.representative().percentileMicros(50), percent(vsCeiling(a)), ratio(vsUring(a))));
+            }
+        }
+        return line.append('\n').toString();
     }
 
     private static String userPerHop(Aggregated a) {
@@ -263,6 +322,7 @@ final class Summary {
             row.put("spread", a.spread());
             row.put("unstable", unstable(a));
             row.put("vs_pread", a.point().mode().engine() ? vsPread(a) : Double.NaN);
+            row.put("vs_uring", vsUring(a));
             row.put("device_ceiling", ceiling(a.point()));
             row.put("vs_device", vsCeiling(a));
             rows.add(row);
