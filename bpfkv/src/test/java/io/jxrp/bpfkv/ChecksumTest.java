@@ -81,6 +81,27 @@ class ChecksumTest {
         assertEquals(L3.totalBlocks(), scrub.blocks());
     }
 
+    /** The in-place CRC (a cached view per native segment) equals the copying one, across slices, arenas and reuse. */
+    @Test
+    void aBlockCrcInPlaceEqualsTheCopiedOne() {
+        java.util.Random random = new java.util.Random(3);
+        byte[] bytes = new byte[4096];
+        for (int round = 0; round < 50; round++) {
+            random.nextBytes(bytes);
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment slab = arena.allocate(4096, 4096);
+                java.lang.foreign.MemorySegment.copy(java.lang.foreign.MemorySegment.ofArray(bytes), 0, slab, 0, 4096);
+                for (int b = 0; b < 8; b++) {
+                    java.lang.foreign.MemorySegment slot = slab.asSlice((b & 1) * 2048L, 2048);
+                    long at = (b >> 1) * 512L;
+                    assertEquals(ChecksumDescriptor.crc32c(slot, at, 512), ChecksumDescriptor.blockCrc(slot, at));
+                    assertEquals(ChecksumDescriptor.crc32c(java.lang.foreign.MemorySegment.ofArray(bytes), (b & 1) * 2048L + at, 512),
+                            ChecksumDescriptor.blockCrc(slot, at));
+                }
+            } // the next round's arena may get the same address: the cached view must not be used for it
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"ENGINE,uring,java", "ENGINE,java,java", "ENGINE,uring,bpf", "PREAD,-,java"})
     void aDamagedBlockIsNeverAnAnswer(BpfKvOptions.Mode mode, String backend, String functions) throws Exception {

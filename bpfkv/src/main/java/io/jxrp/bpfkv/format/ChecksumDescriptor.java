@@ -152,19 +152,49 @@ public final class ChecksumDescriptor {
         return (int) c.crc.getValue();
     }
 
-    /** CRC32C of one 512 B block of {@code segment} at {@code offset}: the value a table entry holds. */
+    /**
+     * CRC32C of one 512 B block of {@code segment} at {@code offset}: the value a table entry holds. A
+     * native segment (the engine's I/O slab) is read in place through a ByteBuffer view kept per
+     * thread and segment, so a hop neither copies nor allocates; others go through a heap copy.
+     */
     public static int blockCrc(MemorySegment segment, long offset) {
-        return crc32c(segment, offset, BLOCK_SIZE);
+        if (!segment.isNative() || segment.byteSize() > Integer.MAX_VALUE) {
+            return crc32c(segment, offset, BLOCK_SIZE);
+        }
+        Crc c = CRC.get();
+        java.nio.ByteBuffer view = c.view(segment);
+        view.limit((int) offset + BLOCK_SIZE).position((int) offset);
+        c.crc.reset();
+        c.crc.update(view);
+        return (int) c.crc.getValue();
     }
 
     /**
-     * A CRC32C and a heap block per thread: {@link CRC32C} on a heap array is the JDK's intrinsic,
-     * and copying 512 B there first keeps a hop free of allocation (a ByteBuffer view of a native
-     * segment would be one object per block).
+     * Per thread: a CRC32C (the JDK's intrinsic on heap arrays and on direct buffers alike), a heap
+     * block for segments that are not native, and ByteBuffer views of the native segments seen last
+     * (an engine reactor reads into the same few slab buffers over and over), each kept with the
+     * segment's scope, address and size so that a view never outlives what it shows.
      */
     private static final class Crc {
+        private static final int VIEWS = 256;
         final CRC32C crc = new CRC32C();
         final byte[] bytes = new byte[PAGE_SIZE];
+        private final Object[] scopes = new Object[VIEWS];
+        private final long[] addresses = new long[VIEWS];
+        private final long[] sizes = new long[VIEWS];
+        private final java.nio.ByteBuffer[] views = new java.nio.ByteBuffer[VIEWS];
+
+        java.nio.ByteBuffer view(MemorySegment segment) {
+            long address = segment.address();
+            int i = (int) ((address >>> 9) ^ (address >>> 17)) & (VIEWS - 1);
+            if (views[i] == null || addresses[i] != address || sizes[i] != segment.byteSize() || scopes[i] != segment.scope()) {
+                views[i] = segment.asByteBuffer();
+                addresses[i] = address;
+                sizes[i] = segment.byteSize();
+                scopes[i] = segment.scope();
+            }
+            return views[i];
+        }
     }
 
     private static final ThreadLocal<Crc> CRC = ThreadLocal.withInitial(Crc::new);
