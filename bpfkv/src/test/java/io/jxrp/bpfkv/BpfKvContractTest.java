@@ -71,91 +71,9 @@ abstract class BpfKvContractTest {
     void operationsMatchTheModel(int layers, int cacheLevels) throws Exception {
         long seed = Model.seed();
         Random random = new Random(seed);
-        Model model = new Model(layers);
         String where = getClass().getSimpleName() + " seed " + seed + " L=" + layers + " cache=" + cacheLevels;
         try (BpfKv db = open(Model.database(layers), options().withCacheLevels(cacheLevels))) {
-            assertEquals(layers, db.layout().layers());
-            for (int i = 0; i < 150; i++) {
-                long key = random.nextLong(model.keyCount);
-                assertArrayEquals(Model.value(key), db.get(key).orElseThrow(), where + " get " + key);
-            }
-            assertEquals(Optional.empty(), db.get(model.keyCount), where);
-            assertEquals(Optional.empty(), db.get(-5), where);
-
-            List<CompletableFuture<Optional<byte[]>>> futures = new ArrayList<>();
-            long[] asyncKeys = new long[200];
-            for (int i = 0; i < asyncKeys.length; i++) {
-                asyncKeys[i] = random.nextLong(model.keyCount + 10);
-                futures.add(db.getAsync(asyncKeys[i]));
-            }
-            for (int i = 0; i < asyncKeys.length; i++) {
-                Optional<byte[]> value = futures.get(i).join();
-                if (model.contains(asyncKeys[i])) {
-                    assertArrayEquals(Model.value(asyncKeys[i]), value.orElseThrow(), where + " getAsync " + asyncKeys[i]);
-                } else {
-                    assertTrue(value.isEmpty(), where + " getAsync absent " + asyncKeys[i]);
-                }
-            }
-
-            // the callback form: every key answered exactly once, chained closed loops included
-            long[] callbackKeys = new long[200];
-            List<CompletableFuture<Optional<byte[]>>> answers = new ArrayList<>();
-            for (int i = 0; i < callbackKeys.length; i++) {
-                callbackKeys[i] = random.nextLong(model.keyCount + 10);
-                answers.add(new CompletableFuture<>());
-            }
-            int chains = 8;
-            for (int c = 0; c < chains; c++) {
-                lookUpChained(db, callbackKeys, answers, c, chains);
-            }
-            for (int i = 0; i < callbackKeys.length; i++) {
-                Optional<byte[]> value = answers.get(i).get(60, TimeUnit.SECONDS);
-                if (model.contains(callbackKeys[i])) {
-                    assertArrayEquals(Model.value(callbackKeys[i]), value.orElseThrow(), where + " callback " + callbackKeys[i]);
-                } else {
-                    assertTrue(value.isEmpty(), where + " callback absent " + callbackKeys[i]);
-                }
-            }
-
-            for (int i = 0; i < 8; i++) {
-                long[] keys = new long[1 + random.nextInt(70)];
-                for (int k = 0; k < keys.length; k++) {
-                    keys[k] = random.nextLong(model.keyCount + 20);
-                }
-                List<Optional<byte[]>> values = i % 2 == 0 ? db.getAll(keys) : db.getAllAsync(keys).join();
-                for (int k = 0; k < keys.length; k++) {
-                    assertEquals(model.contains(keys[k]), values.get(k).isPresent(), where + " getAll " + keys[k]);
-                    values.get(k).ifPresent(v -> assertTrue(v.length == 64));
-                }
-                for (int k = 0; k < keys.length; k++) {
-                    if (model.contains(keys[k])) {
-                        assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll " + keys[k]);
-                    }
-                }
-            }
-
-            for (int i = 0; i < 25; i++) {
-                long begin = random.nextLong(-2, model.keyCount + 2);
-                long end = begin + random.nextLong(-1, i % 6 == 0 ? 3_000 : 160);
-                KeyRange range = new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean());
-                String what = where + " " + range;
-                List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
-                List<KeyValue> pairs = i % 3 == 0 ? db.rangeAsync(range).join() : db.range(range).toList();
-                assertEquals(keys.size(), pairs.size(), what + " size");
-                for (int k = 0; k < pairs.size(); k++) {
-                    assertEquals(keys.get(k), pairs.get(k).key(), what + " key #" + k);
-                    assertArrayEquals(Model.value(keys.get(k)), pairs.get(k).value(), what + " value #" + k);
-                }
-                Aggregate aggregate = i % 3 == 1 ? db.aggregateAsync(range).join() : db.aggregate(range);
-                assertEquals(keys.size(), aggregate.count(), what + " count");
-                assertEquals(keys.stream().mapToLong(Long::longValue).sum(), aggregate.sum(), what + " sum");
-                if (!keys.isEmpty()) {
-                    assertEquals(keys.get(0), aggregate.min(), what + " min");
-                    assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
-                }
-            }
-            assertEquals(3L, db.aggregate(0, 3, AggregateOp.SUM), where);
-            assertEquals(1.0, db.aggregate(0, 3, AggregateOp.AVG), where);
+            checkAgainstTheModel(db, layers, random, where);
             assertNoFallbacks(db, where);
             assertEquals(engineMode(), db.stats().engineRequests() > 0, where + " engine requests");
         }
@@ -282,6 +200,97 @@ abstract class BpfKvContractTest {
         }
         assertThrows(Exception.class, () -> db.get(1));
         db.close(); // idempotent
+    }
+
+    /**
+     * The model checks of one open database of {@code layers} layers: lookups (present and absent;
+     * synchronous, future and callback, chained closed loops), scatter-gather lookups, ranges with
+     * every flag and aggregates. Also what the NVMe guest suite runs per namespace and backend.
+     */
+    static void checkAgainstTheModel(BpfKv db, int layers, Random random, String where) throws Exception {
+        Model model = new Model(layers);
+        assertEquals(layers, db.layout().layers());
+        for (int i = 0; i < 150; i++) {
+            long key = random.nextLong(model.keyCount);
+            assertArrayEquals(Model.value(key), db.get(key).orElseThrow(), where + " get " + key);
+        }
+        assertEquals(Optional.empty(), db.get(model.keyCount), where);
+        assertEquals(Optional.empty(), db.get(-5), where);
+
+        List<CompletableFuture<Optional<byte[]>>> futures = new ArrayList<>();
+        long[] asyncKeys = new long[200];
+        for (int i = 0; i < asyncKeys.length; i++) {
+            asyncKeys[i] = random.nextLong(model.keyCount + 10);
+            futures.add(db.getAsync(asyncKeys[i]));
+        }
+        for (int i = 0; i < asyncKeys.length; i++) {
+            Optional<byte[]> value = futures.get(i).join();
+            if (model.contains(asyncKeys[i])) {
+                assertArrayEquals(Model.value(asyncKeys[i]), value.orElseThrow(), where + " getAsync " + asyncKeys[i]);
+            } else {
+                assertTrue(value.isEmpty(), where + " getAsync absent " + asyncKeys[i]);
+            }
+        }
+
+        // the callback form: every key answered exactly once, chained closed loops included
+        long[] callbackKeys = new long[200];
+        List<CompletableFuture<Optional<byte[]>>> answers = new ArrayList<>();
+        for (int i = 0; i < callbackKeys.length; i++) {
+            callbackKeys[i] = random.nextLong(model.keyCount + 10);
+            answers.add(new CompletableFuture<>());
+        }
+        int chains = 8;
+        for (int c = 0; c < chains; c++) {
+            lookUpChained(db, callbackKeys, answers, c, chains);
+        }
+        for (int i = 0; i < callbackKeys.length; i++) {
+            Optional<byte[]> value = answers.get(i).get(60, TimeUnit.SECONDS);
+            if (model.contains(callbackKeys[i])) {
+                assertArrayEquals(Model.value(callbackKeys[i]), value.orElseThrow(), where + " callback " + callbackKeys[i]);
+            } else {
+                assertTrue(value.isEmpty(), where + " callback absent " + callbackKeys[i]);
+            }
+        }
+
+        for (int i = 0; i < 8; i++) {
+            long[] keys = new long[1 + random.nextInt(70)];
+            for (int k = 0; k < keys.length; k++) {
+                keys[k] = random.nextLong(model.keyCount + 20);
+            }
+            List<Optional<byte[]>> values = i % 2 == 0 ? db.getAll(keys) : db.getAllAsync(keys).join();
+            for (int k = 0; k < keys.length; k++) {
+                assertEquals(model.contains(keys[k]), values.get(k).isPresent(), where + " getAll " + keys[k]);
+                values.get(k).ifPresent(v -> assertTrue(v.length == 64));
+            }
+            for (int k = 0; k < keys.length; k++) {
+                if (model.contains(keys[k])) {
+                    assertArrayEquals(Model.value(keys[k]), values.get(k).orElseThrow(), where + " getAll " + keys[k]);
+                }
+            }
+        }
+
+        for (int i = 0; i < 25; i++) {
+            long begin = random.nextLong(-2, model.keyCount + 2);
+            long end = begin + random.nextLong(-1, i % 6 == 0 ? 3_000 : 160);
+            KeyRange range = new KeyRange(begin, end, random.nextBoolean(), random.nextBoolean());
+            String what = where + " " + range;
+            List<Long> keys = model.keys(range.begin(), range.end(), range.beginExclusive(), range.endInclusive());
+            List<KeyValue> pairs = i % 3 == 0 ? db.rangeAsync(range).join() : db.range(range).toList();
+            assertEquals(keys.size(), pairs.size(), what + " size");
+            for (int k = 0; k < pairs.size(); k++) {
+                assertEquals(keys.get(k), pairs.get(k).key(), what + " key #" + k);
+                assertArrayEquals(Model.value(keys.get(k)), pairs.get(k).value(), what + " value #" + k);
+            }
+            Aggregate aggregate = i % 3 == 1 ? db.aggregateAsync(range).join() : db.aggregate(range);
+            assertEquals(keys.size(), aggregate.count(), what + " count");
+            assertEquals(keys.stream().mapToLong(Long::longValue).sum(), aggregate.sum(), what + " sum");
+            if (!keys.isEmpty()) {
+                assertEquals(keys.get(0), aggregate.min(), what + " min");
+                assertEquals(keys.get(keys.size() - 1), aggregate.max(), what + " max");
+            }
+        }
+        assertEquals(3L, db.aggregate(0, 3, AggregateOp.SUM), where);
+        assertEquals(1.0, db.aggregate(0, 3, AggregateOp.AVG), where);
     }
 
     /** Looks up keys[i], keys[i + step], ... one after another, each from the previous one's callback. */

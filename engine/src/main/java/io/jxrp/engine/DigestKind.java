@@ -8,5 +8,18 @@ public enum DigestKind {
      * Read the file's extents with FIEMAP and read the underlying block device directly, bypassing the
      * file system as XRP does. Needs root (or read access to the device).
      */
-    FIEMAP
+    FIEMAP;
+
+    /** {@code identity} or {@code fiemap}, as options spell them. */
+    public static DigestKind parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown digest '" + name + "' (identity, fiemap)", e);
+        }
+    }
+
+    public String cliName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -8,6 +8,11 @@ import java.util.Locale;
 enum BenchMode {
     /** The engine on the io_uring shim. */
     URING("uring", BpfKvOptions.Mode.ENGINE, BackendKind.URING),
+    /**
+     * The engine on NVMe passthrough (NVMe commands on the namespace's generic device); with
+     * {@code --digest fiemap}, on a database file on a file system on an NVMe namespace.
+     */
+    PASSTHRU("passthru", BpfKvOptions.Mode.ENGINE, BackendKind.PASSTHRU),
     /** The engine on the portable FileChannel backend. */
     JAVA("java", BpfKvOptions.Mode.ENGINE, BackendKind.JAVA),
     /** The engine on SPDK's NVMe driver, reading the namespace {@code --spdk-target} names. */
@@ -35,7 +40,7 @@ enum BenchMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown mode '" + name + "' (uring, java, spdk, pread)");
+        throw new IllegalArgumentException("unknown mode '" + name + "' (uring, passthru, java, spdk, pread)");
     }
 
     @Override

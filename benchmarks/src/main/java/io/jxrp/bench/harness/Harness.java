@@ -55,8 +55,9 @@ public final class Harness implements Callable<Integer> {
     List<Integer> layers;
 
     @Option(names = "--modes", split = ",", defaultValue = "uring,java,pread",
-            description = {"uring (engine, io_uring shim), java (engine, FileChannel backend), spdk (engine, SPDK's driver",
-                    "on the namespace --spdk-target names), pread (default ${DEFAULT-VALUE})"})
+            description = {"uring (engine, io_uring shim), passthru (engine, NVMe passthrough; needs --digest fiemap), java",
+                    "(engine, FileChannel backend), spdk (engine, SPDK's driver on the namespace --spdk-target names),",
+                    "pread (default ${DEFAULT-VALUE})"})
     List<String> modes;
 
     @Option(names = "--spdk-target", paramLabel = "NAMESPACE",
@@ -272,6 +273,11 @@ public final class Harness implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage().startsWith("No enum constant")
                     ? "--digest must be identity or fiemap, not '" + digest + "'" : e.getMessage());
+        }
+        if (modes.stream().map(BenchMode::parse).anyMatch(m -> m == BenchMode.PASSTHRU)
+                && DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT)) != DigestKind.FIEMAP) {
+            throw new CommandLine.ParameterException(cl, "--modes passthru reads database files through the FIEMAP digest "
+                    + "(NVMe commands on the namespace under their file system): add --digest fiemap");
         }
     }
 

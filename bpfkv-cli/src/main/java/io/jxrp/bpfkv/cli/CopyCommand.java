@@ -1,6 +1,7 @@
 package io.jxrp.bpfkv.cli;
 
 import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.io.RawDevices;
 import io.jxrp.engine.TargetSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class CopyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the database file")
     Path file;
 
-    @Parameters(index = "1", paramLabel = "NAMESPACE", description = "spdk:<transport ID> [ns:N]")
+    @Parameters(index = "1", paramLabel = "NAMESPACE", description = "a raw block device (/dev/nvmeXnY, a partition) or spdk:<transport ID> [ns:N]")
     String target;
 
     @Option(names = "--force", description = "overwrite a namespace whose first block is not zero (it holds data)")
@@ -32,8 +33,9 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TargetSpec spec = TargetSpec.parse(target);
-        if (!spec.isSpdk()) {
-            throw new IllegalArgumentException(target + " is not a namespace (spdk:<transport ID> [ns:N]); copy files with cp");
+        if (!spec.isSpdk() && !RawDevices.isBlockDevice(spec.path())) {
+            throw new IllegalArgumentException(target + " is not a namespace (a raw block device, or spdk:<transport ID> [ns:N]); "
+                    + "copy files with cp");
         }
         long size = Files.size(file);
         DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force);

@@ -1,6 +1,7 @@
 package io.jxrp.bpfkv.cli;
 
 import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.io.RawDevices;
 import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.engine.TargetSpec;
 import java.util.Locale;
@@ -29,7 +30,8 @@ final class CreateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "DB", description = {"database file to create (on a disk file system, not tmpfs),",
-            "or an NVMe namespace spdk:<transport ID> [ns:N] to write it onto"})
+            "or an NVMe namespace to write it onto: a raw block device (/dev/nvmeXnY, a partition) or",
+            "spdk:<transport ID> [ns:N]"})
     String target;
 
     @Option(names = {"-l", "--layers"}, required = true, paramLabel = "L", description = "index layers, 1..10 (1..6 sensible)")
@@ -62,9 +64,11 @@ final class CreateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         TreeLayout layout = new TreeLayout(layers);
+        // a namespace (spdk: or a raw block device) holds the database from offset 0, without a sidecar
+        boolean namespace = file.isSpdk() || RawDevices.isBlockDevice(file.path());
         DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force).withRequireDirect(requireDirect)
-                .withBuffers(bufferMib << 20, 3).withChecksums(!noChecksums && !file.isSpdk());
-        if (!file.isSpdk()) {
+                .withBuffers(bufferMib << 20, 3).withChecksums(!noChecksums && !namespace);
+        if (!namespace) {
             DbBuilder.check(file.path(), layers, options); // before anything is printed or drawn
         }
         System.out.printf(Locale.ROOT, "creating %s: %d %s, %,d keys, %,d index nodes, %,d bytes%n", file, layers,

@@ -7,6 +7,7 @@ import io.jxrp.bpfkv.StorageFunctions;
 import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
+import io.jxrp.engine.DigestKind;
 import io.jxrp.engine.EngineOptions;
 import io.jxrp.engine.TargetSpec;
 import java.io.IOException;
@@ -22,11 +23,12 @@ final class DatabaseOptions {
     static final int MAX_REACTORS = 64;
 
     @Parameters(index = "0", paramLabel = "DB", description = {"the database: a file, or an NVMe namespace that holds it",
-            "from offset 0, spdk:<transport ID> [ns:N] (engine mode, spdk backend)"})
+            "from offset 0: a raw block device (/dev/nvmeXnY, a partition, auto: passthru) or",
+            "spdk:<transport ID> [ns:N] (engine mode, spdk backend)"})
     String target;
 
     @Option(names = {"-l", "--layers"}, paramLabel = "L", defaultValue = "0",
-            description = "expected layers, 1..10 (default: from a file's size; on a namespace, by descending from the root)")
+            description = "expected layers, 1..10 (default: from a file's size; on a namespace or raw device, by descending from the root)")
     int layers;
 
     @Option(names = "--cache", paramLabel = "N", defaultValue = "0", description = "top index levels cached in memory, 0..3 (default ${DEFAULT-VALUE})")
@@ -37,8 +39,14 @@ final class DatabaseOptions {
     String mode;
 
     @Option(names = "--backend", paramLabel = "auto|uring|java|passthru|spdk", defaultValue = "auto",
-            description = "engine I/O backend; auto: spdk for a namespace (default ${DEFAULT-VALUE})")
+            description = {"engine I/O backend; auto: spdk for an spdk: namespace, passthru (NVMe commands on /dev/ngXnY)",
+                    "for an NVMe namespace of this kernel or a file read with --digest fiemap on one (default ${DEFAULT-VALUE})"})
     String backend;
+
+    @Option(names = "--digest", paramLabel = "identity|fiemap", defaultValue = "identity",
+            description = {"identity: read a file through its file system; fiemap: read its extents on the disk under it,",
+                    "bypassing the file system (root) (default ${DEFAULT-VALUE})"})
+    String digest;
 
     @Option(names = "--reactors", paramLabel = "N",
             description = "engine reactor threads, 1..64, one io_uring each (default 1; get --requests: one per --threads)")
@@ -76,6 +84,11 @@ final class DatabaseOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
         }
+        try {
+            DigestKind.parse(digest);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--digest: " + e.getMessage());
+        }
         if (!function.equalsIgnoreCase("java") && !function.equalsIgnoreCase("bpf")) {
             throw new ParameterException(spec.commandLine(), "--function must be java or bpf, not '" + function + "'");
         }
@@ -106,7 +119,8 @@ final class DatabaseOptions {
 
     BpfKvOptions options(CommandSpec spec) {
         validate(spec);
-        EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withReactors(reactors == null ? 1 : reactors);
+        EngineOptions engine = EngineOptions.defaults().withBackend(BackendKind.parse(backend)).withDigest(DigestKind.parse(digest))
+                .withReactors(reactors == null ? 1 : reactors);
         return BpfKvOptions.defaults().withLayers(layers).withCacheLevels(cacheLevels).withMode(parseMode(spec)).withEngine(engine)
                 .withFunctions(functions()).withChecksums(parseChecksums(spec));
     }

@@ -122,6 +122,15 @@ class BpfKvCliTest {
     }
 
     @Test
+    void digestAndPassthruOptions() {
+        // the FIEMAP digest on a file system that may not allow it here still answers (through uring or java)
+        assertEquals("5 5", run(0, "get", db.toString(), "5", "--digest", "identity", "--backend", "auto")[0]);
+        run(BpfKvCli.EXIT_USAGE, "get", db.toString(), "5", "--digest", "extents");
+        // passthru reads NVMe namespaces, a file only through the FIEMAP digest: a usage error, with the reason
+        run(BpfKvCli.EXIT_USAGE, "get", db.toString(), "5", "--backend", "passthru");
+    }
+
+    @Test
     void getRangeAndInspect() {
         String[] get = run(0, "get", db.toString(), "0", "960", "--backend", "java");
         assertEquals("0 0", get[0]);

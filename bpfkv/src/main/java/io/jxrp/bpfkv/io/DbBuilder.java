@@ -119,6 +119,9 @@ public final class DbBuilder {
      *                                    a partly written file is deleted
      */
     public static Result create(Path file, int layers, Options options) throws IOException {
+        if (RawDevices.isBlockDevice(file)) {
+            return create(TargetSpec.of(file), layers, options);
+        }
         TreeLayout layout = new TreeLayout(layers);
         long size = layout.fileSizeBytes();
         boolean exists = check(file, layers, options);
@@ -161,6 +164,9 @@ public final class DbBuilder {
      * @throws IOException naming the file or directory and the problem
      */
     public static boolean check(Path file, int layers, Options options) throws IOException {
+        if (RawDevices.isBlockDevice(file)) {
+            return true; // written as a namespace: opening it checks its size and its first block
+        }
         TreeLayout layout = new TreeLayout(layers);
         long size = layout.fileSizeBytes();
         boolean exists = Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(file);
@@ -194,8 +200,9 @@ public final class DbBuilder {
 
     /**
      * Creates a database of {@code layers} layers at {@code target}: a file (as
-     * {@link #create(Path, int, Options)}), or an NVMe namespace ({@code spdk:}), which then holds it
-     * from offset 0 as the original BPF-KV's SPDK mode reads it. A namespace is written through an
+     * {@link #create(Path, int, Options)}), or an NVMe namespace ({@code spdk:}, or a raw block device
+     * such as {@code /dev/nvme0n1} or a partition), which then holds it from offset 0 as the original
+     * BPF-KV's SPDK mode reads it. A namespace is written through an
      * engine with the target writable, its root block last (after a flush of everything else), and
      * keeps its size; the part after the database is left as it was. A namespace gets no checksum
      * sidecar.
@@ -206,7 +213,7 @@ public final class DbBuilder {
      *     then zero: the namespace holds no database)
      */
     public static Result create(TargetSpec target, int layers, Options options) throws IOException {
-        if (!target.isSpdk()) {
+        if (!onNamespace(target)) {
             return create(target.path(), layers, options);
         }
         TreeLayout layout = new TreeLayout(layers);
@@ -232,9 +239,9 @@ public final class DbBuilder {
      * @throws FileAlreadyExistsException the namespace's first block is not zero and {@code force} is off
      */
     public static Result copy(Path source, TargetSpec target, Options options) throws IOException {
-        if (!target.isSpdk()) {
-            throw new IllegalArgumentException(target + ": copy writes a database onto a namespace (spdk:...); "
-                    + "copy files with cp");
+        if (!onNamespace(target)) {
+            throw new IllegalArgumentException(target + ": copy writes a database onto a namespace (spdk:... or a raw "
+                    + "block device); copy files with cp");
         }
         long size = Files.size(source);
         TreeLayout layout = TreeLayout.forFile(source, size, 0);
@@ -289,6 +296,14 @@ public final class DbBuilder {
             options.progress().update(size, size);
         }
         return new Result(null, layout, size, true, writes, System.nanoTime() - start, null);
+    }
+
+    /**
+     * Whether {@code target} is written as a namespace (from offset 0, through an engine, root last):
+     * an {@code spdk:} namespace or a raw block device (an NVMe namespace of this kernel, a partition).
+     */
+    private static boolean onNamespace(TargetSpec target) {
+        return target.isSpdk() || RawDevices.isBlockDevice(target.path());
     }
 
     private static void writeAll(TreeLayout layout, BlockWriter writer, Options options, BlockChecksums.Builder checksums)

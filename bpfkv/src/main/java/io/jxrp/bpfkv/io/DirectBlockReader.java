@@ -34,8 +34,9 @@ final class DirectBlockReader implements BlockReader {
         if (logicalBlockSizeBytes != 0 && (logicalBlockSizeBytes < 512 || Integer.bitCount(logicalBlockSizeBytes) != 1)) {
             throw new IllegalArgumentException("logical block size " + logicalBlockSizeBytes + " is not a power of two >= 512");
         }
-        if (!Files.isRegularFile(file)) {
-            throw Files.exists(file) ? new IOException(file + ": not a regular file") : new NoSuchFileException(file.toString());
+        if (!Files.isRegularFile(file) && !RawDevices.isBlockDevice(file)) {
+            throw Files.exists(file) ? new IOException(file + ": neither a regular file nor a block device")
+                    : new NoSuchFileException(file.toString());
         }
         if (!DirectFile.isAvailable()) {
             String why = "native pread unavailable (" + DirectFile.unavailabilityCause() + ")";
@@ -119,6 +120,17 @@ final class DirectBlockReader implements BlockReader {
     @Override
     public Path file() {
         return direct.path();
+    }
+
+    /** A block device (an NVMe namespace, a partition) holds the database from offset 0, as a namespace does. */
+    @Override
+    public boolean rawDevice() {
+        return RawDevices.isBlockDevice(direct.path());
+    }
+
+    @Override
+    public long sizeBytes() throws IOException {
+        return rawDevice() ? RawDevices.sizeBytes(direct.path()) : BlockReader.super.sizeBytes();
     }
 
     @Override
