@@ -11,7 +11,9 @@ die() { printf '[jxrp] error: %s\n' "$*" >&2; exit 1; }
 java_major() {
   local home="$1" v
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
-  v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)
+  # the JDK's release file says it without starting a JVM (seconds in an emulated guest)
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$home/release" 2>/dev/null | head -n1)
+  [ -n "$v" ] || v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)
   [ -n "$v" ] || return 1
   printf '%s\n' "${v%%.*}"
 }
