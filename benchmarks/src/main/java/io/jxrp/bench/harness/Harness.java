@@ -2,47 +2,60 @@ package io.jxrp.bench.harness;
 
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
-import io.jxrp.bpfkv.io.DbBuilder;
 import io.jxrp.bpfkv.format.TreeLayout;
-import io.jxrp.bpfkv.load.LoadGenerator;
+import io.jxrp.bpfkv.io.DbBuilder;
 import io.jxrp.engine.DigestKind;
-import io.jxrp.engine.EngineOptions;
-import io.jxrp.engine.EngineStats;
 import io.jxrp.engine.TargetSpec;
 import io.jxrp.nvme.spdk.SpdkInstall;
 import io.jxrp.nvme.spdk.TransportId;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The macro harness: runs a matrix of BPF-KV lookup benchmarks (engine on each backend, storage
- * functions, layers, threads, in-flight lookups, cache levels; closed loop and open loop at rates
- * relative to the closed-loop maximum), measures the device limit on the same file in the same run,
- * optionally runs a peer BPF-KV binary on the same database, and writes CSV, JSON, an environment
- * manifest, PNG plots and a Markdown summary to {@code results/<host>-<timestamp>/}.
+ * functions, layers, threads, in-flight lookups, cache levels; closed loop, then open loop at the same
+ * offered rates for every configuration), measures the device limit on the same file before and after
+ * the points, optionally runs a peer BPF-KV binary on the same database, and writes CSV, JSON, HdrHistogram
+ * logs, an environment manifest, PNG plots and a Markdown summary to {@code results/<host>-<timestamp>/}.
+ *
+ * <p>Every measurement runs in a fresh JVM ({@link PointRunner}), and repetitions are interleaved:
+ * round r measures every point once, in an order shuffled per round, so a drift of the host or the
+ * device spreads over all points instead of biasing the ones measured last, and a point's
+ * repetitions are as far apart as the run allows. Results are written as each measurement
+ * finishes: an interrupted run keeps what it measured.
  */
-@Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "harness", mixinStandardHelpOptions = true, sortOptions = false, subcommands = Compare.class,
         description = {"BPF-KV lookups through the jxrp engine vs the pread baseline vs the device limit, in one run.",
-                "Results: <out>/<host>-<timestamp>/{points.csv,summary.csv,results.json,manifest.json,device-limits.csv,peers.csv,summary.md,*.png}"})
+                "Results: <out>/<host>-<timestamp>/{points.csv,summary.csv,results.json,manifest.json,device-limits.csv,",
+                "peers.csv,summary.md,*.png,hlog/*.hlog}. 'harness compare A B' puts two results side by side.",
+                "Unset matrix options come from the preset (--preset):"},
+        footerHeading = "%nPresets:%n")
 public final class Harness implements Callable<Integer> {
+
+    @Option(names = "--preset", paramLabel = "quick|bench|full", defaultValue = "bench",
+            description = "matrix defaults for the options not given (default ${DEFAULT-VALUE}; listed below)")
+    String preset;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
             description = "where the databases are (bpfkv-<L>.db; created when missing) (default ${DEFAULT-VALUE})")
@@ -51,13 +64,13 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "FILE", description = "one existing database instead of --data/--layers (layers inferred)")
     Path db;
 
-    @Option(names = "--layers", split = ",", defaultValue = "4", description = "index layers (default ${DEFAULT-VALUE})")
+    @Option(names = "--layers", split = ",", paramLabel = "L", description = "index layers")
     List<Integer> layers;
 
-    @Option(names = "--modes", split = ",", defaultValue = "uring,java,pread",
+    @Option(names = "--modes", split = ",", paramLabel = "MODE",
             description = {"uring (engine, io_uring shim), passthru (engine, NVMe passthrough; needs --digest fiemap), java",
-                    "(engine, FileChannel backend), spdk (engine, SPDK's driver on the namespace --spdk-target names),",
-                    "pread (default ${DEFAULT-VALUE})"})
+                    "(engine, FileChannel backend), spdk (engine, SPDK's driver on the namespace --spdk-target names or",
+                    "--spdk-serve serves), pread"})
     List<String> modes;
 
     @Option(names = "--spdk-target", paramLabel = "NAMESPACE",
@@ -78,44 +91,46 @@ public final class Harness implements Callable<Integer> {
                     "the whole run) or in interrupt mode; stopped at the end"})
     String spdkServe;
 
-    @Option(names = "--functions", split = ",", defaultValue = "java",
-            description = "engine storage functions: java, bpf-jit, bpf-interp; unavailable ones are skipped with the reason (default ${DEFAULT-VALUE})")
+    @Option(names = "--functions", split = ",", paramLabel = "F",
+            description = "engine storage functions: java, bpf-jit, bpf-interp; unavailable ones are skipped with the reason")
     List<String> functions;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,2",
-            description = "load threads; the engine runs one reactor per thread (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", split = ",", paramLabel = "T", description = "load threads; the engine runs one reactor per thread")
     List<Integer> threads;
 
-    @Option(names = "--inflight", split = ",", defaultValue = "1,8,32",
-            description = "engine lookups in flight per thread; pread is always 1 (default ${DEFAULT-VALUE})")
+    @Option(names = "--inflight", split = ",", paramLabel = "I", description = "engine lookups in flight per thread; pread is always 1")
     List<Integer> inflight;
 
-    @Option(names = "--cache", split = ",", defaultValue = "0", description = "cached top levels (default ${DEFAULT-VALUE})")
+    @Option(names = "--cache", split = ",", paramLabel = "N", description = "cached top levels")
     List<Integer> cache;
 
-    @Option(names = "--requests", defaultValue = "20000", description = "measured lookups per engine point (default ${DEFAULT-VALUE})")
-    long requests;
+    @Option(names = "--requests", paramLabel = "N", description = "measured lookups per engine point")
+    Long requests;
 
-    @Option(names = "--pread-requests", defaultValue = "-1",
-            description = "measured lookups per pread point (default: --requests)")
-    long preadRequests;
+    @Option(names = "--pread-requests", paramLabel = "N", description = "measured lookups per pread point")
+    Long preadRequests;
 
-    @Option(names = "--warmup", defaultValue = "-1", description = "warm-up lookups per point (default: a tenth of its requests)")
-    long warmup;
+    @Option(names = "--warmup", paramLabel = "N", description = "warm-up lookups per measurement (default: a tenth of its requests)")
+    Long warmup;
 
-    @Option(names = "--repetitions", defaultValue = "1", description = "repetitions per point (default ${DEFAULT-VALUE})")
-    int repetitions;
+    @Option(names = "--repetitions", paramLabel = "N", description = "repetitions per point, interleaved across points, each in a fresh JVM")
+    Integer repetitions;
 
-    @Option(names = "--max-spread", defaultValue = "0.10",
-            description = "flag points whose (max-min)/median throughput over repetitions exceeds this (default ${DEFAULT-VALUE})")
-    double maxSpread;
+    @Option(names = "--max-spread", paramLabel = "F",
+            description = "flag points whose (max-min)/median throughput over repetitions exceeds this")
+    Double maxSpread;
 
-    @Option(names = "--open-loop", split = ",",
-            description = "open-loop rates as fractions of each closed-loop point's throughput, e.g. 0.25,0.5,0.75,0.9 (default: none)")
-    List<Double> openLoop = new ArrayList<>();
+    @Option(names = "--open-loop", split = ",", paramLabel = "F",
+            description = {"open-loop rates as fractions of the best closed-loop throughput of the same layers and cache;",
+                    "every configuration runs at the same rates (those it cannot carry are flagged as missed); 'none' for none"})
+    List<String> openLoop;
 
-    @Option(names = "--device-seconds", defaultValue = "2", description = "seconds per device-limit depth (default ${DEFAULT-VALUE})")
-    double deviceSeconds;
+    @Option(names = "--open-loop-rates", split = ",", paramLabel = "R",
+            description = "open-loop rates in lookups/s, for every configuration (beside --open-loop)")
+    List<Double> openLoopRates = new ArrayList<>();
+
+    @Option(names = "--device-seconds", paramLabel = "S", description = "seconds per device-limit depth")
+    Double deviceSeconds;
 
     @Option(names = "--fio", paramLabel = "PATH|none", description = "fio executable (default: fio on PATH; 'none': the shim's raw reads)")
     String fio;
@@ -130,7 +145,7 @@ public final class Harness implements Callable<Integer> {
             description = "the peer's arguments; {db} {layers} {requests} {threads} are replaced (default: ${DEFAULT-VALUE})")
     String peerArgs;
 
-    @Option(names = "--peer-timeout", defaultValue = "900", description = "seconds per peer run (default ${DEFAULT-VALUE})")
+    @Option(names = "--peer-timeout", paramLabel = "S", defaultValue = "900", description = "seconds per peer run (default ${DEFAULT-VALUE})")
     long peerTimeout;
 
     @Option(names = "--digest", defaultValue = "identity", description = "engine digest: identity or fiemap (root) (default ${DEFAULT-VALUE})")
@@ -142,109 +157,248 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--name", description = "results directory name (default <host>-<timestamp>)")
     String name;
 
-    @Option(names = "--seed", defaultValue = "42", description = "key sequence seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", description = "key sequence and run order seed (default ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--point-timeout", paramLabel = "S", defaultValue = "1800",
+            description = "seconds one measurement's JVM may take before it is killed (default ${DEFAULT-VALUE})")
+    long pointTimeout;
+
+    @Option(names = "--dry-run", description = "validate, print the matrix, the run count and a time estimate, and stop")
+    boolean dryRun;
+
+    @Option(names = "--estimate-rate", paramLabel = "N", defaultValue = "20000",
+            description = "--dry-run: closed-loop lookups/s assumed per measurement for the time estimate (default ${DEFAULT-VALUE})")
+    double estimateRate;
+
+    @Option(names = "--note", paramLabel = "TEXT",
+            description = "a fact about the run's set-up to keep with the results (manifest.json and summary.md); repeatable")
+    List<String> notes = new ArrayList<>();
 
     @Option(names = "--sysfs-root", hidden = true, defaultValue = "/")
     Path sysfsRoot;
 
-    /** Shortest reactor user time worth dividing: 10 clock ticks. */
-    private static final long MIN_USER_NANOS = 100_000_000;
+    /** What a measurement costs beyond its lookups, assumed for --dry-run: JVM start, database open, engine start. */
+    static final double RUN_OVERHEAD_SECONDS = 3;
+    /** Database creation speed assumed for --dry-run. */
+    static final double CREATE_BYTES_PER_SECOND = 200e6;
 
     private final PrintStream log = System.err;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Harness()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with the presets in its help footer. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Harness());
+        cl.getCommandSpec().usageMessage().footer(Preset.describe());
+        return cl;
+    }
+
+    /** The depths the points on {@code device} reach (1 always): threads x in flight. */
+    static Set<Integer> depths(List<MatrixPoint> points, String device) {
+        Set<Integer> depths = new TreeSet<>();
+        depths.add(1);
+        for (MatrixPoint p : points) {
+            if (DeviceLimit.deviceOf(p).equals(device)) {
+                depths.add(p.depth());
+            }
+        }
+        return depths;
+    }
+
+    /** The matrix to run: databases (null where spdk writes its own), closed-loop points, open-loop plan, file depths. */
+    record Plan(Map<Integer, Path> databases, List<MatrixPoint> closed, List<String> skipped, int repetitions,
+                List<Double> openFractions, List<Double> openRates, Set<Integer> depths) {
+        int openRatesPerConfiguration() {
+            return openFractions.size() + openRates.size();
+        }
+
+        int runs() {
+            return closed.size() * repetitions * (1 + openRatesPerConfiguration());
+        }
     }
 
     @Override
     public Integer call() throws Exception {
+        Preset p = applyPreset();
         validate();
-        Map<Integer, Path> databases = databases();
-        Path primary = databases.values().iterator().next();
+        Plan plan = plan();
+        if (dryRun) {
+            System.out.print(describe(p, plan));
+            return 0;
+        }
+        createDatabases(plan);
+        Path primary = plan.databases().values().iterator().next();
         Map<String, Object> manifest = Manifest.collect(sysfsRoot, primary, Path.of("").toAbsolutePath());
-        try (SpdkNamespaces namespaces = spdkNamespaces(databases)) {
-            if (namespaces != null) {
-                manifest.put("spdk_target", namespaces.primary().toString());
-                manifest.put("spdk_served", namespaces.served());
-                manifest.put("spdk_install", SpdkInstall.find().map(i -> i.root().toString()).orElse(Manifest.UNKNOWN));
+        manifest.put("preset", p.name().toLowerCase(Locale.ROOT));
+        manifest.put("notes", List.copyOf(notes));
+        String dirName = name != null ? name
+                : manifest.get("host") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = out.resolve(dirName);
+        if (Files.exists(dir.resolve("points.csv"))) {
+            throw new CommandLine.ParameterException(new CommandLine(this), dir + " already holds results: give another --name");
+        }
+        try (SpdkNamespaces spdk = spdkNamespaces(plan)) {
+            if (spdk != null) {
+                manifest.put("spdk_target", spdk.primary().toString());
+                manifest.put("spdk_served", spdk.served());
+                manifest.put("spdk_install", SpdkInstall.find().map(i -> i.root().toString()).orElse(null));
             }
-            this.namespaces = namespaces;
-            return run(manifest, databases, primary);
-        } finally {
-            this.namespaces = null;
+            log.printf("results go to %s (%d measurements, each in its own JVM)%n", dir, plan.runs());
+            ResultsWriter results = new ResultsWriter(dir, manifest, maxSpread);
+            for (String why : plan.skipped()) {
+                results.skipped(why);
+            }
+            run(plan, spdk, primary, results);
+            manifest.put("load_average_after", Manifest.loadAverage(sysfsRoot));
+            results.finish();
+            return report(results, dir);
         }
     }
 
-    /** The namespaces spdk mode reads (null when it does not run, or SPDK is absent). */
-    private SpdkNamespaces namespaces;
-
-    private SpdkNamespaces spdkNamespaces(Map<Integer, Path> databases) throws IOException {
-        if (modes.stream().noneMatch(m -> BenchMode.parse(m) == BenchMode.SPDK) || SpdkInstall.unavailableReason() != null) {
+    /** The namespaces spdk mode reads (null when it does not run). */
+    private SpdkNamespaces spdkNamespaces(Plan plan) throws IOException {
+        if (plan.closed().stream().noneMatch(p -> p.mode() == BenchMode.SPDK)) {
             return null;
         }
         if (spdkServe != null) {
-            return SpdkNamespaces.serve(databases, out.resolve(".nvmf_tgt"), spdkServe.equals("interrupt"), log);
+            return SpdkNamespaces.serve(plan.databases(), out.resolve(".nvmf_tgt"), spdkServe.equals("interrupt"), log);
         }
         return SpdkNamespaces.given(TargetSpec.parse(spdkTarget));
     }
 
-    private Integer run(Map<String, Object> manifest, Map<Integer, Path> databases, Path primary) throws Exception {
-        String dirName = name != null ? name
-                : manifest.get("host") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = out.resolve(dirName);
-        Files.createDirectories(dir);
-        log.printf("results go to %s%n", dir);
-
-        List<String> skipped = new ArrayList<>();
-        List<DeviceLimit> limits = new ArrayList<>(noDeviceLimit ? List.of() : deviceLimits(primary, "before", skipped));
-        List<PointResult> results = runMatrix(databases, skipped);
+    /**
+     * The device limits before, every layer count's rounds (closed loop, then open loop at rates from
+     * the closed-loop results), the device limits after. Layer counts run one after the other (a
+     * given namespace holds one database at a time); within one, repetitions interleave.
+     */
+    private void run(Plan plan, SpdkNamespaces spdk, Path primary, ResultsWriter results) throws Exception {
         if (!noDeviceLimit) {
-            limits.addAll(deviceLimits(primary, "after", skipped));
+            deviceLimits(primary, plan, spdk, "before", results);
         }
-        List<PeerRunner.Run> peers = runPeers(databases);
+        int run = 0;
+        for (int l : plan.databases().keySet()) {
+            List<MatrixPoint> closed = plan.closed().stream().filter(p -> p.layers() == l).toList();
+            if (closed.isEmpty()) {
+                continue;
+            }
+            if (spdk != null && spdkCreate && closed.stream().anyMatch(p -> p.mode() == BenchMode.SPDK)) {
+                TargetSpec namespace = spdk.holding(l);
+                log.printf("creating %d layers on %s%n", l, namespace);
+                DbBuilder.Result created = DbBuilder.create(namespace, l, DbBuilder.Options.defaults().withForce(true)
+                        .withBuffers(1 << 20, 3));
+                log.printf(Locale.ROOT, "created %.1f MiB in %.2f s%n", created.sizeBytes() / 1048576.0, created.elapsedNanos() / 1e9);
+            }
+            run = rounds(plan, spdk, closed, results, run);
+            List<MatrixPoint> open = openLoopPoints(plan, closed, results.summary());
+            if (!open.isEmpty()) {
+                log.printf("open loop, L=%d: %d configurations at the same %d offered rate(s)%n", l, closed.size(),
+                        plan.openRatesPerConfiguration());
+                run = rounds(plan, spdk, open, results, run);
+            }
+        }
+        if (!noDeviceLimit) {
+            deviceLimits(primary, plan, spdk, "after", results);
+        }
+    }
 
-        Summary summary = new Summary(results, limits, maxSpread);
-        manifest.put("load_average_after", Manifest.read(sysfsRoot, "proc/loadavg"));
-        write(dir, manifest, limits, results, summary, peers, skipped);
+    private int report(ResultsWriter results, Path dir) {
+        Summary summary = results.summary();
         System.out.print(summary.table());
         System.out.println();
         System.out.print(summary.headlineText());
-        if (!skipped.isEmpty()) {
-            skipped.forEach(s -> System.out.println("- skipped: " + s));
-        }
+        results.skippedReasons().forEach(s -> System.out.println("- skipped: " + s));
+        results.failures().forEach(s -> System.out.println("- FAILED: " + s));
+        summary.driftWarnings().forEach(w -> log.println("warning: " + w));
         System.out.println("\nresults: " + dir.toAbsolutePath());
-        if (results.isEmpty()) {
-            System.err.println("harness: no point could be measured (see the skipped reasons above)");
+        if (summary.points().isEmpty()) {
+            System.err.println("harness: no point could be measured (see the reasons above)");
             return 2;
         }
-        return 0;
+        return results.failures().isEmpty() ? 0 : 1;
+    }
+
+    // ---- options ---------------------------------------------------------------------------------
+
+    private Preset applyPreset() {
+        Preset p;
+        try {
+            p = Preset.parse(preset);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
+        layers = layers != null ? layers : p.layers;
+        modes = modes != null ? modes : p.modes;
+        functions = functions != null ? functions : p.functions;
+        threads = threads != null ? threads : p.threads(Runtime.getRuntime().availableProcessors());
+        inflight = inflight != null ? inflight : p.inflight;
+        cache = cache != null ? cache : p.cache;
+        requests = requests != null ? requests : p.requests;
+        preadRequests = preadRequests != null ? preadRequests : p.preadRequests;
+        repetitions = repetitions != null ? repetitions : p.repetitions;
+        maxSpread = maxSpread != null ? maxSpread : p.maxSpread;
+        deviceSeconds = deviceSeconds != null ? deviceSeconds : p.deviceSeconds;
+        if (openLoop == null) {
+            openLoop = p.openLoop.stream().map(String::valueOf).toList();
+        } else if (openLoop.equals(List.of("none"))) {
+            openLoop = List.of();
+        }
+        return p;
     }
 
     private void validate() {
         CommandLine cl = new CommandLine(this);
-        if (requests < 1 || repetitions < 1 || deviceSeconds <= 0 || maxSpread < 0) {
-            throw new CommandLine.ParameterException(cl, "--requests, --repetitions and --device-seconds must be positive");
+        if (requests < 1 || preadRequests < 1 || repetitions < 1 || !(deviceSeconds > 0) || !(maxSpread >= 0)
+                || (warmup != null && warmup < 0) || pointTimeout < 1 || !(estimateRate > 0)) {
+            throw new CommandLine.ParameterException(cl, "--requests, --pread-requests, --repetitions, --device-seconds, "
+                    + "--point-timeout and --estimate-rate must be positive; --warmup and --max-spread at least 0");
+        }
+        for (int l : layers) {
+            if (l < 1 || l > 6) {
+                throw new CommandLine.ParameterException(cl, "--layers must be 1..6 (6 is 67 GiB), not " + l);
+            }
         }
         for (int t : threads) {
-            if (t < 1) {
-                throw new CommandLine.ParameterException(cl, "--threads must be >= 1");
+            if (t < 1 || t > 64) {
+                throw new CommandLine.ParameterException(cl, "--threads must be 1..64, not " + t);
             }
         }
         for (int i : inflight) {
-            if (i < 1) {
-                throw new CommandLine.ParameterException(cl, "--inflight must be >= 1");
+            if (i < 1 || i > 65_536) {
+                throw new CommandLine.ParameterException(cl, "--inflight must be 1..65536, not " + i);
             }
         }
-        for (double f : openLoop) {
-            if (f <= 0) {
-                throw new CommandLine.ParameterException(cl, "--open-loop fractions must be > 0");
+        for (String f : openLoop) {
+            double v;
+            try {
+                v = Double.parseDouble(f);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cl, "--open-loop takes fractions such as 0.5,0.9 or 'none', not '" + f + "'");
+            }
+            if (!(v > 0) || v > 10) {
+                throw new CommandLine.ParameterException(cl, "--open-loop fractions must be in (0, 10], not " + f);
+            }
+        }
+        for (double r : openLoopRates) {
+            if (!(r > 0)) {
+                throw new CommandLine.ParameterException(cl, "--open-loop-rates must be > 0 lookups/s, not " + r);
             }
         }
         for (int c : cache) {
             if (c < 0 || c > BpfKvOptions.MAX_CACHE_LEVELS) {
                 throw new CommandLine.ParameterException(cl, "--cache levels must be 0.." + BpfKvOptions.MAX_CACHE_LEVELS);
             }
+        }
+        if (db != null && !Files.isRegularFile(db)) {
+            throw new CommandLine.ParameterException(cl, "--db " + db + ": no such file");
+        }
+        if (peer != null && !Files.isExecutable(peer)) {
+            throw new CommandLine.ParameterException(cl, "--peer " + peer + ": not an executable file");
+        }
+        if (fio != null && !fio.equals("none") && !Files.isExecutable(Path.of(fio))) {
+            throw new CommandLine.ParameterException(cl, "--fio " + fio + ": not an executable file (or 'none')");
         }
         boolean spdkMode;
         try {
@@ -281,380 +435,301 @@ public final class Harness implements Callable<Integer> {
         }
     }
 
-    /** Layer count -> database file, creating missing ones under --data. */
-    private Map<Integer, Path> databases() throws IOException {
-        Map<Integer, Path> dbs = new LinkedHashMap<>();
+    // ---- the plan ----------------------------------------------------------------------------------
+
+    private Plan plan() throws IOException {
+        Map<Integer, Path> databases = new LinkedHashMap<>();
         if (db != null) {
-            if (!Files.exists(db)) {
-                throw new IOException(db + ": no such database");
-            }
             try (BpfKv opened = BpfKv.open(db, BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD))) {
-                dbs.put(opened.layout().layers(), db);
+                databases.put(opened.layout().layers(), db);
             }
-            return dbs;
-        }
-        if (spdkCreate && modes.stream().allMatch(m -> BenchMode.parse(m) == BenchMode.SPDK)) {
-            for (int l : new TreeSet<>(layers)) { // spdk alone, writing its own databases: no file is read
-                dbs.put(l, null);
-            }
-            return dbs;
-        }
-        Files.createDirectories(data);
-        for (int l : new TreeSet<>(layers)) {
-            Path file = data.resolve("bpfkv-" + l + ".db");
-            if (!Files.exists(file) || Files.size(file) != new TreeLayout(l).fileSizeBytes()) {
-                log.printf("creating %s (%d layers, %.1f MiB)%n", file, l, new TreeLayout(l).fileSizeBytes() / 1048576.0);
-                DbBuilder.create(file, l, DbBuilder.Options.defaults().withForce(true));
-            }
-            dbs.put(l, file);
-        }
-        return dbs;
-    }
-
-    /** Depths the points of {@code device} reach (1 always): threads x in flight, threads for pread. */
-    private Set<Integer> depths(String device) {
-        Set<Integer> depths = new TreeSet<>();
-        depths.add(1);
-        for (String m : modes) {
-            BenchMode mode = BenchMode.parse(m);
-            if (!DeviceLimit.deviceOf(new MatrixPoint(mode, "-", 1, 1, 1, 0, 0)).equals(device)) {
-                continue;
-            }
-            for (int t : threads) {
-                if (mode.engine()) {
-                    for (int i : inflight) {
-                        depths.add(t * i);
-                    }
-                } else {
-                    depths.add(t);
-                }
+        } else {
+            // spdk alone, writing its own databases onto the namespace: no file is read
+            boolean noFiles = spdkCreate && modes.stream().allMatch(m -> BenchMode.parse(m) == BenchMode.SPDK);
+            for (int l : new TreeSet<>(layers)) {
+                databases.put(l, noFiles ? null : data.resolve("bpfkv-" + l + ".db"));
             }
         }
-        return depths;
-    }
-
-    /** The file's limits, and the namespace's when spdk mode runs. */
-    private List<DeviceLimit> deviceLimits(Path file, String phase, List<String> skipped)
-            throws IOException, InterruptedException {
-        List<DeviceLimit> limits = new ArrayList<>(fileLimits(file, phase));
-        if (modes.stream().anyMatch(m -> BenchMode.parse(m) == BenchMode.SPDK)) {
-            String why = SpdkInstall.unavailableReason();
-            if (why != null) {
-                String reason = "spdk_nvme_perf (the namespace's device limit): " + why;
-                if (!skipped.contains(reason)) {
-                    skipped.add(reason);
-                }
-                log.println("no namespace device limit: " + why);
-                return limits;
-            }
-            if (namespaces == null) {
-                return limits;
-            }
-            TransportId namespace = TransportId.parse(namespaces.primary().toString());
-            SpdkPerfProbe probe = new SpdkPerfProbe(SpdkInstall.find().orElseThrow(), namespace, 512, deviceSeconds);
-            for (int depth : depths(DeviceLimit.NAMESPACE)) {
-                try {
-                    DeviceLimit l = probe.measure(depth, phase);
-                    log.printf(Locale.ROOT, "namespace limit %s: depth %d: %.0f IOPS (%s)%n", phase, depth, l.iops(),
-                            String.join(" ", probe.command(depth)));
-                    limits.add(l);
-                } catch (IOException e) {
-                    log.printf("namespace limit %s unavailable at depth %d: %s%n", phase, depth, e.getMessage());
-                }
-            }
-        }
-        return limits;
-    }
-
-    private List<DeviceLimit> fileLimits(Path file, String phase) throws IOException, InterruptedException {
-        if (file == null) {
-            return List.of();
-        }
-        Set<Integer> depths = depths(DeviceLimit.FILE);
-        String fioPath = fio == null ? DeviceLimitProbe.findFio() : fio.equals("none") ? null : fio;
-        DeviceLimitProbe probe = new DeviceLimitProbe(file, 512, deviceSeconds, fioPath);
-        List<DeviceLimit> limits = new ArrayList<>();
-        for (int depth : depths) {
-            DeviceLimit l;
-            try {
-                l = probe.measure(depth, phase);
-            } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-                // no fio and no native shim (or a device that refuses): the run goes on without a ceiling
-                log.printf("device limit %s unavailable at depth %d: %s%n", phase, depth, e);
-                continue;
-            }
-            log.printf(Locale.ROOT, "device limit %s: depth %d: %.0f IOPS (%s, 512 B random reads)%n", phase, depth, l.iops(), l.tool());
-            limits.add(l);
-        }
-        return limits;
-    }
-
-    private List<PointResult> runMatrix(Map<Integer, Path> databases, List<String> skipped) throws Exception {
-        List<PointResult> results = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         Set<String> functionNames = new LinkedHashSet<>();
         functions.forEach(f -> functionNames.add(FunctionChoice.normalize(f)));
-        for (Map.Entry<Integer, Path> entry : databases.entrySet()) {
-            int l = entry.getKey();
+        List<MatrixPoint> closed = new ArrayList<>();
+        for (int l : databases.keySet()) {
             for (int c : new LinkedHashSet<>(cache)) {
-                for (String modeName : modes) {
+                for (String modeName : new LinkedHashSet<>(modes)) {
                     BenchMode mode = BenchMode.parse(modeName);
-                    for (String function : mode.engine() ? functionNames : Set.of("-")) {
-                        FunctionChoice.Resolved resolved = mode.engine() ? FunctionChoice.resolve(function) : null;
-                        if (resolved != null && !resolved.available()) {
-                            String why = mode + "/" + function + ": " + resolved.unavailableBecause();
-                            if (!skipped.contains(why)) {
-                                skipped.add(why);
-                                log.println("skipping " + why);
-                            }
-                            continue;
+                    if (mode == BenchMode.SPDK && SpdkInstall.unavailableReason() != null) {
+                        String why = "spdk: " + SpdkInstall.unavailableReason();
+                        if (!skipped.contains(why)) {
+                            skipped.add(why);
                         }
-                        TargetSpec target = entry.getValue() == null ? null : TargetSpec.of(entry.getValue());
-                        if (mode == BenchMode.SPDK) {
-                            String why = SpdkInstall.unavailableReason();
-                            if (why != null) {
-                                String reason = "spdk: " + why;
-                                if (!skipped.contains(reason)) {
-                                    skipped.add(reason);
-                                    log.println("skipping " + reason);
+                        continue;
+                    }
+                    for (String function : mode.engine() ? functionNames : Set.of("-")) {
+                        if (mode.engine()) {
+                            FunctionChoice.Resolved resolved = FunctionChoice.resolve(function);
+                            if (!resolved.available()) {
+                                String why = mode + "/" + function + ": " + resolved.unavailableBecause();
+                                if (!skipped.contains(why)) {
+                                    skipped.add(why);
                                 }
                                 continue;
                             }
-                            target = namespaceHolding(l);
                         }
-                        results.addAll(runDatabase(target, l, c, mode, function, resolved, skipped));
-                    }
-                }
-            }
-        }
-        return results;
-    }
-
-    /** The layer count --spdk-create last wrote onto the namespace (0: none yet). */
-    private int createdLayers;
-
-    /**
-     * The namespace holding the database of {@code layerCount} layers: the served one over its file,
-     * or the given one, written with --spdk-create (once per layer count in a row); otherwise it must
-     * hold that database already, which opening it checks.
-     */
-    private TargetSpec namespaceHolding(int layerCount) throws IOException {
-        TargetSpec namespace = namespaces.holding(layerCount);
-        if (spdkCreate && createdLayers != layerCount) {
-            log.printf("creating %d layers on %s%n", layerCount, namespace);
-            DbBuilder.Result created = DbBuilder.create(namespace, layerCount, DbBuilder.Options.defaults()
-                    .withForce(true).withBuffers(1 << 20, 3));
-            log.printf(Locale.ROOT, "created %.1f MiB in %.2f s%n", created.sizeBytes() / 1048576.0,
-                    created.elapsedNanos() / 1e9);
-            createdLayers = layerCount;
-        }
-        return namespace;
-    }
-
-    /**
-     * Every thread/in-flight point of one (database, cache, mode, function). The engine runs one
-     * reactor per load thread (as many engine threads as the pread baseline has), so the database
-     * is opened once per thread count.
-     */
-    private List<PointResult> runDatabase(TargetSpec target, int l, int c, BenchMode mode, String function,
-                                          FunctionChoice.Resolved resolved, List<String> skipped) throws Exception {
-        int maxInflight = 1;
-        for (int i : inflight) {
-            maxInflight = Math.max(maxInflight, i);
-        }
-        List<PointResult> results = new ArrayList<>();
-        for (int t : threads) {
-            EngineOptions engine = EngineOptions.defaults().withBackend(mode.backend)
-                    .withDigest(mode == BenchMode.SPDK ? DigestKind.IDENTITY // a namespace is read as it is
-                            : DigestKind.valueOf(digest.trim().toUpperCase(Locale.ROOT)))
-                    .withReactors(Math.min(t, 64))
-                    .withMaxInflightRequests(Math.max(256, t * maxInflight));
-            BpfKvOptions options = BpfKvOptions.defaults().withMode(mode.dbMode).withCacheLevels(Math.min(c, l))
-                    .withEngine(engine);
-            if (resolved != null) {
-                options = options.withFunctions(resolved.factory());
-            }
-            BpfKv kv;
-            try {
-                kv = BpfKv.open(target, options);
-                if (kv.layout().layers() != l) {
-                    kv.close();
-                    throw new IOException("holds a " + kv.layout().layers() + "-layer database, not " + l
-                            + " (write it there with --spdk-create, or bpfkv create / bpfkv copy)");
-                }
-            } catch (IOException | RuntimeException e) {
-                String why = mode + " on " + target + ": " + e.getMessage();
-                skipped.add(why);
-                log.println("skipping " + why);
-                return results;
-            }
-            try (BpfKv opened = kv) {
-                String backend = opened.backendDescription();
-                for (int i : mode.engine() ? new LinkedHashSet<>(inflight) : Set.of(1)) {
-                    MatrixPoint point = new MatrixPoint(mode, mode.engine() ? function : "-", l, t, i, c, 0);
-                    List<PointResult> reps = new ArrayList<>();
-                    for (int r = 0; r < repetitions; r++) {
-                        reps.add(measure(opened, backend, point, r));
-                    }
-                    results.addAll(reps);
-                    double closedThroughput = Summary.aggregate(reps).getFirst().throughput();
-                    for (double fraction : openLoop) {
-                        MatrixPoint open = point.atRate(Math.max(1, fraction * closedThroughput));
-                        for (int r = 0; r < repetitions; r++) {
-                            results.add(measure(opened, backend, open, r));
+                        for (int t : new LinkedHashSet<>(threads)) {
+                            for (int i : mode.engine() ? new LinkedHashSet<>(inflight) : Set.of(1)) {
+                                closed.add(new MatrixPoint(mode, mode.engine() ? function : "-", l, t, i, c, 0));
+                            }
                         }
                     }
                 }
             }
         }
-        return results;
+        return new Plan(databases, closed, skipped, repetitions, openLoop.stream().map(Double::parseDouble).toList(),
+                List.copyOf(openLoopRates), depths(closed, DeviceLimit.FILE));
     }
 
-    private PointResult measure(BpfKv kv, String backend, MatrixPoint point, int repetition) throws Exception {
-        long n = point.mode().engine() || preadRequests < 1 ? requests : preadRequests;
-        long warm = warmup >= 0 ? warmup : Math.max(1, n / 10);
-        if (warm > 0) { // unmeasured, and outside the engine counters: JIT warm-up is not a per-hop cost
-            LoadGenerator.run(kv, new LoadGenerator.Config(point.threads(), point.inflight(), warm, 0,
-                    point.targetRate(), ~(seed + repetition)));
-        }
-        var config = new LoadGenerator.Config(point.threads(), point.inflight(), n, 0, point.targetRate(),
-                seed + repetition);
-        Optional<EngineStats> before = kv.engineStats();
-        LoadGenerator.Result result = LoadGenerator.run(kv, config);
-        Optional<EngineStats> after = kv.engineStats();
-        double hopsPerLookup = Double.NaN;
-        double userNanosPerHop = Double.NaN;
-        double cpuNanosPerHop = Double.NaN;
-        if (before.isPresent() && after.isPresent()) {
-            EngineStats b = before.get();
-            EngineStats a = after.get();
-            long hops = a.hops() - b.hops();
-            hopsPerLookup = (double) hops / n;
-            long user = a.reactorUserNanos() - b.reactorUserNanos();
-            // per-thread user time comes in clock ticks (10 ms): below 100 ms it is more noise than figure
-            if (a.reactorUserNanos() >= 0 && b.reactorUserNanos() >= 0 && hops > 0 && user >= MIN_USER_NANOS) {
-                userNanosPerHop = (double) user / hops;
-            }
-            if (a.reactorCpuNanos() >= 0 && b.reactorCpuNanos() >= 0 && hops > 0) {
-                cpuNanosPerHop = (double) (a.reactorCpuNanos() - b.reactorCpuNanos()) / hops;
-            }
-        }
-        PointResult r = new PointResult(point, repetition, backend, result.requests(), result.wrong(), result.fallbacks(),
-                result.elapsedNanos() / 1e9, result.latency(), result.cpuMicrosPerRequest(), hopsPerLookup, userNanosPerHop,
-                cpuNanosPerHop);
-        log.printf(Locale.ROOT, "%-34s rep %d: %9.0f lookups/s  p50 %7.1f us  p99 %7.1f us  cpu %6.1f us/lookup%s%s%n",
-                point.label(), repetition, r.throughput(), r.percentileMicros(50), r.percentileMicros(99),
-                r.cpuMicrosPerLookup(), Double.isFinite(cpuNanosPerHop) ? String.format(Locale.ROOT, "  reactor cpu %.0f ns/hop, user %s",
-                        cpuNanosPerHop, Double.isFinite(userNanosPerHop) ? String.format(Locale.ROOT, "%.0f ns/hop", userNanosPerHop) : "-") : "",
-                r.wrong() > 0 ? "  WRONG: " + r.wrong() : "");
-        return r;
-    }
-
-    private List<PeerRunner.Run> runPeers(Map<Integer, Path> databases) throws InterruptedException {
-        List<PeerRunner.Run> runs = new ArrayList<>();
-        if (peer == null) {
-            return runs;
-        }
-        PeerRunner runner = new PeerRunner(peer, peerArgs, peerTimeout);
-        long n = preadRequests > 0 ? preadRequests : requests;
-        for (Map.Entry<Integer, Path> e : databases.entrySet()) {
+    /** What --dry-run prints: the matrix, the number of measurements and the time they would take. */
+    private String describe(Preset p, Plan plan) throws IOException {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "preset %s; databases:%n", p.name().toLowerCase(Locale.ROOT)));
+        double createSeconds = 0;
+        for (Map.Entry<Integer, Path> e : plan.databases().entrySet()) {
+            long size = new TreeLayout(e.getKey()).fileSizeBytes();
             if (e.getValue() == null) {
-                continue; // no file: spdk alone on databases it created
+                s.append(String.format(Locale.ROOT, "  L=%d written onto %s (%.1f MiB)%n", e.getKey(), spdkTarget, size / 1048576.0));
+                continue;
             }
-            for (int t : new TreeSet<>(threads)) {
-                PeerRunner.Run run = runner.run(e.getValue(), e.getKey(), t, n);
-                log.printf(Locale.ROOT, "peer L%d T%d: %s%n", e.getKey(), t, run.output() != null
-                        ? String.format(Locale.ROOT, "%.0f lookups/s, mean %.1f us", run.output().throughput(), run.output().meanMicros())
-                        : "failed: " + run.error());
-                runs.add(run);
+            boolean exists = Files.exists(e.getValue()) && Files.size(e.getValue()) == size;
+            if (!exists) {
+                createSeconds += size / CREATE_BYTES_PER_SECOND;
+            }
+            s.append(String.format(Locale.ROOT, "  L=%d %s (%.1f MiB, %s)%n", e.getKey(), e.getValue(), size / 1048576.0,
+                    exists ? "exists" : "to be created"));
+        }
+        s.append(String.format(Locale.ROOT, "closed-loop points (%d):%n", plan.closed().size()));
+        for (MatrixPoint point : plan.closed()) {
+            s.append("  ").append(point.label()).append('\n');
+        }
+        plan.skipped().forEach(why -> s.append("  skipped: ").append(why).append('\n'));
+        if (plan.openRatesPerConfiguration() > 0) {
+            s.append(String.format(Locale.ROOT, "open loop: every configuration at %s%s of the best closed-loop throughput of its "
+                            + "layers and cache%s%n", plan.openFractions().isEmpty() ? "no fraction" : "fractions "
+                            + String.join(",", plan.openFractions().stream().map(String::valueOf).toList()), "",
+                    plan.openRates().isEmpty() ? "" : " and at " + String.join(",", plan.openRates().stream()
+                            .map(r -> String.format(Locale.ROOT, "%.0f", r)).toList()) + " lookups/s"));
+        }
+        double seconds = createSeconds;
+        for (MatrixPoint point : plan.closed()) {
+            long n = point.mode().engine() ? requests : preadRequests;
+            long warm = warmup != null ? warmup : Math.max(1, n / 10);
+            seconds += plan.repetitions() * (RUN_OVERHEAD_SECONDS + (n + warm) / estimateRate);
+            for (double f : plan.openFractions()) {
+                seconds += plan.repetitions() * (RUN_OVERHEAD_SECONDS + (n + warm) / (f * estimateRate));
+            }
+            for (double r : plan.openRates()) {
+                seconds += plan.repetitions() * (RUN_OVERHEAD_SECONDS + (n + warm) / Math.min(r, estimateRate));
             }
         }
-        return runs;
-    }
-
-    private void write(Path dir, Map<String, Object> manifest, List<DeviceLimit> limits, List<PointResult> results,
-                       Summary summary, List<PeerRunner.Run> peers, List<String> skipped) throws IOException {
-        Files.writeString(dir.resolve("manifest.json"), Json.write(manifest), StandardCharsets.UTF_8);
-        List<Map<String, Object>> pointRows = results.stream().map(PointResult::row).toList();
-        Csv.write(dir.resolve("points.csv"), pointRows);
-        Csv.write(dir.resolve("summary.csv"), summary.rows());
-        Csv.write(dir.resolve("device-limits.csv"), limits.stream().map(DeviceLimit::row).toList());
-        List<Map<String, Object>> peerRows = peers.stream().map(PeerRunner.Run::row).toList();
-        if (!peerRows.isEmpty()) {
-            Csv.write(dir.resolve("peers.csv"), peerRows);
+        int probes = noDeviceLimit ? 0 : 2 * plan.depths().size();
+        if (spdkServe != null || spdkTarget != null) {
+            s.append("spdk namespaces: ").append(spdkServe != null ? "an nvmf_tgt the harness starts on 127.0.0.1, "
+                    + "exporting each database file (" + spdkServe + ")" : spdkTarget + (spdkCreate ? ", written per layer count" : ""))
+                    .append('\n');
         }
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("manifest", manifest);
-        all.put("device_limits", limits.stream().map(DeviceLimit::row).toList());
-        all.put("points", pointRows);
-        all.put("summary", summary.rows());
-        all.put("peers", peerRows);
-        all.put("skipped", skipped);
-        Files.writeString(dir.resolve("results.json"), Json.write(all), StandardCharsets.UTF_8);
-        List<Path> plots = Plots.write(dir, summary, peers);
-        Files.writeString(dir.resolve("summary.md"), markdown(manifest, summary, peers, skipped, plots), StandardCharsets.UTF_8);
+        seconds += probes * (deviceSeconds + 0.7);
+        s.append(String.format(Locale.ROOT, "repetitions: %d per point, interleaved across points, each in a fresh JVM%n",
+                plan.repetitions()));
+        s.append(String.format(Locale.ROOT, "runs: %d measurements (%d closed-loop, %d open-loop) and %d device-limit probes "
+                        + "(depths %s, before and after)%n", plan.runs(), plan.closed().size() * plan.repetitions(),
+                plan.runs() - plan.closed().size() * plan.repetitions(), probes, plan.depths()));
+        long total = Math.round(seconds);
+        s.append(String.format(Locale.ROOT, "time estimate: about %d:%02d:%02d (assuming %.0f lookups/s closed loop per "
+                        + "measurement, %.0f s per measurement for JVM start-up, database open and warm-up beyond its lookups, "
+                        + "and %.0f MB/s to create databases; --estimate-rate changes the first)%n", total / 3600, total / 60 % 60,
+                total % 60, estimateRate, RUN_OVERHEAD_SECONDS, CREATE_BYTES_PER_SECOND / 1e6));
+        return s.toString();
     }
 
-    private static boolean sameAsPeer(MatrixPoint p, PeerRunner.Run r) {
-        return !p.openLoop() && p.layers() == r.layers() && p.threads() == r.threads() && p.cacheLevels() == 0;
-    }
-
-    private static String markdown(Map<String, Object> manifest, Summary summary, List<PeerRunner.Run> peers,
-                                   List<String> skipped, List<Path> plots) {
-        StringBuilder md = new StringBuilder("# jxrp benchmark summary\n\n");
-        md.append(String.format(Locale.ROOT, "%s, kernel %s, %s (%s CPUs online), governor %s, SMT %s, turbo %s; "
-                        + "device %s (%s, logical block %s B, I/O scheduler %s, virtual: %s, %s hardware queue(s), interrupts: %s), "
-                        + "file system %s; load before %s, after %s; "
-                        + "commit %s%s.%n%n",
-                manifest.get("host"), manifest.get("kernel"), manifest.get("cpu_model"), manifest.get("cores_online"),
-                manifest.get("governor"), manifest.get("smt_active"), manifest.get("turbo"), manifest.get("device"),
-                manifest.get("device_model"), manifest.get("logical_block_size"), manifest.get("io_scheduler"),
-                manifest.get("virtual_device"), manifest.get("hw_queues"), manifest.get("queue_interrupts"),
-                manifest.get("file_system"), manifest.get("load_average"), manifest.get("load_average_after"),
-                manifest.get("git_commit"), "true".equals(manifest.get("git_dirty")) ? " (with local changes)" : ""));
-        md.append("## Headline\n\n").append(summary.headlineText()).append('\n');
-        md.append("## Points\n\nvs pread: throughput over the pread baseline at the same thread count; vs device: over the "
-                + "device ceiling (random-read IOPS at the point's depth / reads per lookup). Latencies and ratios are "
-                + "from the repetition with the median throughput. Engine ns/hop: the reactor threads' CPU time per hop, "
-                + "user mode alone (the engine, the storage function and whatever the caller's completion callbacks do "
-                + "on the reactor: here the load generator's latency recording and answer check) / user + kernel "
-                + "(adds the kernel's I/O path). User time comes in clock ticks: short runs show '-'.\n\n");
-        md.append(summary.table()).append('\n');
-        md.append("## Device limit (same file, same run: measured before and after the points)\n\n").append(summary.limitsTable()).append('\n');
-        if (summary.hasLimits(DeviceLimit.NAMESPACE)) {
-            md.append("## Device limit of the namespace (spdk_nvme_perf on ").append(manifest.get("spdk_target"))
-                    .append(", one core, the spdk points' depths, same run: before and after the points)\n\n")
-                    .append(summary.limitsTable(DeviceLimit.NAMESPACE)).append('\n');
+    private void createDatabases(Plan plan) throws IOException {
+        if (db != null) {
+            return;
         }
-        if (!peers.isEmpty()) {
-            md.append("## Peer binary (same database)\n\njxrp columns: the same layers and thread count in this run, "
-                    + "closed loop, no cache (the fastest engine configuration, and pread), over the peer's throughput.\n\n"
-                    + "| command | lookups/s | mean us | p95 us | p99 us | p99.9 us | jxrp engine best / peer | jxrp pread / peer | note |\n"
-                    + "|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-            for (PeerRunner.Run r : peers) {
-                PeerOutput o = r.output();
-                if (o == null) {
-                    md.append(String.format("| `%s` | - | - | - | - | - | - | - | %s |%n", r.command(), r.error().replace('|', '/')));
+        Files.createDirectories(data);
+        for (Map.Entry<Integer, Path> e : plan.databases().entrySet()) {
+            Path file = e.getValue();
+            long size = new TreeLayout(e.getKey()).fileSizeBytes();
+            if (file != null && (!Files.exists(file) || Files.size(file) != size)) {
+                log.printf("creating %s (%d layers, %.1f MiB)%n", file, e.getKey(), size / 1048576.0);
+                DbBuilder.create(file, e.getKey(), DbBuilder.Options.defaults().withForce(true));
+            }
+        }
+    }
+
+    // ---- measuring -------------------------------------------------------------------------------
+
+    /**
+     * Every repetition of {@code points}: round r runs each point once, in an order shuffled per
+     * round; peers run at the end of each closed-loop round. Returns the next run number.
+     */
+    private int rounds(Plan plan, SpdkNamespaces spdk, List<MatrixPoint> points, ResultsWriter results, int run) throws Exception {
+        boolean closed = points.stream().noneMatch(MatrixPoint::openLoop);
+        for (int r = 0; r < plan.repetitions(); r++) {
+            List<MatrixPoint> order = new ArrayList<>(points);
+            Collections.shuffle(order, new Random(seed * 31 + r + (closed ? 0 : 7919)));
+            for (MatrixPoint point : order) {
+                measure(plan, spdk, point, r, run++, results);
+            }
+            if (closed) {
+                peers(plan, points.getFirst().layers(), results);
+            }
+            results.writePlots();
+        }
+        return run;
+    }
+
+    private void measure(Plan plan, SpdkNamespaces spdk, MatrixPoint point, int repetition, int run, ResultsWriter results)
+            throws Exception {
+        long n = point.mode().engine() ? requests : preadRequests;
+        long warm = warmup != null ? warmup : Math.max(1, n / 10);
+        Path dir = results.dir();
+        String id = String.format(Locale.ROOT, "%04d-%s-rep%d", run, point.id(), repetition);
+        String target = point.mode() == BenchMode.SPDK ? spdk.holding(point.layers()).toString()
+                : plan.databases().get(point.layers()).toAbsolutePath().toString();
+        RunSpec spec = new RunSpec(target, point, repetition, run, n, warm,
+                seed + repetition, digest, dir.resolve("runs").resolve(id + "-result.json"),
+                dir.resolve("hlog").resolve(point.id() + "-rep" + repetition + ".hlog"));
+        Files.createDirectories(spec.result().getParent());
+        Path specFile = dir.resolve("runs").resolve(id + ".json");
+        Json.write(specFile, spec.toMap());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(childJvmArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PointRunner.class.getName(), specFile.toString()));
+        Process child = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        child.getOutputStream().close();
+        if (!child.waitFor(pointTimeout, TimeUnit.SECONDS)) {
+            child.destroyForcibly().waitFor();
+            results.failed(point.label() + " rep " + repetition + ": no result after " + pointTimeout + " s (killed)");
+            return;
+        }
+        int exit = child.exitValue();
+        if (exit != 0 && exit != PointRunner.EXIT_SKIPPED) {
+            results.failed(point.label() + " rep " + repetition + ": its JVM exited with " + exit + " (its error is above)");
+            return;
+        }
+        PointRunner.Outcome outcome = PointRunner.read(spec);
+        if (outcome.skipped() != null) {
+            results.skipped(outcome.skipped());
+            return;
+        }
+        if (outcome.result().wrong() > 0) {
+            results.failed(point.label() + " rep " + repetition + ": " + outcome.result().wrong() + " wrong or missing answers");
+        }
+        results.add(outcome.result());
+    }
+
+    /**
+     * The child JVM's options: this JVM's (heap, flags the scripts chose) without debugging agents,
+     * with native access granted and the logging quiet unless asked for.
+     */
+    private static List<String> childJvmArguments() {
+        List<String> args = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xrunjdwp")
+                    && !a.startsWith("-Dsun.java.command")) {
+                args.add(a);
+            }
+        }
+        if (args.stream().noneMatch(a -> a.startsWith("--enable-native-access"))) {
+            args.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (args.stream().noneMatch(a -> a.startsWith("-Dorg.slf4j.simpleLogger.defaultLogLevel"))) {
+            args.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        }
+        return args;
+    }
+
+    /**
+     * The open-loop points: every closed-loop configuration of a layer count and cache level at the
+     * same offered rates, fractions of the best closed-loop throughput among them (and the absolute rates).
+     */
+    private List<MatrixPoint> openLoopPoints(Plan plan, List<MatrixPoint> configurations, Summary closed) {
+        if (plan.openRatesPerConfiguration() == 0) {
+            return List.of();
+        }
+        Map<String, Double> best = new TreeMap<>();
+        for (Summary.Aggregated a : closed.points()) {
+            best.merge(a.point().layers() + "/" + a.point().cacheLevels(), a.throughput(), Math::max);
+        }
+        List<MatrixPoint> open = new ArrayList<>();
+        for (MatrixPoint p : configurations) {
+            Double peak = best.get(p.layers() + "/" + p.cacheLevels());
+            Set<Double> rates = new TreeSet<>(plan.openRates());
+            if (peak != null) {
+                plan.openFractions().forEach(f -> rates.add((double) Math.max(1, Math.round(f * peak))));
+            }
+            for (double rate : rates) {
+                open.add(p.atRate(rate));
+            }
+        }
+        return open;
+    }
+
+    /** The file's limits at the file points' depths, and the namespace's at the spdk points' when spdk mode runs. */
+    private void deviceLimits(Path file, Plan plan, SpdkNamespaces spdk, String phase, ResultsWriter results)
+            throws IOException, InterruptedException {
+        if (file != null) {
+            String fioPath = fio == null ? DeviceLimitProbe.findFio() : fio.equals("none") ? null : fio;
+            DeviceLimitProbe probe = new DeviceLimitProbe(file, 512, deviceSeconds, fioPath);
+            for (int depth : plan.depths()) {
+                DeviceLimit l;
+                try {
+                    l = probe.measure(depth, phase);
+                } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+                    // no fio and no native shim (or a device that refuses): the run goes on without a ceiling
+                    log.printf("device limit %s unavailable at depth %d: %s%n", phase, depth, e);
                     continue;
                 }
-                double engineBest = summary.points().stream().filter(a -> sameAsPeer(a.point(), r) && a.point().mode().engine())
-                        .mapToDouble(Summary.Aggregated::throughput).max().orElse(Double.NaN);
-                double pread = summary.points().stream().filter(a -> sameAsPeer(a.point(), r) && !a.point().mode().engine())
-                        .mapToDouble(Summary.Aggregated::throughput).max().orElse(Double.NaN);
-                md.append(String.format(Locale.ROOT, "| `%s` | %.0f | %.1f | %.1f | %.1f | %.1f | %s | %s | |%n", r.command(),
-                        o.throughput(), o.meanMicros(), o.p95Micros(), o.p99Micros(), o.p999Micros(),
-                        Summary.ratio(engineBest / o.throughput()), Summary.ratio(pread / o.throughput())));
+                log.printf(Locale.ROOT, "device limit %s: depth %d: %.0f IOPS, read mean %.1f us (%s, 512 B random reads)%n",
+                        phase, depth, l.iops(), l.latency().meanMicros(), l.tool());
+                results.add(l);
             }
-            md.append('\n');
         }
-        if (!skipped.isEmpty()) {
-            md.append("## Skipped\n\n");
-            skipped.forEach(s -> md.append("- ").append(s).append('\n'));
-            md.append('\n');
+        if (spdk == null) {
+            return;
         }
-        if (!plots.isEmpty()) {
-            md.append("## Plots\n\n");
-            plots.forEach(p -> md.append("![").append(p.getFileName()).append("](").append(p.getFileName()).append(")\n"));
+        TransportId namespace = TransportId.parse(spdk.primary().toString());
+        SpdkPerfProbe probe = new SpdkPerfProbe(SpdkInstall.find().orElseThrow(), namespace, 512, deviceSeconds);
+        for (int depth : depths(plan.closed(), DeviceLimit.NAMESPACE)) {
+            try {
+                DeviceLimit l = probe.measure(depth, phase);
+                log.printf(Locale.ROOT, "namespace limit %s: depth %d: %.0f IOPS (%s)%n", phase, depth, l.iops(),
+                        String.join(" ", probe.command(depth)));
+                results.add(l);
+            } catch (IOException e) {
+                log.printf("namespace limit %s unavailable at depth %d: %s%n", phase, depth, e.getMessage());
+            }
         }
-        return md.toString();
+    }
+
+    private void peers(Plan plan, int layerCount, ResultsWriter results) throws InterruptedException, IOException {
+        if (peer == null) {
+            return;
+        }
+        PeerRunner runner = new PeerRunner(peer, peerArgs, peerTimeout);
+        for (Map.Entry<Integer, Path> e : plan.databases().entrySet()) {
+            if (e.getValue() == null || e.getKey() != layerCount) {
+                continue; // another layer count's round, or no file (spdk alone on databases it created)
+            }
+            for (int t : new TreeSet<>(threads)) {
+                PeerRunner.Run r = runner.run(e.getValue(), e.getKey(), t, preadRequests);
+                log.printf(Locale.ROOT, "peer L%d T%d: %s%n", e.getKey(), t, r.output() != null
+                        ? String.format(Locale.ROOT, "%.0f lookups/s, mean %.1f us", r.output().throughput(), r.output().meanMicros())
+                        : "failed: " + r.error());
+                results.add(r);
+            }
+        }
     }
 }

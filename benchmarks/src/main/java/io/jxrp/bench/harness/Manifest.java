@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
  * The environment a run measured: kernel, CPU, core count, frequency governor, SMT, turbo, load,
  * virtualisation, the database's device (name, model, logical block size, rotational, I/O scheduler, virtual,
  * hardware queues and where their interrupts land),
- * its file system, the JDK and its flags, and the git commit. Every file under {@code /proc} and
- * {@code /sys} is optional: what a host (or a container) does not expose reads as "unknown".
- * {@code root} is "/" except in tests, which point it at a fake tree.
+ * its file system, the JDK and its flags, and the git commit. Values are typed for whoever reads
+ * manifest.json: numbers are numbers, yes/no facts are booleans, lists are lists, and what a host
+ * (or a container) does not expose is {@code null}. {@code root} is "/" except in tests, which point
+ * it at a fake tree.
  */
 final class Manifest {
+    /** How the Markdown summary shows a fact the host did not expose. */
     static final String UNKNOWN = "unknown";
 
     private Manifest() {
@@ -28,46 +30,86 @@ final class Manifest {
     static Map<String, Object> collect(Path root, Path databaseFile, Path gitDir) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("host", hostName(root));
-        m.put("kernel", read(root, "proc/sys/kernel/osrelease"));
+        m.put("kernel", text(root, "proc/sys/kernel/osrelease"));
         m.put("cpu_model", cpuInfoField(root, "model name"));
-        m.put("cores_online", read(root, "sys/devices/system/cpu/online"));
+        m.put("cores_online", text(root, "sys/devices/system/cpu/online"));
         m.put("available_processors", Runtime.getRuntime().availableProcessors());
-        m.put("governor", read(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
-        m.put("smt_control", read(root, "sys/devices/system/cpu/smt/control"));
-        m.put("smt_active", read(root, "sys/devices/system/cpu/smt/active"));
-        m.put("turbo", turbo(root));
-        m.put("hypervisor", cpuFlags(root).contains(" hypervisor ")
-                ? "yes (" + read(root, "sys/class/dmi/id/sys_vendor") + ")" : "no");
-        m.put("load_average", read(root, "proc/loadavg"));
-        m.put("memory_total", meminfoTotal(root));
-        Map<String, Object> device = device(root, databaseFile);
-        m.put("database", databaseFile == null ? UNKNOWN : databaseFile.toAbsolutePath().toString());
-        m.putAll(device);
+        m.put("governor", text(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+        m.put("smt_control", text(root, "sys/devices/system/cpu/smt/control"));
+        m.put("smt_active", flag(text(root, "sys/devices/system/cpu/smt/active")));
+        putTurbo(root, m);
+        String flags = cpuInfoField(root, "flags");
+        m.put("hypervisor", flags == null ? null : (" " + flags + " ").contains(" hypervisor "));
+        m.put("hypervisor_vendor", Boolean.TRUE.equals(m.get("hypervisor")) ? text(root, "sys/class/dmi/id/sys_vendor") : null);
+        m.put("load_average", loadAverage(root));
+        m.put("memory_total_bytes", meminfoTotalBytes(root));
+        m.put("database", databaseFile == null ? null : databaseFile.toAbsolutePath().toString());
+        m.putAll(device(root, databaseFile));
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version"));
-        m.put("jvm_flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        m.put("git_commit", git(gitDir, "rev-parse", "HEAD"));
-        String status = git(gitDir, "status", "--porcelain", "--untracked-files=no");
-        m.put("git_dirty", status.equals(UNKNOWN) ? UNKNOWN : String.valueOf(!status.isEmpty()));
+        m.put("jvm_flags", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        String commit = git(gitDir, "rev-parse", "HEAD");
+        m.put("git_commit", commit);
+        String status = commit == null ? null : git(gitDir, "status", "--porcelain", "--untracked-files=no");
+        m.put("git_dirty", status == null ? null : !status.isEmpty());
         return m;
     }
 
-    /** A trimmed file under root, or "unknown" when it is missing or unreadable. */
-    static String read(Path root, String relative) {
-        return read(root.resolve(relative));
+    /** The 1, 5 and 15 minute load averages, or null. */
+    static List<Double> loadAverage(Path root) {
+        String text = text(root, "proc/loadavg");
+        if (text == null) {
+            return null;
+        }
+        String[] f = text.split("\\s+");
+        try {
+            return f.length < 3 ? null : List.of(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
-    private static String read(Path file) {
+    /** The value of a manifest entry as the summary shows it: "unknown" for null, lists joined. */
+    static String show(Object value) {
+        return switch (value) {
+            case null -> UNKNOWN;
+            case List<?> list -> String.join(" ", list.stream().map(String::valueOf).toList());
+            default -> value.toString();
+        };
+    }
+
+    /** A trimmed file under root, or null when it is missing or unreadable. */
+    static String text(Path root, String relative) {
+        return text(root.resolve(relative));
+    }
+
+    private static String text(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException | RuntimeException e) {
-            return UNKNOWN;
+            return null;
+        }
+    }
+
+    private static Boolean flag(String text) {
+        return text == null ? null : switch (text) {
+            case "1" -> true;
+            case "0" -> false;
+            default -> null;
+        };
+    }
+
+    private static Integer integer(String text) {
+        try {
+            return text == null ? null : Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 
     private static String hostName(Path root) {
-        String name = read(root, "proc/sys/kernel/hostname");
-        if (name.equals(UNKNOWN)) {
+        String name = text(root, "proc/sys/kernel/hostname");
+        if (name == null) {
             String env = System.getenv("HOSTNAME");
             return env == null || env.isBlank() ? "localhost" : env;
         }
@@ -75,53 +117,65 @@ final class Manifest {
     }
 
     private static String cpuInfoField(Path root, String field) {
-        for (String line : read(root, "proc/cpuinfo").split("\n")) {
+        String cpuinfo = text(root, "proc/cpuinfo");
+        if (cpuinfo == null) {
+            return null;
+        }
+        for (String line : cpuinfo.split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).strip().equals(field)) {
                 return line.substring(colon + 1).strip();
             }
         }
-        return UNKNOWN;
+        return null;
     }
 
-    private static String cpuFlags(Path root) {
-        return " " + cpuInfoField(root, "flags") + " ";
-    }
-
-    /** Turbo/boost as the kernel reports it: intel_pstate's no_turbo or cpufreq's boost. */
-    private static String turbo(Path root) {
-        String noTurbo = read(root, "sys/devices/system/cpu/intel_pstate/no_turbo");
-        if (!noTurbo.equals(UNKNOWN)) {
-            return noTurbo.equals("1") ? "off (intel_pstate no_turbo=1)" : "on (intel_pstate no_turbo=0)";
+    /** Turbo/boost as the kernel reports it (intel_pstate's no_turbo or cpufreq's boost) and where that came from. */
+    private static void putTurbo(Path root, Map<String, Object> m) {
+        String noTurbo = text(root, "sys/devices/system/cpu/intel_pstate/no_turbo");
+        String boost = text(root, "sys/devices/system/cpu/cpufreq/boost");
+        if (noTurbo != null) {
+            m.put("turbo", noTurbo.equals("0"));
+            m.put("turbo_source", "intel_pstate/no_turbo=" + noTurbo);
+        } else if (boost != null) {
+            m.put("turbo", boost.equals("1"));
+            m.put("turbo_source", "cpufreq/boost=" + boost);
+        } else {
+            m.put("turbo", null);
+            m.put("turbo_source", null);
         }
-        String boost = read(root, "sys/devices/system/cpu/cpufreq/boost");
-        if (!boost.equals(UNKNOWN)) {
-            return boost.equals("1") ? "on (cpufreq boost=1)" : "off (cpufreq boost=0)";
-        }
-        return UNKNOWN;
     }
 
-    private static String meminfoTotal(Path root) {
-        for (String line : read(root, "proc/meminfo").split("\n")) {
+    private static Long meminfoTotalBytes(Path root) {
+        String meminfo = text(root, "proc/meminfo");
+        if (meminfo == null) {
+            return null;
+        }
+        for (String line : meminfo.split("\n")) {
             if (line.startsWith("MemTotal:")) {
-                return line.substring("MemTotal:".length()).strip();
+                String[] f = line.substring("MemTotal:".length()).strip().split("\\s+");
+                try {
+                    return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
             }
         }
-        return UNKNOWN;
+        return null;
     }
 
     /** The block device under the database file and its queue attributes, through /sys/dev/block/MAJ:MIN. */
     static Map<String, Object> device(Path root, Path file) {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("file_system", UNKNOWN);
-        d.put("device", UNKNOWN);
-        d.put("device_model", UNKNOWN);
-        d.put("logical_block_size", UNKNOWN);
-        d.put("rotational", UNKNOWN);
-        d.put("io_scheduler", UNKNOWN);
-        d.put("virtual_device", UNKNOWN);
-        d.put("hw_queues", UNKNOWN);
-        d.put("queue_interrupts", UNKNOWN);
+        d.put("file_system", null);
+        d.put("device", null);
+        d.put("device_model", null);
+        d.put("logical_block_size", null);
+        d.put("rotational", null);
+        d.put("io_scheduler", null);
+        d.put("virtual_device", null);
+        d.put("hw_queues", null);
+        d.put("queue_interrupts", null);
         if (file == null || !Files.exists(file)) {
             return d;
         }
@@ -152,22 +206,32 @@ final class Manifest {
             boolean virtual = path.contains("/virtual/") || path.contains("virtio") || name.startsWith("vd")
                     || name.startsWith("xvd") || name.startsWith("loop") || name.startsWith("zram")
                     || name.startsWith("nbd");
-            d.put("virtual_device", virtual ? "yes" : "no");
+            d.put("virtual_device", virtual);
         } catch (IOException | RuntimeException e) {
             // the sysfs link is missing (container, fake tree): keep the numbers
         }
         d.put("device", name);
-        d.put("device_model", read(queueDir.resolve("device/model")));
-        d.put("logical_block_size", read(queueDir.resolve("queue/logical_block_size")));
-        d.put("rotational", read(queueDir.resolve("queue/rotational")));
-        d.put("io_scheduler", read(queueDir.resolve("queue/scheduler")));
+        d.put("device_model", text(queueDir.resolve("device/model")));
+        d.put("logical_block_size", integer(text(queueDir.resolve("queue/logical_block_size"))));
+        d.put("rotational", flag(text(queueDir.resolve("queue/rotational"))));
+        d.put("io_scheduler", scheduler(text(queueDir.resolve("queue/scheduler"))));
         try (var queues = Files.list(queueDir.resolve("mq"))) {
-            d.put("hw_queues", String.valueOf(queues.filter(Files::isDirectory).count()));
+            d.put("hw_queues", (int) queues.filter(Files::isDirectory).count());
         } catch (IOException | RuntimeException e) {
             // stays unknown
         }
         d.put("queue_interrupts", queueInterrupts(root, queueDir));
         return d;
+    }
+
+    /** The scheduler in use: the bracketed one of "[none] mq-deadline", or the only one listed. */
+    static String scheduler(String text) {
+        if (text == null) {
+            return null;
+        }
+        int open = text.indexOf('[');
+        int close = text.indexOf(']');
+        return open >= 0 && close > open ? text.substring(open + 1, close) : text;
     }
 
     /**
@@ -181,10 +245,14 @@ final class Manifest {
         try {
             controller = queueDir.resolve("device").toRealPath().getFileName().toString();
         } catch (IOException | RuntimeException e) {
-            return UNKNOWN;
+            return null;
+        }
+        String interrupts = text(root, "proc/interrupts");
+        if (interrupts == null) {
+            return null;
         }
         List<String> found = new java.util.ArrayList<>();
-        for (String line : read(root, "proc/interrupts").split("\n")) {
+        for (String line : interrupts.split("\n")) {
             String[] f = line.strip().split("\\s+");
             if (f.length < 3 || !f[0].endsWith(":")) {
                 continue;
@@ -198,18 +266,18 @@ final class Manifest {
             for (int i = 1; i < f.length && f[i].chars().allMatch(Character::isDigit); i++) {
                 counts.append(counts.isEmpty() ? "" : "/").append(f[i]);
             }
-            String cpus = read(root, "proc/irq/" + irq + "/effective_affinity_list");
-            if (cpus.equals(UNKNOWN)) {
-                cpus = read(root, "proc/irq/" + irq + "/smp_affinity_list");
+            String cpus = text(root, "proc/irq/" + irq + "/effective_affinity_list");
+            if (cpus == null) {
+                cpus = text(root, "proc/irq/" + irq + "/smp_affinity_list");
             }
             found.add(name + " on CPU " + cpus + " (per-CPU counts " + counts + ")");
         }
-        return found.isEmpty() ? UNKNOWN : String.join("; ", found);
+        return found.isEmpty() ? null : String.join("; ", found);
     }
 
     private static String git(Path dir, String... args) {
         if (dir == null) {
-            return UNKNOWN;
+            return null;
         }
         try {
             List<String> command = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
@@ -218,14 +286,14 @@ final class Manifest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                return UNKNOWN;
+                return null;
             }
             return out;
         } catch (IOException e) {
-            return UNKNOWN;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return UNKNOWN;
+            return null;
         }
     }
 }

@@ -37,6 +37,17 @@ record MatrixPoint(BenchMode mode, String function, int layers, int threads, int
         return new MatrixPoint(mode, function, layers, threads, inflight, cacheLevels, rate);
     }
 
+    /** A file-name-safe identity: {@code uring-java-L4-C0-T2-I8}, with {@code -R<rate>} for open loop. */
+    String id() {
+        return mode + (mode.engine() ? "-" + function : "") + "-L" + layers + "-C" + cacheLevels + "-T" + threads + "-I" + inflight
+                + (openLoop() ? String.format(java.util.Locale.ROOT, "-R%.0f", targetRate) : "");
+    }
+
+    /** The configuration without threads and in-flight lookups: one line in the plots. */
+    String configuration() {
+        return mode + (mode.engine() ? "/" + function : "");
+    }
+
     /** A short label for tables and plot legends: {@code uring/java T2 I8 L4 C0}. */
     String label() {
         return mode + (mode.engine() ? "/" + function : "") + " T" + threads + " I" + inflight + " L" + layers

@@ -9,6 +9,8 @@ import org.HdrHistogram.Histogram;
  *
  * @param point                  the configuration
  * @param repetition             0-based repetition index
+ * @param run                    0-based position in the run's sequence of measurements (repetitions are
+ *                               interleaved across points: round r measures every point once)
  * @param backend                what served the lookups (engine backend and why, or pread)
  * @param requests               measured lookups
  * @param wrong                  lookups with a missing or wrong value (never timed as successes)
@@ -22,12 +24,20 @@ import org.HdrHistogram.Histogram;
  *                               too short for the clock-tick resolution of per-thread user time
  * @param engineCpuNanosPerHop   CPU time (user + kernel, nanosecond resolution) of the reactors per hop
  */
-record PointResult(MatrixPoint point, int repetition, String backend, long requests, long wrong, long fallbacks,
+record PointResult(MatrixPoint point, int repetition, int run, String backend, long requests, long wrong, long fallbacks,
                    double seconds, Histogram latency, double cpuMicrosPerLookup, double hopsPerLookup,
                    double engineUserNanosPerHop, double engineCpuNanosPerHop) {
 
+    /** An open-loop point missed its offered rate when it achieved less than this share of it. */
+    static final double MISSED_FRACTION = 0.95;
+
     double throughput() {
         return seconds <= 0 ? 0 : requests / seconds;
+    }
+
+    /** An open-loop point that could not keep up with its offered rate (its latencies then grow with the run). */
+    boolean missedRate() {
+        return point.openLoop() && throughput() < MISSED_FRACTION * point.targetRate();
     }
 
     double meanMicros() {
@@ -54,17 +64,20 @@ record PointResult(MatrixPoint point, int repetition, String backend, long reque
         row.put("loop", point.openLoop() ? "open" : "closed");
         row.put("target_rate", point.targetRate());
         row.put("repetition", repetition);
+        row.put("run", run);
         row.put("backend", backend);
         row.put("requests", requests);
         row.put("wrong", wrong);
         row.put("fallbacks", fallbacks);
         row.put("seconds", seconds);
         row.put("throughput", throughput());
+        row.put("missed_rate", missedRate());
         row.put("mean_us", meanMicros());
         row.put("p50_us", percentileMicros(50));
         row.put("p95_us", percentileMicros(95));
         row.put("p99_us", percentileMicros(99));
         row.put("p999_us", percentileMicros(99.9));
+        row.put("p9999_us", percentileMicros(99.99));
         row.put("max_us", maxMicros());
         row.put("cpu_us_per_lookup", cpuMicrosPerLookup);
         row.put("hops_per_lookup", hopsPerLookup);

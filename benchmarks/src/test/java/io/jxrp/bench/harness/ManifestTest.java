@@ -2,7 +2,8 @@ package io.jxrp.bench.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ManifestTest {
-    private static final List<String> KEYS = List.of("host", "kernel", "cpu_model", "cores_online", "governor",
-            "smt_control", "smt_active", "turbo", "hypervisor", "load_average", "file_system", "device", "device_model",
-            "logical_block_size", "rotational", "io_scheduler", "virtual_device", "hw_queues", "queue_interrupts", "jdk", "jvm_flags", "git_commit", "git_dirty");
+    private static final List<String> KEYS = List.of("host", "kernel", "cpu_model", "cores_online", "available_processors",
+            "governor", "smt_control", "smt_active", "turbo", "turbo_source", "hypervisor", "hypervisor_vendor", "load_average",
+            "memory_total_bytes", "database", "file_system", "device", "device_model", "logical_block_size", "rotational",
+            "io_scheduler", "virtual_device", "hw_queues", "queue_interrupts", "jdk", "jvm_flags", "git_commit", "git_dirty");
 
     private static void write(Path root, String relative, String text) throws IOException {
         Path f = root.resolve(relative);
@@ -32,6 +34,9 @@ class ManifestTest {
         write(root, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n");
         write(root, "sys/devices/system/cpu/smt/control", "on\n");
         write(root, "sys/devices/system/cpu/intel_pstate/no_turbo", "1\n");
+        write(root, "sys/devices/system/cpu/smt/active", "1\n");
+        write(root, "proc/loadavg", "0.52 1.25 3.00 2/345 6789\n");
+        write(root, "proc/meminfo", "MemTotal:       24576000 kB\nMemFree: 1 kB\n");
         Path db = root.resolve("db.bin");
         Files.write(db, new byte[512]);
         Map<String, Object> m = Manifest.collect(root, db, null);
@@ -41,32 +46,45 @@ class ManifestTest {
         assertEquals("0-7", m.get("cores_online"));
         assertEquals("performance", m.get("governor"));
         assertEquals("on", m.get("smt_control"));
-        assertEquals("off (intel_pstate no_turbo=1)", m.get("turbo"));
-        assertEquals("yes (unknown)", m.get("hypervisor"));
-        assertEquals(Manifest.UNKNOWN, m.get("git_commit"));
+        assertEquals(false, m.get("turbo"));
+        assertEquals("intel_pstate/no_turbo=1", m.get("turbo_source"));
+        assertEquals(true, m.get("smt_active"));
+        assertEquals(true, m.get("hypervisor"));
+        assertEquals(List.of(0.52, 1.25, 3.0), m.get("load_average"));
+        assertEquals(24576000L * 1024, m.get("memory_total_bytes"));
+        assertEquals(null, m.get("git_commit"));
+        assertEquals(null, m.get("git_dirty"));
         for (String key : KEYS) {
-            assertNotNull(m.get(key), key);
+            assertTrue(m.containsKey(key), key);
         }
+        // typed all the way into manifest.json: numbers, booleans, lists and null
+        String json = Json.write(m);
+        assertTrue(json.contains("\"turbo\" : false") && json.contains("\"smt_active\" : true")
+                && json.contains("\"git_commit\" : null") && json.contains("\"memory_total_bytes\" : 25165824000"), json);
     }
 
     @Test
     void toleratesAnEmptyTree(@TempDir Path root) {
         Map<String, Object> m = Manifest.collect(root.resolve("nothing-here"), root.resolve("missing.db"), root);
         for (String key : KEYS) {
-            assertNotNull(m.get(key), key);
+            assertTrue(m.containsKey(key), key);
         }
-        assertEquals(Manifest.UNKNOWN, m.get("kernel"));
-        assertEquals(Manifest.UNKNOWN, m.get("governor"));
-        assertEquals(Manifest.UNKNOWN, m.get("turbo"));
-        assertEquals(Manifest.UNKNOWN, m.get("device"));
-        assertEquals("no", m.get("hypervisor"));
+        assertNull(m.get("kernel"));
+        assertNull(m.get("governor"));
+        assertNull(m.get("turbo"));
+        assertNull(m.get("device"));
+        assertNull(m.get("hypervisor"), "no cpuinfo: unknown, not 'no'");
+        assertNull(m.get("load_average"));
+        assertEquals("unknown", Manifest.show(m.get("kernel")));
         assertFalse(((String) m.get("host")).isBlank());
     }
 
     @Test
     void boostReportsTurboWhereIntelPstateIsAbsent(@TempDir Path root) throws IOException {
         write(root, "sys/devices/system/cpu/cpufreq/boost", "1\n");
-        assertEquals("on (cpufreq boost=1)", Manifest.collect(root, null, null).get("turbo"));
+        Map<String, Object> m = Manifest.collect(root, null, null);
+        assertEquals(true, m.get("turbo"));
+        assertEquals("cpufreq/boost=1", m.get("turbo_source"));
     }
 
     @Test
@@ -85,7 +103,15 @@ class ManifestTest {
         Files.createDirectories(queueDir);
         Files.createSymbolicLink(queueDir.resolve("device"), controller);
         assertEquals("virtio1-req.0 on CPU 1 (per-CPU counts 7/45023443)", Manifest.queueInterrupts(root, queueDir));
-        assertEquals(Manifest.UNKNOWN, Manifest.queueInterrupts(root, root.resolve("no-such-queue")));
+        assertNull(Manifest.queueInterrupts(root, root.resolve("no-such-queue")));
+    }
+
+    @Test
+    void theSchedulerInUseIsTheBracketedOne() {
+        assertEquals("none", Manifest.scheduler("[none] mq-deadline kyber"));
+        assertEquals("mq-deadline", Manifest.scheduler("none [mq-deadline]"));
+        assertEquals("none", Manifest.scheduler("none"));
+        assertNull(Manifest.scheduler(null));
     }
 
     @Test

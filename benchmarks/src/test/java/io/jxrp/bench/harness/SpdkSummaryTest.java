@@ -15,7 +15,7 @@ class SpdkSummaryTest {
         Histogram h = new Histogram(3);
         h.recordValue(100_000);
         long requests = 10_000;
-        return new PointResult(p, 0, p.mode().cliName, requests, 0, 0, requests / throughput, h, 50, 5, 800, 2000);
+        return new PointResult(p, 0, 0, p.mode().cliName, requests, 0, 0, requests / throughput, h, 50, 5, 800, 2000);
     }
 
     private static MatrixPoint point(BenchMode mode, int inflight) {
@@ -34,13 +34,13 @@ class SpdkSummaryTest {
         Summary.Aggregated spdk = s.points().get(1);
         assertEquals(10_000, s.ceiling(uring.point()), 1e-9, "fio on the file: 50,000 IOPS / 5 reads");
         assertEquals(20_000, s.ceiling(spdk.point()), 1e-9, "spdk_nvme_perf, the better phase: 100,000 / 5");
-        assertEquals(0.6, s.vsCeiling(spdk), 1e-9);
-        assertEquals(1.5, s.vsUring(spdk), 1e-9);
-        assertTrue(Double.isNaN(s.vsUring(s.points().get(2))), "no uring point at I1");
-        assertTrue(Double.isNaN(s.vsPread(spdk)), "pread reads the file, spdk the namespace");
-        assertTrue(s.limitsTable(DeviceLimit.NAMESPACE).contains("| 32 | 100000 | 80000 | 100000 | spdk_nvme_perf |"),
+        assertEquals(0.6, s.vsCeiling(spdk).value(), 1e-9);
+        assertEquals(1.5, s.vsUring(spdk).value(), 1e-9);
+        assertTrue(!s.vsUring(s.points().get(2)).known(), "no uring point at I1");
+        assertTrue(!s.vsPread(spdk).known(), "pread reads the file, spdk the namespace");
+        assertTrue(s.limitsTable(DeviceLimit.NAMESPACE).contains("| 32 | 100000 | 80000 | 100000 | - | - | - | - | spdk_nvme_perf |"),
                 s.limitsTable(DeviceLimit.NAMESPACE));
-        assertTrue(s.limitsTable().contains("| 32 | 50000 | - | 50000 | fio |"), s.limitsTable());
+        assertTrue(s.limitsTable().contains("| 32 | 50000 | - | 50000 | - | - | - | - | fio |"), s.limitsTable());
         String text = s.headlineText();
         assertTrue(text.contains("spdk point by point") && text.contains("T1 I32 12000 (p50 ") && text.contains("60%; 1.50x"),
                 text);
