@@ -85,6 +85,59 @@ mvn_cmd() {
   mvnw -q "$@"
 }
 
+# ---- one staleness check for every script ---------------------------------------------------------
+# A full build (scripts/test without Maven arguments, or ensure_built) leaves target/build.stamp,
+# dated when that build started. The build is stale when the stamp is missing, when an artifact a
+# script needs is missing, or when a build input changed after it: a source file under a module's
+# src/, a pom.xml, the wrapper's settings (.mvn/, mvnw) or the launcher template. Generated and built
+# files (every target/ folder, JMH's generated sources among them), databases and results are not inputs.
+BUILD_STAMP="$JXRP_ROOT/target/build.stamp"
+
+# newer_build_input FILE: prints the first build input newer than FILE (nothing when there is none)
+newer_build_input() {
+  find "$JXRP_ROOT" \( -name target -o -name .git -o -path "$JXRP_ROOT/data" -o -path "$JXRP_ROOT/results" \) -prune -o \
+    -type f \( -path "$JXRP_ROOT/*/src/*" -o -name pom.xml -o -path "$JXRP_ROOT/.mvn/*" -o -path "$JXRP_ROOT/mvnw" \
+    -o -path "$JXRP_ROOT/scripts/lib/make-launcher.sh" \) -newer "$1" -print -quit
+}
+
+# build_stale ARTIFACT...: prints why the build is stale, nothing when it is current
+build_stale() {
+  local a newer
+  [ -f "$BUILD_STAMP" ] || { echo "no full build yet (no target/build.stamp)"; return; }
+  for a in "$@"; do
+    [ -e "$a" ] || { echo "${a#"$JXRP_ROOT"/} is missing"; return; }
+  done
+  newer=$(newer_build_input "$BUILD_STAMP")
+  [ -z "$newer" ] || echo "${newer#"$JXRP_ROOT"/} changed since the last build"
+}
+
+# stamped_build MAVEN-ARGS...: runs ./mvnw with the arguments and, when it succeeds, stamps the build
+# with the time it started (an input edited during the build stays newer than the stamp)
+stamped_build() {
+  local started
+  mkdir -p "$JXRP_ROOT/target"
+  started=$(mktemp "$JXRP_ROOT/target/.build-started.XXXXXX")
+  if (cd "$JXRP_ROOT" && mvnw "$@"); then
+    mv -f "$started" "$BUILD_STAMP"
+  else
+    rm -f "$started"
+    return 1
+  fi
+}
+
+# ensure_built REBUILD ARTIFACT...: builds (./mvnw package, tests skipped) when REBUILD is 1 or the
+# build is stale, saying why
+ensure_built() {
+  local rebuild="$1" why
+  shift
+  if [ "$rebuild" = 1 ]; then why="--rebuild"; else why=$(build_stale "$@"); fi
+  [ -n "$why" ] || return 0
+  ensure_build_packages
+  find_spdk
+  log "building jxrp ($why): ./mvnw package, tests skipped (./scripts/test runs them)"
+  stamped_build -q package -DskipTests || die "the build failed; run ./scripts/test to see why"
+}
+
 # find_spdk: exports SPDK_DIR when an SPDK build is found (SPDK_DIR as given, else an install prefix
 # or tree under /usr/local, /opt/spdk, /opt/spdk*), so the Maven build makes libjxrp_spdk.so and the
 # SPDK tests run; says so either way. A given SPDK_DIR that holds no SPDK is an error.
