@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * Lookups on corrupt databases, on every path, against the model ({@link Fuzz}: seeded, time-bounded):
  * a copy of the L=3 database gets a few damaged words, then lookups, scatter-gathers, ranges and
  * aggregates run through the Java functions, the eBPF programs (interpreter and JIT; the engine-free
- * {@link FunctionDriver}, falling back to the pread path) and the pread path alone, and through
+ * {@link FunctionDriver}, verifying blocks against the sidecar as the engine's target does, falling
+ * back to the pread path) and the pread path alone, and through
  * {@link BpfKv} on the real engine. Every answer must be the model's or an error naming the file
  * ({@link BpfKvFormatException}); a wrong value is a failure. Without a sidecar only the index is
  * damaged (value text is only caught by checksums); with one, anything may be.
@@ -57,11 +60,11 @@ class CorruptDatabaseFuzzTest {
         Path source = Model.checksummedDatabase(3);
         Path file = Model.testDir().resolve("fuzz-corrupt.db");
         boolean bpf = BpfFunctions.isAvailable();
-        List<StorageFunctions> paths = new ArrayList<>();
-        paths.add(StorageFunctions.java(L3, L3.fileSizeBytes()));
+        Map<String, StorageFunctions> paths = new LinkedHashMap<>();
+        paths.put("Java functions", StorageFunctions.java(L3, L3.fileSizeBytes()));
         if (bpf) {
-            paths.add(BpfFunctions.functions(ExecutionMode.INTERPRETER, BpfFunctions.INSTRUCTION_BUDGET));
-            paths.add(BpfFunctions.functions(ExecutionMode.JIT, BpfFunctions.INSTRUCTION_BUDGET));
+            paths.put("eBPF interpreter", BpfFunctions.functions(ExecutionMode.INTERPRETER, BpfFunctions.INSTRUCTION_BUDGET));
+            paths.put("eBPF JIT", BpfFunctions.functions(ExecutionMode.JIT, BpfFunctions.INSTRUCTION_BUDGET));
         }
         Fuzz.run(getClass(), "corrupt-database", 40, (random, index) -> damage(random), input -> {
             List<String> lines = Fuzz.lines(input);
@@ -91,18 +94,19 @@ class CorruptDatabaseFuzzTest {
                 return; // a damaged root, cached level or sidecar: the file is refused whole
             }
             try (pread) {
-                for (StorageFunctions functions : paths) {
-                    try (FunctionDriver driver = new FunctionDriver(file, lines.hashCode())) {
+                for (Map.Entry<String, StorageFunctions> path : paths.entrySet()) {
+                    StorageFunctions functions = path.getValue();
+                    try (FunctionDriver driver = new FunctionDriver(file, lines.hashCode(), pread.checksums())) {
                         EngineOps ops = new EngineOps(pread, driver, Runnable::run, queries.nextInt(8), queries.nextInt(30), functions);
-                        queries(ops::get, ops::getAll, range -> iterate(ops, range), ops::aggregate, key);
+                        queries(path.getKey() + " through the driver", ops::get, ops::getAll, range -> iterate(ops, range), ops::aggregate, key);
                     }
                 }
-                queries(pread::get, pread::getAll, range -> iterate(pread.iterator(range)), pread::aggregate, key);
+                queries("pread", pread::get, pread::getAll, range -> iterate(pread.iterator(range)), pread::aggregate, key);
             }
             if (queries.nextInt(4) == 0) { // the real engine too (its verifier, the fallback): slower, so a quarter
                 try (BpfKv db = BpfKv.open(file, options.withFunctions(bpf && queries.nextBoolean()
                         ? BpfFunctions.factory(ExecutionMode.JIT) : StorageFunctions.Factory.JAVA))) {
-                    queries(db::get, db::getAll, range -> iterate(db.range(range).iterator()), db::aggregate, key);
+                    queries("BpfKv on the engine", db::get, db::getAll, range -> iterate(db.range(range).iterator()), db::aggregate, key);
                 } catch (BpfKvFormatException refused) {
                     // refused at open
                 }
@@ -159,10 +163,10 @@ class CorruptDatabaseFuzzTest {
     }
 
     /** The four operations around {@code key}: each answer is the model's, or a format error. */
-    private static void queries(Get get, GetAll getAll, Range range, Aggregate aggregate, long key) throws IOException {
+    private static void queries(String path, Get get, GetAll getAll, Range range, Aggregate aggregate, long key) throws IOException {
         try {
             Optional<byte[]> value = get.get(key);
-            assertArrayEquals(Model.value(key), value.orElseThrow(() -> new AssertionError("key " + key + " absent")), "get " + key);
+            assertArrayEquals(Model.value(key), value.orElseThrow(() -> new AssertionError(path + ": key " + key + " absent")), path + ": get " + key);
         } catch (BpfKvFormatException expected) {
             // reported with its offset
         }
@@ -172,8 +176,8 @@ class CorruptDatabaseFuzzTest {
             long[] keys = {key, near, key + 1, 5};
             for (int i = 0; i < keys.length; i++) {
                 if (MODEL.contains(keys[i])) {
-                    assertArrayEquals(Model.value(keys[i]), values.get(i).orElseThrow(() -> new AssertionError("absent")),
-                            "getAll " + keys[i]);
+                    assertArrayEquals(Model.value(keys[i]), values.get(i).orElseThrow(() -> new AssertionError(path + ": absent")),
+                            path + ": getAll " + keys[i]);
                 }
             }
         } catch (BpfKvFormatException expected) {
@@ -183,9 +187,9 @@ class CorruptDatabaseFuzzTest {
         try {
             List<KeyValue> pairs = range.range(window);
             List<Long> expected = MODEL.keys(window.begin(), window.end(), false, false);
-            assertEquals(expected, pairs.stream().map(KeyValue::key).toList(), "range keys");
+            assertEquals(expected, pairs.stream().map(KeyValue::key).toList(), path + ": range keys");
             for (KeyValue pair : pairs) {
-                assertArrayEquals(Model.value(pair.key()), pair.value(), "range value " + pair.key());
+                assertArrayEquals(Model.value(pair.key()), pair.value(), path + ": range value " + pair.key());
             }
         } catch (BpfKvFormatException expected) {
             // reported
@@ -193,8 +197,8 @@ class CorruptDatabaseFuzzTest {
         try {
             io.jxrp.bpfkv.Aggregate sum = aggregate.aggregate(KeyRange.of(near, near + 300));
             long last = Math.min(near + 299, MODEL.keyCount - 1);
-            assertEquals(last - near + 1, sum.count(), "aggregate count");
-            assertEquals((near + last) * (last - near + 1) / 2, sum.sum(), "aggregate sum");
+            assertEquals(last - near + 1, sum.count(), path + ": aggregate count");
+            assertEquals((near + last) * (last - near + 1) / 2, sum.sum(), path + ": aggregate sum");
         } catch (BpfKvFormatException expected) {
             // reported
         }

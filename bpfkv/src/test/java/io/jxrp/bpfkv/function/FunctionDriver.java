@@ -1,6 +1,7 @@
 package io.jxrp.bpfkv.function;
 
 import io.jxrp.bpfkv.ops.EngineOps;
+import io.jxrp.engine.BlockVerifier;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.FunctionRunner;
 import io.jxrp.engine.XrpContextDescriptor;
@@ -22,7 +23,10 @@ import java.util.function.BiConsumer;
  * Drives storage functions by hand, following StorageFunction's contract without the engine:
  * reads through a FileChannel, every non-zero slot becomes a pending read, pending reads complete
  * in a seeded random order (fan-out results arrive out of order), the hop budget is enforced, and
- * addresses outside the file end the request with BAD_ADDRESS. Single-threaded, synchronized.
+ * addresses outside the file end the request with BAD_ADDRESS, and, given a {@link BlockVerifier}, the
+ * whole blocks around each read are verified before the function sees them (a mismatch ends the
+ * request with CORRUPT, the bad block's offset the detail), as the engine's target does.
+ * Single-threaded, synchronized.
  */
 final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     private record Read(long address, long size, int slot) {
@@ -35,10 +39,17 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
     private final FunctionRunner ctx = new FunctionRunner();
     private final MemorySegment scratch = arena.allocate(XrpContextDescriptor.SCRATCH_SIZE, 4096);
     private final long fileSize;
+    private final BlockVerifier verifier;
     long maxParallelReads;
 
     FunctionDriver(Path file, long seed) throws IOException {
+        this(file, seed, null);
+    }
+
+    /** As {@link #FunctionDriver(Path, long)}, verifying every block read against {@code verifier} (null: none). */
+    FunctionDriver(Path file, long seed, BlockVerifier verifier) throws IOException {
         this.file = file;
+        this.verifier = verifier;
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
         this.fileSize = channel.size();
         this.order = new Random(seed);
@@ -86,6 +97,10 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
                 throw new UncheckedIOException(file.toString(), e);
             }
             hops++;
+            long bad = verify(read);
+            if (bad >= 0) {
+                return end(request, Outcome.CORRUPT, hops, bad);
+            }
             int rc;
             try {
                 rc = ctx.run(request.function(), block, read.address(), read.slot(), scratch);
@@ -109,6 +124,23 @@ final class FunctionDriver implements EngineOps.Runner, AutoCloseable {
             }
         }
         return end(request, Outcome.OK, hops, -1);
+    }
+
+    /** The whole verifier blocks around {@code read} checked, as the engine reads them: -1, or the first bad block's offset. */
+    private long verify(Read read) {
+        if (verifier == null) {
+            return -1;
+        }
+        long blockSize = verifier.blockSizeBytes();
+        long start = Math.floorDiv(read.address(), blockSize) * blockSize;
+        long end = Math.min(fileSize, Math.ceilDiv(read.address() + read.size(), blockSize) * blockSize);
+        MemorySegment blocks = arena.allocate(end - start, blockSize);
+        try {
+            channel.read(blocks.asByteBuffer(), start);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file.toString(), e);
+        }
+        return verifier.verify(start, blocks, 0, end - start);
     }
 
     private <T> XrpResult<T> end(XrpRequest<T> request, Outcome outcome, int hops, long detail) {
