@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the ebpf module's BPF C test programs into target/bpf/*.o.
 # Usage: compile-bpf.sh <source-dir> <include-dir> <output-dir>
-# Without clang this prints why and exits 0: the tests that need the objects skip themselves.
+# Without clang this prints why and exits 0: the tests that need the objects skip themselves; in CI
+# (CI=true) it exits 1 instead, since CI must build and run them.
 set -euo pipefail
 
 if [[ "${1:-}" == "--help" || $# -ne 3 ]]; then
@@ -13,7 +14,11 @@ src=$1 include=$2 out=$3
 
 clang=${CLANG:-clang}
 if ! command -v "$clang" >/dev/null 2>&1; then
-    echo "[compile-bpf] clang not found: BPF test objects not built; ELF loading tests will be skipped"
+    if [[ "${CI:-}" == "true" ]]; then
+        echo "[compile-bpf] clang ($clang) not found and CI=true: CI builds the BPF objects, install clang" >&2
+        exit 1
+    fi
+    echo "[compile-bpf] clang not found: BPF objects not built; the tests that need them will be skipped"
     exit 0
 fi
 multiarch=$(gcc -dumpmachine 2>/dev/null || "$clang" -dumpmachine)
