@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.jxrp.testing.RamfsMount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class DeviceFactsTest {
 
     /**
      * tmpfs refused O_DIRECT before Linux 6.6 and accepts it since: directIo must say what an
-     * O_DIRECT queue pair then does, whichever kernel this is.
+     * O_DIRECT queue pair then does, and what this kernel's version says tmpfs does.
      */
     @Test
     void tmpfsDirectIoMatchesWhatAQueuePairCanDo() throws IOException {
@@ -63,21 +64,41 @@ class DeviceFactsTest {
             Files.write(file, new byte[4096]);
             DeviceFacts facts = DeviceFacts.probe(file);
             System.out.println("tmpfs (" + System.getProperty("os.version") + "): " + facts);
-            assertEquals(4096, facts.sizeBytes());
-            assertFalse(facts.blockDevice());
-            if (facts.directIo()) {
-                try (QueuePair qp = QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096))) {
-                    qp.addRead(1, 0, 0, 4096, 0);
-                    assertEquals(1, qp.submitAndReap(1, java.util.concurrent.TimeUnit.SECONDS.toNanos(10)));
-                    assertEquals(4096, qp.completionResult(0));
-                }
-            } else {
-                NativeIOException e = assertThrows(NativeIOException.class,
-                        () -> QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096)));
-                assertEquals("EINVAL", e.errnoName());
-            }
+            assertEquals(new DeviceFacts(4096, facts.logicalBlockSize(), false, TestFiles.kernelAtLeast(6, 6)), facts,
+                    "tmpfs has O_DIRECT from Linux 6.6 on");
+            assertDirectIoIsWhatAQueuePairFinds(file, facts);
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /** ramfs has no O_DIRECT on any kernel: the probe says so and an O_DIRECT queue pair is EINVAL. */
+    @Test
+    void ramfsHasNoDirectIo() throws IOException {
+        TestFiles.assumeUring();
+        try (RamfsMount ramfs = RamfsMount.create(dir.resolve("ramfs"))) {
+            Path file = ramfs.path().resolve("f.bin");
+            Files.write(file, new byte[8192]);
+            DeviceFacts facts = DeviceFacts.probe(file);
+            assertEquals(8192, facts.sizeBytes());
+            assertFalse(facts.blockDevice());
+            assertFalse(facts.directIo(), "ramfs refuses O_DIRECT: " + facts);
+            assertDirectIoIsWhatAQueuePairFinds(file, facts);
+        }
+    }
+
+    private static void assertDirectIoIsWhatAQueuePairFinds(Path file, DeviceFacts facts) throws IOException {
+        if (facts.directIo()) {
+            try (QueuePair qp = QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096))) {
+                qp.addRead(1, 0, 0, 4096, 0);
+                assertEquals(1, qp.submitAndReap(1, java.util.concurrent.TimeUnit.SECONDS.toNanos(10)));
+                assertEquals(4096, qp.completionResult(0));
+            }
+        } else {
+            NativeIOException e = assertThrows(NativeIOException.class,
+                    () -> QueuePair.open(QueuePairConfig.readOnly(file, 1, 1, 4096)));
+            assertEquals("EINVAL", e.errnoName());
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         }
     }
 

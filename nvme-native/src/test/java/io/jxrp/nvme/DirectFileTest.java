@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import io.jxrp.testing.RamfsMount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class DirectFileTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(DirectFile.isAvailable(), () -> "libc binding unavailable: " + DirectFile.unavailabilityCause());
+        io.jxrp.testing.Requirements.requireAvailable("libc binding", DirectFile.unavailabilityCause());
         dir = TestFiles.scratchDir("direct-file");
         file = dir.resolve("data.bin");
         long seed = System.nanoTime();
@@ -80,24 +81,46 @@ class DirectFileTest {
         }
     }
 
+    /** tmpfs: O_DIRECT reads from Linux 6.6 on; before, the open is refused with EINVAL and says why. */
     @Test
-    void tmpfsEitherReadsOrSaysItLacksODirect() throws IOException {
-        // tmpfs gained O_DIRECT in Linux 6.6; older kernels refuse it with EINVAL
+    void tmpfsReadsOrSaysItLacksODirectAsThisKernelDoes() throws IOException {
         Path shm = Path.of("/dev/shm");
         assumeTrue(Files.isDirectory(shm) && "tmpfs".equals(Files.getFileStore(shm).type()), "needs a tmpfs at /dev/shm");
         Path t = Files.createTempFile(shm, "jxrp", ".bin");
         try {
             Files.write(t, Arrays.copyOf(contents, 4096));
-            try (DirectFile f = DirectFile.openReadOnly(t); Arena arena = Arena.ofConfined()) {
-                MemorySegment buf = arena.allocate(512, 4096);
-                assertEquals(512, f.read(buf, 512));
-                assertArrayEquals(Arrays.copyOfRange(contents, 512, 1024), buf.toArray(ValueLayout.JAVA_BYTE));
-            } catch (NativeIOException e) {
-                assertEquals(22, e.errno());
-                assertTrue(e.getMessage().contains("O_DIRECT is not supported"), e.getMessage());
+            if (TestFiles.kernelAtLeast(6, 6)) {
+                assertReadsWithODirect(t);
+            } else {
+                assertRefusesODirect(t);
             }
         } finally {
             Files.deleteIfExists(t);
         }
+    }
+
+    /** ramfs never has O_DIRECT: the refusal and its message, on every kernel (root, to mount it). */
+    @Test
+    void ramfsSaysItLacksODirect() throws IOException {
+        try (RamfsMount ramfs = RamfsMount.create(dir.resolve("ramfs"))) {
+            Path t = ramfs.path().resolve("data.bin");
+            Files.write(t, Arrays.copyOf(contents, 4096));
+            assertRefusesODirect(t);
+        }
+    }
+
+    private void assertReadsWithODirect(Path t) throws IOException {
+        try (DirectFile f = DirectFile.openReadOnly(t); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(512, 4096);
+            assertEquals(512, f.read(buf, 512));
+            assertArrayEquals(Arrays.copyOfRange(contents, 512, 1024), buf.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    private static void assertRefusesODirect(Path t) {
+        NativeIOException e = assertThrows(NativeIOException.class, () -> DirectFile.openReadOnly(t).close());
+        assertEquals(22, e.errno());
+        assertTrue(e.getMessage().contains("O_DIRECT is not supported") && e.getMessage().contains(t.toString()),
+                e.getMessage());
     }
 }

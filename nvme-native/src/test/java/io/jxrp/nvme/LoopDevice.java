@@ -1,7 +1,5 @@
 package io.jxrp.nvme;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A loop device over an image file under target/, optionally with an ext4 file system mounted
- * under target/ too (so tests never read the root disk raw). Root only; close detaches.
+ * under target/ too (so tests never read the root disk raw). Root only (skips without it, fails in
+ * CI); close detaches.
  */
 final class LoopDevice implements AutoCloseable {
     private final Path image;
@@ -30,19 +29,18 @@ final class LoopDevice implements AutoCloseable {
     }
 
     /**
-     * Like {@link #attach(Path, long, int)}; with {@code onePartition}, the image gets an MBR with
-     * one Linux partition from 1 MiB to the end and the loop device scans it ({@code losetup -P}).
+     * Like {@link #attach(Path, long, int)}; with {@code onePartition}, the device is attached with
+     * partitions enabled ({@code losetup -P}) and gets one partition from 1 MiB to the end, added with
+     * the BLKPG ioctl ({@code addpart}) rather than by the kernel scanning a partition table, so it
+     * exists whether or not this kernel was built with MBR support.
      */
     static LoopDevice attach(Path dir, long sizeBytes, int sectorSize, boolean onePartition) throws IOException {
         TestFiles.assumeRoot();
+        io.jxrp.testing.Requirements.requireTools(onePartition ? new String[] {"losetup", "addpart"} : new String[] {"losetup"});
         Path image = dir.resolve("loop-" + System.nanoTime() + ".img");
         try (var channel = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE)) {
-            channel.truncate(0);
             channel.write(java.nio.ByteBuffer.allocate(1), sizeBytes - 1);
-            if (onePartition) {
-                channel.write(java.nio.ByteBuffer.wrap(mbr(sizeBytes, sectorSize)), 0);
-            }
         }
         List<String> command = new ArrayList<>(List.of("losetup", "-f", "--show"));
         if (onePartition) {
@@ -54,23 +52,35 @@ final class LoopDevice implements AutoCloseable {
         }
         command.add(image.toString());
         Result result = run(command);
-        assumeTrue(result.exit == 0, () -> "losetup unavailable here: " + result.output);
-        return new LoopDevice(image, Path.of(result.output.trim()));
+        io.jxrp.testing.Requirements.require(result.exit == 0, () -> "losetup failed here: " + result.output);
+        LoopDevice loop = new LoopDevice(image, Path.of(result.output.trim()));
+        if (onePartition) {
+            try {
+                // addpart counts in 512-byte sectors whatever the device's sector size
+                check(run(List.of("addpart", loop.device.toString(), "1", Long.toString(PARTITION_START_BYTES / 512),
+                        Long.toString((sizeBytes - PARTITION_START_BYTES) / 512))), "addpart");
+            } catch (IOException | RuntimeException e) {
+                loop.close();
+                throw e;
+            }
+        }
+        return loop;
     }
+
+    /** Where {@code attach(..., true)} starts the partition. */
+    static final long PARTITION_START_BYTES = 1 << 20;
 
     Path device() {
         return device;
     }
 
-    /**
-     * The first partition's node ({@code /dev/loopNp1}) after {@code attach(..., true)}; skips the
-     * test when the kernel made none (kernels built without MBR partition support, e.g. minimal VM kernels).
-     */
+    /** The partition {@code attach(..., true)} added ({@code /dev/loopNp1}), once its node exists. */
     Path firstPartition() throws IOException {
         Path partition = Path.of(device + "p1");
         Path sysfs = Path.of("/sys/class/block", partition.getFileName().toString());
-        assumeTrue(Files.exists(sysfs), () -> partition + " was not created: this kernel does not scan "
-                + "partitions of loop devices (no CONFIG_MSDOS_PARTITION?)");
+        if (!Files.exists(sysfs)) {
+            throw new IOException(partition + " is not in sysfs after addpart");
+        }
         for (int i = 0; i < 100 && !Files.exists(partition); i++) { // udev may create the node a little later
             try {
                 Thread.sleep(20);
@@ -83,20 +93,6 @@ final class LoopDevice implements AutoCloseable {
             throw new IOException(partition + " is in sysfs but its /dev node did not appear");
         }
         return partition;
-    }
-
-    /** A classic MBR: one partition of type 0x83 from 1 MiB to the end, in units of the sector size. */
-    private static byte[] mbr(long sizeBytes, int sectorSize) {
-        java.nio.ByteBuffer mbr = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        long first = (1 << 20) / sectorSize;
-        long count = sizeBytes / sectorSize - first;
-        int entry = 446;
-        mbr.put(entry + 4, (byte) 0x83);
-        mbr.putInt(entry + 8, (int) first);
-        mbr.putInt(entry + 12, (int) count);
-        mbr.put(510, (byte) 0x55);
-        mbr.put(511, (byte) 0xAA);
-        return mbr.array();
     }
 
     /** mkfs.ext4 with 4 KiB blocks on the whole device, mounted at {@code mountPoint}. */

@@ -21,10 +21,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The queue pair over files; {@link PassthruRingQueuePairTest} runs it again on a passthrough ring. */
+/**
+ * The queue pair over files; {@link PassthruRingQueuePairTest} runs it again on a passthrough ring. Any
+ * test here could hang in a native call (a lost completion or wake-up, a close that never drains),
+ * where an interrupt cannot reach it: each test runs on its own thread and fails at the deadline while
+ * the stuck call stays behind.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class QueuePairTest {
     private static final int BLOCK = 4096;
     private static final int BLOCKS = 256;
@@ -313,17 +320,86 @@ class QueuePairTest {
         }
     }
 
+    /**
+     * Close with reads in flight, 20 times: it drains them (the slab is freed, which it is not when
+     * reads are still in the kernel's hands), closes the ring, its eventfd and every attached file,
+     * refuses further use, and is idempotent. The class timeout catches a close that hangs.
+     */
     @Test
-    void closeWithIoInFlightNeitherCrashesNorHangs() throws IOException {
+    void closeWithIoInFlightDrainsAndReleasesEverything() throws IOException {
+        Map<String, Integer> before = kernelObjects(file);
         for (int round = 0; round < 20; round++) {
             QueuePair qp = open(config(file, false, 32, 64));
-            for (int i = 0; i < 64; i++) {
-                qp.addRead(i, 0, (long) (i % BLOCKS) * BLOCK, BLOCK, i);
+            MemorySegment slab;
+            try {
+                for (int i = 0; i < 64; i++) {
+                    qp.addRead(i, 0, (long) (i % BLOCKS) * BLOCK, BLOCK, i);
+                }
+                qp.submitAndReap(0, 0);
+                assertTrue(qp.staged() < 64, "reads went to the kernel before close");
+                slab = qp.buffer(0);
+                assertEquals(1, kernelObjects(file).get("io_uring") - before.get("io_uring"), "this queue pair's ring");
+            } finally {
+                qp.close();
             }
-            qp.submitAndReap(0, 0);
-            qp.close();
+            assertTrue(qp.isClosed());
+            assertThrows(IllegalStateException.class, () -> qp.submitAndReap(0, 0));
+            assertThrows(IllegalStateException.class, () -> slab.get(ValueLayout.JAVA_BYTE, 0),
+                    "the slab is freed once the reads in flight drained");
             qp.close(); // idempotent
+            assertEquals(before, kernelObjects(file), "ring, eventfd and file closed after round " + round);
         }
+    }
+
+    /**
+     * How many of this process's descriptors are io_uring instances, eventfds and {@code file},
+     * from /proc/self/fd: what a queue pair holds open.
+     */
+    private static Map<String, Integer> kernelObjects(Path file) throws IOException {
+        Map<String, Integer> counts = new HashMap<>(Map.of("io_uring", 0, "eventfd", 0, "file", 0));
+        Path real = file.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) { // the descriptor the listing itself used, or one closed since
+                    continue;
+                }
+                if (target.equals("anon_inode:[io_uring]")) {
+                    counts.merge("io_uring", 1, Integer::sum);
+                } else if (target.equals("anon_inode:[eventfd]")) {
+                    counts.merge("eventfd", 1, Integer::sum);
+                } else if (target.equals(real.toString())) {
+                    counts.merge("file", 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** The registered buffer count (fdinfo's UserBufs) of every io_uring this process has open. */
+    private static List<Integer> registeredBufferCounts() throws IOException {
+        List<Integer> counts = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (!target.equals("anon_inode:[io_uring]")) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo").resolve(fd.getFileName()))) {
+                    if (line.startsWith("UserBufs:")) {
+                        counts.add(Integer.parseInt(line.substring("UserBufs:".length()).trim()));
+                    }
+                }
+            }
+        }
+        return counts;
     }
 
     @Test
@@ -461,11 +537,31 @@ class QueuePairTest {
         }
     }
 
+    /**
+     * The slab is registered as fixed buffers (the kernel's fdinfo counts them), and where the kernel
+     * refuses the registration (more buffers than io_uring registers, IORING_MAX_REG_BUFFERS = 16384)
+     * the queue pair says so and reads into the same slab without them.
+     */
     @Test
-    void reportsWhetherFixedBuffersRegistered() throws IOException {
+    void registersFixedBuffersAndSaysWhenTheKernelRefuses() throws IOException {
+        byte[] content = expected(9, BLOCK * 2);
+        Files.write(file, content);
         try (QueuePair qp = open(config(file, false, 2, 2))) {
-            System.out.println("fixedBuffers=" + qp.fixedBuffers() + " " + qp);
-            assertEquals(4096, qp.buffer(1).address() % 4096 == 0 ? 4096 : 0, "4096-aligned");
+            assertTrue(qp.fixedBuffers(), "two 4 KiB buffers are far below any locked-memory limit: " + qp);
+            assertEquals(List.of(2), registeredBufferCounts(), "the kernel's registered buffers (fdinfo UserBufs)");
+            assertEquals(0, qp.buffer(1).address() % 4096, "4096-aligned");
+            qp.addRead(1, 0, BLOCK, BLOCK, 1);
+            assertEquals(Map.of(1L, BLOCK), reapAll(qp, 1));
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, BLOCK, 2 * BLOCK), qp.buffer(1).toArray(ValueLayout.JAVA_BYTE));
+        }
+        int tooMany = 16_385;
+        try (QueuePair qp = open(config(file, false, 2, tooMany))) {
+            assertFalse(qp.fixedBuffers(), "the kernel registers at most 16384 buffers: " + qp);
+            assertEquals(List.of(0), registeredBufferCounts(), "nothing registered");
+            qp.addRead(2, 0, BLOCK, BLOCK, tooMany - 1);
+            assertEquals(Map.of(2L, BLOCK), reapAll(qp, 1));
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, BLOCK, 2 * BLOCK),
+                    qp.buffer(tooMany - 1).toArray(ValueLayout.JAVA_BYTE), "a plain read into the same slab");
         }
     }
 }

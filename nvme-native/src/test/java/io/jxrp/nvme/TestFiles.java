@@ -1,7 +1,6 @@
 package io.jxrp.nvme;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.jxrp.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,21 +26,34 @@ final class TestFiles {
         return seed;
     }
 
+    /** The io_uring shim loaded and io_uring works: else skip, or fail in CI (see {@link Requirements}). */
     static void assumeUring() {
-        assumeTrue(NvmeNative.isAvailable(), () -> "io_uring shim unavailable: " + NvmeNative.unavailabilityCause());
+        Requirements.requireAvailable("io_uring shim", NvmeNative.unavailabilityCause());
     }
 
+    /** The shim's library loaded (io_uring itself may still be refused): else skip, or fail in CI. */
     static void assumeLibrary() {
-        assumeTrue(NvmeNative.isLibraryLoaded(),
+        Requirements.require(NvmeNative.isLibraryLoaded(),
                 () -> "native library not loaded: " + NvmeNative.unavailabilityCause());
     }
 
     static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+        return Requirements.isRoot();
     }
 
     static void assumeRoot() {
-        assumeTrue(isRoot(), "needs root (loop devices, mounts, leases on others' files)");
+        Requirements.requireRoot("loop devices, mounts, leases on others' files");
+    }
+
+    /** The running kernel is at least {@code major.minor} (os.version, e.g. "6.18.44-fc-v595"). */
+    static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version"));
+        if (!m.find()) {
+            throw new IllegalStateException("cannot read the kernel version from os.version=" + System.getProperty("os.version"));
+        }
+        int maj = Integer.parseInt(m.group(1));
+        int min = Integer.parseInt(m.group(2));
+        return maj > major || (maj == major && min >= minor);
     }
 
     static void deleteTree(Path dir) throws IOException {
