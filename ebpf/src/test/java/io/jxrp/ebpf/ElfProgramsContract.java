@@ -151,6 +151,11 @@ abstract class ElfProgramsContract extends VmTestSupport {
         assertEquals(1, m.run(walk, m.address(Region.CONTEXT)));
     }
 
+    /**
+     * Faults on an unbound scratch and on a data block shorter than the program reads leave the
+     * context and the scratch as they were, and the machine stays usable: the next run on a whole
+     * block gives the walk's answer.
+     */
     @Test
     void unboundScratchFaultsCleanly() {
         BpfProgram walk = TestObjects.load("xrp_walk").program("xrp").orElseThrow();
@@ -159,16 +164,29 @@ abstract class ElfProgramsContract extends VmTestSupport {
         MemorySegment block = Arena.ofAuto().allocate(512, 8);
         m.bind(Region.CONTEXT, ctx);
         m.bind(Region.DATA, block);
+        block.set(U64, 0, 4096);
+        block.set(U64, 8, 5);
         ctx.set(U64, 0, m.address(Region.DATA));
         ctx.set(U64, 272, m.address(Region.SCRATCH));
+        byte[] contextBefore = ctx.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         BpfFault f = assertThrows(BpfFault.class, () -> m.run(walk, m.address(Region.CONTEXT)));
         assertEquals(BpfFault.Kind.MEMORY, f.kind());
         assertTrue(f.getMessage().contains("unmapped"), f.getMessage());
+        assertArrayEquals(contextBefore, ctx.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "context untouched");
         // A data block shorter than the program reads.
-        m.bind(Region.SCRATCH, Arena.ofAuto().allocate(4096));
+        MemorySegment scratch = Arena.ofAuto().allocate(4096, 8);
+        m.bind(Region.SCRATCH, scratch);
         m.bind(Region.DATA, MemorySegment.ofArray(new byte[12]));
         f = assertThrows(BpfFault.class, () -> m.run(walk, m.address(Region.CONTEXT)));
         assertTrue(f.reason().contains("outside DATA"), f.reason());
-        assertArrayEquals(new byte[0], new byte[0]);
+        assertArrayEquals(new byte[4096], scratch.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "scratch untouched");
+        assertArrayEquals(contextBefore, ctx.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "context untouched");
+        // still usable: a whole block is one hop of the walk
+        m.bind(Region.DATA, block);
+        assertEquals(0, m.run(walk, m.address(Region.CONTEXT)));
+        assertEquals(5, scratch.get(U64, 0), "the block's value summed");
+        assertEquals(1, scratch.get(U64, 8), "one hop counted");
+        assertEquals(4096, ctx.get(U64, 16), "next address");
+        assertEquals(512, ctx.get(U64, 144), "next size");
     }
 }

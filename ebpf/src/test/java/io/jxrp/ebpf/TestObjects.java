@@ -1,10 +1,9 @@
 package io.jxrp.ebpf;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.jxrp.testing.Requirements;
 
 /** Locates the clang-compiled test objects (src/test/bpf/*.c, built into target/bpf by the build). */
 final class TestObjects {
@@ -13,7 +12,7 @@ final class TestObjects {
     static Path path(String name) {
         Path dir = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf"));
         Path file = dir.resolve(name + ".o");
-        assumeTrue(Files.isRegularFile(file), "BPF object " + file + " not built (clang missing at build time?): skipping");
+        Requirements.requireBpfObject(file);
         return file;
     }
 

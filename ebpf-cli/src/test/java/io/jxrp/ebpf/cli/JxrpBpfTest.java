@@ -2,7 +2,6 @@ package io.jxrp.ebpf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -108,7 +107,7 @@ class JxrpBpfTest {
     @Test
     void verifyDisasmAndRunAnObject(@TempDir Path tmp) throws Exception {
         Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("calls.o");
-        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping");
+        io.jxrp.testing.Requirements.requireBpfObject(object);
         Result v = execute("", "verify", object.toString());
         assertEquals(0, v.exit(), v.err());
         assertTrue(v.out().contains("program checksum"), v.out());
@@ -140,7 +139,7 @@ class JxrpBpfTest {
     @Test
     void runsAStorageFunctionOverAnXrpContext(@TempDir Path tmp) throws Exception {
         Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("xrp_walk.o");
-        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping");
+        io.jxrp.testing.Requirements.requireBpfObject(object);
         Path block = tmp.resolve("block");
         byte[] data = new byte[512];
         java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(4096).putLong(9);

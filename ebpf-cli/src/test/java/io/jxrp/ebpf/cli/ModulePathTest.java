@@ -2,7 +2,6 @@ package io.jxrp.ebpf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -51,7 +50,7 @@ class ModulePathTest {
     void theCommandRunsOnTheModulePathWithTheJit() throws Exception {
         assertEquals(Long.toHexString(0x22 + 4), jxrpBpf(LOAD_BYTE, "00 11 22 33", "--jit").trim());
         Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("calls.o");
-        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping the object run");
+        io.jxrp.testing.Requirements.requireBpfObject(object);
         Path memory = Files.createTempFile("module-path", ".blob");
         try {
             Files.write(memory, new byte[132]);
