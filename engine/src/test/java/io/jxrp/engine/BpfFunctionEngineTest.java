@@ -2,18 +2,14 @@ package io.jxrp.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.BpfObject;
 import io.jxrp.ebpf.BpfProgram;
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.backend.IoBackend;
-import io.jxrp.engine.backend.JavaBackend;
-import io.jxrp.engine.backend.UringBackend;
 import io.jxrp.engine.bpf.BpfStorageFunction;
 import io.jxrp.engine.chain.ChainFile;
 import io.jxrp.engine.chain.ChainFunctions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -35,12 +31,12 @@ class BpfFunctionEngineTest {
     @BeforeAll
     void setUp() throws Exception {
         Path obj = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf"), "chain.o");
-        assumeTrue(Files.exists(obj), () -> obj + " not built (clang missing at build time?)");
+        io.jxrp.testing.Requirements.requireBpfObject(obj);
         object = BpfObject.load(obj);
         long seed = TestFiles.seed();
         System.out.println("BpfFunctionEngineTest seed " + seed);
         chain = ChainFile.create(TestFiles.dir().resolve("bpf-chain.bin"), 2048, seed);
-        IoBackend backend = UringBackend.unavailabilityCause() == null ? new UringBackend() : new JavaBackend(4);
+        IoBackend backend = TestBackends.uring();
         engine = ResubmissionEngine.open(chain.path, EngineOptions.defaults(), backend);
     }
 

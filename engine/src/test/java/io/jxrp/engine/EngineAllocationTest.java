@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.engine.backend.IoBackend;
-import io.jxrp.engine.backend.JavaBackend;
-import io.jxrp.engine.backend.UringBackend;
 import io.jxrp.engine.chain.ChainFile;
 import io.jxrp.engine.chain.ChainFunctions;
 import java.lang.management.ManagementFactory;
@@ -44,7 +42,7 @@ class EngineAllocationTest {
         assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
                 "this JVM does not count allocated bytes per thread");
         ChainFile chain = ChainFile.create(TestFiles.dir().resolve("alloc.bin"), 1024, 1);
-        IoBackend backend = UringBackend.unavailabilityCause() == null ? new UringBackend() : new JavaBackend(4);
+        IoBackend backend = TestBackends.uring(); // the hot path through the shim
         try (ResubmissionEngine engine = ResubmissionEngine.open(chain.path, EngineOptions.defaults(), backend)) {
             for (int round = 0; round < 4; round++) { // warm up: JIT compilation, lazily built slices
                 bytesPerRequest(engine, mx, 1);

@@ -1,34 +1,21 @@
 package io.jxrp.engine;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.jxrp.testing.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Loop devices and ext4 mounts for tests that need root; they skip, saying why, elsewhere. */
+/** Loop devices and ext4 mounts for tests that need root; they skip, saying why, elsewhere (and fail in CI). */
 public final class RootFixtures {
     private RootFixtures() {
     }
 
     public static void assumeRoot() {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (loop devices, mounts)");
-        for (String tool : List.of("losetup", "mkfs.ext4", "mount", "umount")) {
-            assumeTrue(onPath(tool), "needs " + tool + " on the PATH");
-        }
-        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs /dev/loop-control (loop devices)");
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+        Requirements.requireRoot("loop devices, mounts");
+        Requirements.requireTools("losetup", "mkfs.ext4", "mount", "umount");
+        Requirements.require(Files.exists(Path.of("/dev/loop-control")), () -> "needs /dev/loop-control (loop devices)");
     }
 
     /** Runs a command, returns its stdout, throws with its output when it fails. */

@@ -1,15 +1,10 @@
 package io.jxrp.engine;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.jxrp.engine.backend.IoBackend;
-import io.jxrp.engine.backend.UringBackend;
 
 class UringBackendEngineTest extends EngineContractTest {
     @Override
     protected IoBackend backend() {
-        assumeTrue(UringBackend.unavailabilityCause() == null,
-                () -> "io_uring shim unavailable: " + UringBackend.unavailabilityCause());
-        return new UringBackend();
+        return TestBackends.uring();
     }
 }
