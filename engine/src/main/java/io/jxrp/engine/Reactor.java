@@ -537,7 +537,9 @@ final class Reactor implements Runnable {
         long version = digest.version();
         long device = digest.translate(alignedStart, span);
         int handle = t.deviceHandle[id];
-        if (device == MetadataDigest.THROUGH_FILE) {
+        // an extent may sit on the device at an offset the queue cannot read aligned (a 1 KiB-block
+        // file system under the java backend's 4 KiB O_DIRECT rule): such a range is read through the file
+        if (device == MetadataDigest.THROUGH_FILE || device >= 0 && (device & mask) != 0) {
             device = alignedStart; // the file itself
             handle = t.fileHandle[id];
         } else if (device == MetadataDigest.UNAVAILABLE) {

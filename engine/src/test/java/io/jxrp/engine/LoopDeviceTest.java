@@ -37,7 +37,7 @@ class LoopDeviceTest {
         RootFixtures.assumeRoot();
         long seed = TestFiles.seed();
         System.out.println("fiemapDigestBypassesExt4WithTheSameAnswers seed " + seed);
-        try (RootFixtures.Ext4Mount fs = RootFixtures.Ext4Mount.create("fiemap", 64)) {
+        try (RootFixtures.Ext4Mount fs = RootFixtures.Ext4Mount.create("fiemap", 64, 4096)) {
             Path device = FiemapChecks.bypassGivesTheIdentityAnswers(fs.mountPoint, options(kind), options(kind), seed, 500);
             assertEquals(fs.loop.device().toRealPath(), device.toRealPath(), "the FIEMAP digest reads the loop device itself");
         }
@@ -49,7 +49,7 @@ class LoopDeviceTest {
         RootFixtures.assumeRoot();
         long seed = TestFiles.seed();
         System.out.println("rewritingTheFileUnderRunningChainsIsStaleNeverStaleData seed " + seed);
-        try (RootFixtures.Ext4Mount fs = RootFixtures.Ext4Mount.create("stale", 64)) {
+        try (RootFixtures.Ext4Mount fs = RootFixtures.Ext4Mount.create("stale", 64, 4096)) {
             assertEquals(kind.cliName(), FiemapChecks.rewriteUnderRunningChainsIsStaleNeverStaleData(fs.mountPoint, options(kind),
                     seed));
         }

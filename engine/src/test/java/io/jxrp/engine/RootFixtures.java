@@ -65,13 +65,23 @@ public final class RootFixtures {
             this.loop = loop;
         }
 
+        /** With mkfs.ext4's own block size: 1 KiB for file systems this small. */
         public static Ext4Mount create(String name, long sizeMiB) throws IOException {
+            return create(name, sizeMiB, 0);
+        }
+
+        /** With {@code blockSizeBytes} blocks (1024, 2048 or 4096), or mkfs.ext4's choice for 0. */
+        public static Ext4Mount create(String name, long sizeMiB, int blockSizeBytes) throws IOException {
             Path image = TestFiles.dir().resolve(name + ".img");
             Path mnt = TestFiles.dir().resolve(name + "-mnt");
             Files.deleteIfExists(image);
             Files.createDirectories(mnt);
             run("truncate", "-s", sizeMiB + "M", image.toString());
-            run("mkfs.ext4", "-q", "-F", image.toString());
+            if (blockSizeBytes == 0) {
+                run("mkfs.ext4", "-q", "-F", image.toString());
+            } else {
+                run("mkfs.ext4", "-q", "-F", "-b", Integer.toString(blockSizeBytes), image.toString());
+            }
             LoopDevice loop = LoopDevice.attach(image, 512);
             try {
                 run("mount", "-t", "ext4", loop.device().toString(), mnt.toString());
