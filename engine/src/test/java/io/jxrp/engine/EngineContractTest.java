@@ -354,6 +354,73 @@ public abstract class EngineContractTest {
                 () -> "callbacks ran on " + callbackThreads);
     }
 
+    /**
+     * A callback that submits from the reactor thread keeps the new request on that reactor, with no
+     * hand-off: with four reactors, every loop's follow-up requests run their function and their
+     * callback on the one thread that ran the loop's first request, and every answer matches the model.
+     */
+    @Test
+    void callbackResubmissionStaysOnItsReactor() throws Exception {
+        long seed = TestFiles.seed();
+        System.out.println("callbackResubmissionStaysOnItsReactor seed=" + seed);
+        int reactors = 4;
+        int loops = 16;
+        int steps = 25;
+        try (ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withReactors(reactors), backend())) {
+            List<Set<Thread>> threadsOfLoop = new ArrayList<>();
+            CountDownLatch done = new CountDownLatch(loops);
+            AtomicInteger checked = new AtomicInteger();
+            List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+            for (int l = 0; l < loops; l++) {
+                Random rnd = new Random(seed + l);
+                Set<Thread> threads = ConcurrentHashMap.newKeySet();
+                threadsOfLoop.add(threads);
+                new Consumer<Integer>() {
+                    @Override
+                    public void accept(Integer step) {
+                        if (step == steps) {
+                            done.countDown();
+                            return;
+                        }
+                        int start = rnd.nextInt(RECORDS);
+                        int length = 1 + rnd.nextInt(10);
+                        XrpRequest<long[]> chase = ChainFunctions.chase(start, length);
+                        StorageFunction recording = ctx -> {
+                            threads.add(Thread.currentThread());
+                            return chase.function().apply(ctx);
+                        };
+                        e.submit(new XrpRequest<>(recording, chase.offsets(), chase.sizes(), chase.scratchInit(),
+                                chase.reader(), chase.hopBudget()), (r, failure) -> {
+                            threads.add(Thread.currentThread());
+                            try {
+                                assertTrue(failure == null, () -> "failure " + failure);
+                                long[] want = chain.expect(start, length);
+                                assertEquals(Outcome.OK, r.outcome(), "seed " + seed);
+                                assertArrayEquals(new long[] {want[0], want[1], length}, r.value(), "seed " + seed);
+                                checked.incrementAndGet();
+                                accept(step + 1);
+                            } catch (Throwable t) {
+                                errors.add(t);
+                                done.countDown();
+                            }
+                        });
+                    }
+                }.accept(0);
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "loops did not finish");
+            assertTrue(errors.isEmpty(), () -> "seed " + seed + ": " + errors);
+            assertEquals(loops * steps, checked.get());
+            Set<Thread> all = new java.util.HashSet<>();
+            for (int l = 0; l < loops; l++) {
+                Set<Thread> threads = threadsOfLoop.get(l);
+                assertEquals(1, threads.size(), "loop " + l + "'s requests ran on " + threads);
+                all.addAll(threads);
+            }
+            assertTrue(all.stream().allMatch(t -> t.getName().startsWith("jxrp-reactor-")), () -> "ran on " + all);
+            assertTrue(all.size() > 1, () -> "the loops' first requests were spread over the reactors: " + all);
+        }
+    }
+
     /** Closed loops that keep every request slot busy must not starve requests from other threads. */
     @Test
     void outsideSubmittersAreServedWhileCallbackLoopsSaturateTheReactor() throws Exception {
