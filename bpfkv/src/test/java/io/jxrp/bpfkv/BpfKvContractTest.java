@@ -119,23 +119,35 @@ abstract class BpfKvContractTest {
         }
     }
 
+    /**
+     * This path against the other one on the same file, operation by operation: an engine path against
+     * the pread baseline, the pread path against the engine (its automatic backend). Each side must
+     * have answered by its own path: the engine side with engine requests and no fallback, the pread
+     * side without the engine.
+     */
     @Test
     void enginePathAndPreadPathAgree() throws Exception {
         long seed = Model.seed();
         Random random = new Random(seed);
         Path file = Model.database(4);
-        try (BpfKv db = open(file, options().withCacheLevels(1));
-             BpfKv baseline = BpfKv.open(file, BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD))) {
+        BpfKvOptions other = engineMode() ? BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD)
+                : BpfKvOptions.defaults().withCacheLevels(1);
+        try (BpfKv db = open(file, options().withCacheLevels(1)); BpfKv otherPath = BpfKv.open(file, other)) {
+            BpfKv engine = engineMode() ? db : otherPath;
+            BpfKv pread = engineMode() ? otherPath : db;
             for (int i = 0; i < 50; i++) {
                 long key = random.nextLong(-10, db.layout().keyCount() + 10);
-                assertEquals(baseline.get(key).map(KeyValue::valueText), db.get(key).map(KeyValue::valueText),
+                assertEquals(pread.get(key).map(KeyValue::valueText), engine.get(key).map(KeyValue::valueText),
                         "seed " + seed + " key " + key);
                 long end = key + random.nextInt(300);
-                assertEquals(baseline.range(key, end).map(KeyValue::toString).toList(),
-                        db.range(key, end).map(KeyValue::toString).toList(), "seed " + seed + " range from " + key);
-                assertEquals(baseline.aggregate(KeyRange.of(key, end)), db.aggregate(KeyRange.of(key, end)),
+                assertEquals(pread.range(key, end).map(KeyValue::toString).toList(),
+                        engine.range(key, end).map(KeyValue::toString).toList(), "seed " + seed + " range from " + key);
+                assertEquals(pread.aggregate(KeyRange.of(key, end)), engine.aggregate(KeyRange.of(key, end)),
                         "seed " + seed + " aggregate from " + key);
             }
+            assertTrue(engine.stats().engineRequests() >= 50, "the engine answered: " + engine.stats());
+            assertEquals(java.util.Map.of(), engine.stats().fallbacks(), "seed " + seed + ": nothing went to pread");
+            assertEquals(0, pread.stats().engineRequests(), "the baseline never used an engine");
         }
     }
 
@@ -240,8 +252,10 @@ abstract class BpfKvContractTest {
             answers.add(new CompletableFuture<>());
         }
         int chains = 8;
+        List<Set<String>> chainThreads = new ArrayList<>();
         for (int c = 0; c < chains; c++) {
-            lookUpChained(db, callbackKeys, answers, c, chains);
+            chainThreads.add(java.util.concurrent.ConcurrentHashMap.newKeySet());
+            lookUpChained(db, callbackKeys, answers, c, chains, chainThreads.get(c));
         }
         for (int i = 0; i < callbackKeys.length; i++) {
             Optional<byte[]> value = answers.get(i).get(60, TimeUnit.SECONDS);
@@ -250,6 +264,21 @@ abstract class BpfKvContractTest {
             } else {
                 assertTrue(value.isEmpty(), where + " callback absent " + callbackKeys[i]);
             }
+        }
+        if (db.options().mode() == BpfKvOptions.Mode.ENGINE) {
+            // each closed loop stays on the reactor its first lookup went to: no hand-off between reactors
+            // (a key known to be absent is answered at once, on the caller's thread: here, for a loop's
+            // first key, this one)
+            Set<String> reactorThreads = new java.util.HashSet<>();
+            for (int c = 0; c < chains; c++) {
+                chainThreads.get(c).remove(Thread.currentThread().getName());
+                assertEquals(1, chainThreads.get(c).size(), where + " chain " + c + " ran on " + chainThreads.get(c));
+                reactorThreads.addAll(chainThreads.get(c));
+            }
+            assertTrue(reactorThreads.stream().allMatch(t -> t.startsWith("jxrp-reactor-")), where + " " + reactorThreads);
+            int reactors = db.options().engine().reactors();
+            assertEquals(Math.min(reactors, chains), reactorThreads.size(), where + " chains spread over the reactors: "
+                    + reactorThreads);
         }
 
         for (int i = 0; i < 8; i++) {
@@ -295,15 +324,16 @@ abstract class BpfKvContractTest {
 
     /** Looks up keys[i], keys[i + step], ... one after another, each from the previous one's callback. */
     private static void lookUpChained(BpfKv db, long[] keys, List<CompletableFuture<Optional<byte[]>>> answers, int i,
-                                      int step) {
+                                      int step, Set<String> threads) {
         if (i >= keys.length) {
             return;
         }
         db.getAsync(keys[i], (value, failure) -> {
+            threads.add(Thread.currentThread().getName());
             if (!answers.get(i).complete(value) || failure != null) {
                 answers.get(i).obtrudeException(new AssertionError("answered twice, or failed: " + failure));
             }
-            lookUpChained(db, keys, answers, i + step, step);
+            lookUpChained(db, keys, answers, i + step, step, threads);
         });
     }
 }
