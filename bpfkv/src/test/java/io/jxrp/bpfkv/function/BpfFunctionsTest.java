@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.BpfMachine;
 import io.jxrp.ebpf.BpfProgram;
@@ -59,7 +58,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BpfFunctionsTest {
     @BeforeEach
     void needsTheObject() {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
     }
 
     /** Runs the Java function on a shadow context, then the eBPF one on the real one, and compares. */
@@ -98,9 +97,15 @@ class BpfFunctionsTest {
             if (javaRc != bpfRc) {
                 mismatches.add(where + ": java returned " + javaRc + ", bpf " + bpfRc);
             }
+            // the scratch, error hops included: it carries the error code and offset the caller reports
+            long differs = shadowView.mismatch(ctx.scratch());
+            if (differs >= 0) {
+                mismatches.add(where + ": scratch differs first at byte " + differs + " (rc java " + javaRc + ", bpf "
+                        + bpfRc + ")");
+            }
             if (bpfRc != 0) {
                 errors++;
-                return bpfRc; // next reads and done do not matter after an error; the scratch does
+                return bpfRc; // next reads and done do not matter after an error
             }
             if (shadow.isDone() != ctx.isDone()) {
                 mismatches.add(where + ": done java " + shadow.isDone() + ", bpf " + ctx.isDone());
@@ -110,10 +115,6 @@ class BpfFunctionsTest {
                     mismatches.add(where + ": next[" + s + "] java " + shadow.nextAddr(s) + "/" + shadow.nextSize(s)
                             + ", bpf " + ctx.nextAddr(s) + "/" + ctx.nextSize(s));
                 }
-            }
-            long differs = shadowView.mismatch(ctx.scratch());
-            if (differs >= 0) {
-                mismatches.add(where + ": scratch differs first at byte " + differs);
             }
             return bpfRc;
         }
