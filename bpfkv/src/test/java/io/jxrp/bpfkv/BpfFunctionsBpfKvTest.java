@@ -1,7 +1,6 @@
 package io.jxrp.bpfkv;
 
 import io.jxrp.bpfkv.function.BpfFunctions;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
@@ -10,7 +9,7 @@ import io.jxrp.engine.BackendKind;
 class BpfFunctionsBpfKvTest extends BpfKvContractTest {
     @Override
     protected BpfKvOptions options() {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         return engineOptions(BackendKind.AUTO).withFunctions(BpfFunctions.factory(ExecutionMode.JIT));
     }
 }

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.jxrp.engine.BackendKind;
 import io.jxrp.engine.EngineOptions;
 import io.jxrp.engine.FaultInjectingBackend;
+import io.jxrp.engine.TestBackends;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.backend.IoBackend;
-import io.jxrp.engine.backend.JavaBackend;
-import io.jxrp.engine.backend.UringBackend;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class EngineFallbackTest {
     private static IoBackend realBackend() {
-        return UringBackend.unavailabilityCause() == null ? new UringBackend() : new JavaBackend(2);
+        return TestBackends.uring();
     }
 
     @Test

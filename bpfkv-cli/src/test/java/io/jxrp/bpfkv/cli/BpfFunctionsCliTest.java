@@ -2,7 +2,6 @@ package io.jxrp.bpfkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.bpfkv.function.BpfFunctions;
 import java.io.ByteArrayOutputStream;
@@ -33,7 +32,7 @@ class BpfFunctionsCliTest {
 
     @Test
     void getAndRangeAnswerTheSameWithEveryFunctionSet() throws Exception {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         Path dir = Path.of("target", "test-dbs").toAbsolutePath();
         Files.createDirectories(dir);
         String db = dir.resolve("cli-bpf-L2.db").toString();

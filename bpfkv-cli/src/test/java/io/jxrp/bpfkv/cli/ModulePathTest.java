@@ -2,7 +2,6 @@ package io.jxrp.bpfkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.bpfkv.function.BpfFunctions;
 import java.io.File;
@@ -60,7 +59,7 @@ class ModulePathTest {
         assertEquals("5 5", bpfkv("get", db, "5").out().lines().findFirst().orElseThrow());
         assertEquals("7 7", bpfkv("get", db, "7", "--backend", "java").out().lines().findFirst().orElseThrow());
         assertEquals("count 10", bpfkv("range", db, "0", "10", "--count", "--mode", "pread").out().lines().findFirst().orElseThrow());
-        assumeTrue(BpfFunctions.isAvailable(), () -> "eBPF functions not built (" + BpfFunctions.unavailabilityCause() + "): skipping the JIT");
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         assertEquals("9 9", bpfkv("get", db, "9", "--function", "bpf", "--bpf-exec", "jit").out().lines().findFirst().orElseThrow());
     }
 }

@@ -2,7 +2,6 @@ package io.jxrp.bpfkv.function;
 
 import io.jxrp.bpfkv.StorageFunctions;
 import io.jxrp.bpfkv.format.TreeLayout;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.ExecutionMode;
 import java.io.IOException;
@@ -11,7 +10,7 @@ import java.io.IOException;
 class BpfJitStorageFunctionTest extends StorageFunctionContractTest {
     @Override
     protected StorageFunctions functions(TreeLayout layout, long fileSizeBytes) throws IOException {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         return BpfFunctions.factory(ExecutionMode.JIT).create(layout, fileSizeBytes);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +24,7 @@ class DbBuilderTest {
     @CsvSource({"1,channel", "2,channel", "3,channel", "1,uring", "2,uring", "3,uring"})
     void createdFileIsByteIdenticalToTheModel(int layers, String writerName) throws IOException {
         BlockWriter.Factory writer = writerName.equals("uring") ? UringBlockWriter::open : ChannelBlockWriter::open;
-        assumeTrue(!writerName.equals("uring") || UringBlockWriter.isAvailable(),
+        io.jxrp.testing.Requirements.require(!writerName.equals("uring") || UringBlockWriter.isAvailable(),
                 () -> "native shim unavailable: " + UringBlockWriter.unavailabilityCause());
         Path file = Model.testDir().resolve("builder-L" + layers + "-" + writerName + ".db");
         List<long[]> progress = new ArrayList<>();
