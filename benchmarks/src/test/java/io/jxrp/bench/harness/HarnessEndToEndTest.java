@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import io.jxrp.testing.Requirements;
 import javax.imageio.ImageIO;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -44,8 +45,13 @@ class HarnessEndToEndTest {
         return dir;
     }
 
+    /**
+     * Every row's wrong and fallbacks columns are read and must be 0, each point measured all its
+     * lookups, and each mode reports the backend it was given.
+     */
     @Test
     void writesAResultsDirectoryWithPlotsHistogramsAndIntervals() throws IOException {
+        Requirements.requireAvailable("io_uring shim (the uring mode)", io.jxrp.nvme.NvmeNative.unavailabilityCause());
         Path data = BASE.resolve("data");
         Path out = BASE.resolve("results");
         Files.createDirectories(BASE);
@@ -74,7 +80,7 @@ class HarnessEndToEndTest {
             assertEquals(String.valueOf(i), points.get(i).get("run"));
             assertEquals(i < 5 ? "0" : "1", points.get(i).get("repetition"), "run " + i);
         }
-        assertTrue(points.stream().allMatch(p -> p.get("wrong").equals("0") && p.get("fallbacks").equals("0")), points.toString());
+        assertEveryLookupAnsweredRight(points, 300, 200);
         for (Map<String, String> p : points) {
             String id = p.get("mode") + ("-".equals(p.get("function")) ? "" : "-" + p.get("function")) + "-L2-C0-T1-I"
                     + p.get("inflight") + "-rep" + p.get("repetition") + ".hlog";
@@ -110,21 +116,27 @@ class HarnessEndToEndTest {
 
     @Test
     void openLoopRunsEveryConfigurationAtTheSameRatesAndFlagsWhatItMisses() throws IOException {
+        Requirements.requireAvailable("io_uring shim (the uring mode)", io.jxrp.nvme.NvmeNative.unavailabilityCause());
         Path out = BASE.resolve("results");
         Path dir = fresh(out, "open");
+        // two threads: the engine on two reactors, whose answers are checked row by row below
         int rc = Harness.commandLine().execute("--data", BASE.resolve("data").toString(), "--layers", "2",
-                "--modes", "uring,pread", "--threads", "1", "--inflight", "1", "--requests", "200", "--warmup", "20",
+                "--modes", "uring,pread", "--threads", "2", "--inflight", "1", "--requests", "200", "--pread-requests", "200", "--warmup", "20",
                 "--repetitions", "1", "--open-loop", "0.5", "--open-loop-rates", "100000000", "--no-device-limit",
                 "--out", out.toString(), "--name", "open");
         assertEquals(0, rc);
-        List<Map<String, String>> open = Csv.read(dir.resolve("points.csv")).stream().filter(p -> p.get("loop").equals("open")).toList();
+        List<Map<String, String>> points = Csv.read(dir.resolve("points.csv"));
+        assertEquals(6, points.size(), "uring and pread, closed and at two open-loop rates");
+        assertTrue(points.stream().allMatch(p -> p.get("threads").equals("2")), points.toString());
+        assertEveryLookupAnsweredRight(points, 200, 200);
+        List<Map<String, String>> open = points.stream().filter(p -> p.get("loop").equals("open")).toList();
         assertEquals(4, open.size(), "two configurations at two rates");
         List<String> uringRates = open.stream().filter(p -> p.get("mode").equals("uring")).map(p -> p.get("target_rate")).sorted().toList();
         List<String> preadRates = open.stream().filter(p -> p.get("mode").equals("pread")).map(p -> p.get("target_rate")).sorted().toList();
         assertEquals(uringRates, preadRates, "the same offered rates for every configuration");
         assertTrue(open.stream().filter(p -> p.get("target_rate").equals("100000000")).allMatch(p -> p.get("missed_rate").equals("true")),
                 "10^8 lookups/s cannot be carried here: " + open);
-        assertTrue(Files.size(dir.resolve("open-loop-p99-T1.png")) > 0);
+        assertTrue(Files.size(dir.resolve("open-loop-p99-T2.png")) > 0);
         assertTrue(Files.readString(dir.resolve("summary.md")).contains("(missed)"));
     }
 
@@ -153,8 +165,7 @@ class HarnessEndToEndTest {
 
     @Test
     void withoutFioTheShimsRawReadsGiveTheDeviceLimit() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.jxrp.nvme.NvmeNative.isAvailable(),
-                () -> "native shim unavailable: " + io.jxrp.nvme.NvmeNative.unavailabilityCause());
+        Requirements.requireAvailable("io_uring shim", io.jxrp.nvme.NvmeNative.unavailabilityCause());
         Path out = BASE.resolve("results");
         Path dir = fresh(out, "rawread");
         int rc = Harness.commandLine().execute("--data", BASE.resolve("data").toString(), "--layers", "2",
@@ -166,6 +177,31 @@ class HarnessEndToEndTest {
         assertEquals("rawread", limits.get(0).get("tool"));
         assertEquals("after", limits.get(1).get("phase"));
         assertEquals("", limits.get(0).get("read_mean_us"), "the raw loop measures no latency");
+    }
+
+    /**
+     * Reads the columns (a substring match such as ",0,0," finds zeros of other columns in every row):
+     * no wrong answer and no fall-back in any row, every lookup of the point measured, and the backend
+     * each mode was given.
+     */
+    private static void assertEveryLookupAnsweredRight(List<Map<String, String>> points, int engineRequests, int preadRequests) {
+        for (Map<String, String> p : points) {
+            String point = p.get("mode") + " T" + p.get("threads") + " I" + p.get("inflight") + " " + p.get("loop")
+                    + " loop rep " + p.get("repetition");
+            assertEquals("0", p.get("wrong"), point + ": wrong answers");
+            assertEquals("0", p.get("fallbacks"), point + ": lookups the engine left to pread");
+            switch (p.get("mode")) {
+                case "uring", "java" -> {
+                    assertEquals(String.valueOf(engineRequests), p.get("requests"), point + ": lookups measured");
+                    assertTrue(p.get("backend").startsWith(p.get("mode") + " "), point + ": backend " + p.get("backend"));
+                }
+                case "pread" -> {
+                    assertEquals(String.valueOf(preadRequests), p.get("requests"), point + ": lookups measured");
+                    assertEquals("pread", p.get("backend"), point);
+                }
+                default -> throw new AssertionError(point + ": a mode this run did not ask for");
+            }
+        }
     }
 
     @Test

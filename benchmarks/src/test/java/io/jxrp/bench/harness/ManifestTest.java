@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import io.jxrp.testing.Commands;
+import io.jxrp.testing.Requirements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,12 +116,31 @@ class ManifestTest {
         assertNull(Manifest.scheduler(null));
     }
 
+    /**
+     * A real file on this host: the file system and device the manifest names are the ones findmnt,
+     * stat and sysfs name for it (not merely filled: the fields start as null).
+     */
     @Test
     void deviceOfARealFileOnThisHostHasAName(@TempDir Path dir) throws IOException {
+        Requirements.requireTools("findmnt", "stat");
         Path f = dir.resolve("f");
         Files.write(f, new byte[1]);
         Map<String, Object> d = Manifest.device(Path.of("/"), f);
-        assertFalse(d.get("file_system").toString().isBlank());
-        assertFalse(d.get("device").toString().isBlank());
+
+        String[] mount = Commands.run("findmnt", "-n", "-o", "FSTYPE,SOURCE", "-T", f.toString()).split("\\s+");
+        assertEquals(mount[0] + " (" + mount[1] + ")", d.get("file_system"));
+
+        String majorMinor = Commands.run("stat", "-c", "%Hd:%Ld", f.toString());
+        Path sysfs = Path.of("/sys/dev/block", majorMinor);
+        if (Files.exists(sysfs)) {
+            Path device = sysfs.toRealPath();
+            assertEquals(device.getFileName().toString(), d.get("device"));
+            Path queue = Files.isDirectory(device.resolve("queue")) ? device : device.getParent();
+            assertEquals(Integer.valueOf(Files.readString(queue.resolve("queue/logical_block_size")).strip()),
+                    d.get("logical_block_size"));
+            assertEquals(Files.readString(queue.resolve("queue/rotational")).strip().equals("1"), d.get("rotational"));
+        } else { // not a block device (overlay, tmpfs): the numbers stand for it
+            assertEquals(majorMinor, d.get("device"));
+        }
     }
 }
