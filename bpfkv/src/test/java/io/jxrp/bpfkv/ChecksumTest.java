@@ -12,15 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
 import io.jxrp.engine.EngineOptions;
 import io.jxrp.engine.FaultInjectingBackend;
 import io.jxrp.engine.Outcome;
-import io.jxrp.engine.backend.JavaBackend;
-import io.jxrp.engine.backend.UringBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -106,10 +103,10 @@ class ChecksumTest {
     @CsvSource({"ENGINE,uring,java", "ENGINE,java,java", "ENGINE,uring,bpf", "PREAD,-,java"})
     void aDamagedBlockIsNeverAnAnswer(BpfKvOptions.Mode mode, String backend, String functions) throws Exception {
         if (backend.equals("uring")) {
-            assumeTrue(UringBackend.unavailabilityCause() == null, () -> "skipped: " + UringBackend.unavailabilityCause());
+            io.jxrp.engine.TestBackends.requireUring();
         }
         if (functions.equals("bpf")) {
-            assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+            io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         }
         Path file = copy("value-" + mode + "-" + backend + "-" + functions);
         long key = 1000;
@@ -150,8 +147,7 @@ class ChecksumTest {
     void aReadCorruptedInFlightIsCorruptNotData() throws Exception {
         Path file = copy("in-flight");
         long leaf = L3.leafOffsetOf(20_000);
-        FaultInjectingBackend backend = new FaultInjectingBackend(UringBackend.unavailabilityCause() == null
-                ? new UringBackend() : new JavaBackend(2)).inject(leaf, new FaultInjectingBackend.Fault.Corrupt());
+        FaultInjectingBackend backend = new FaultInjectingBackend(io.jxrp.engine.TestBackends.uring()).inject(leaf, new FaultInjectingBackend.Fault.Corrupt());
         try (BpfKv db = BpfKv.open(file, BpfKvOptions.defaults(), backend)) {
             // the device returns flipped bytes once per read; the pread path reads the intact file
             assertArrayEquals(Model.value(20_000), db.get(20_000).orElseThrow());

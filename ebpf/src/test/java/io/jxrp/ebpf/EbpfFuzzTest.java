@@ -66,7 +66,8 @@ class EbpfFuzzTest {
                 objects.add(Files.readAllBytes(file));
             }
         }
-        org.junit.jupiter.api.Assumptions.assumeFalse(objects.isEmpty(), "no clang-built test objects: skipping");
+        io.jxrp.testing.Requirements.require(!objects.isEmpty(), () -> "no clang-built test objects under "
+                + System.getProperty("jxrp.bpf.objects", "target/bpf"));
         return objects;
     }
 

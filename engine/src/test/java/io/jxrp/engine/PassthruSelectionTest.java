@@ -3,9 +3,7 @@ package io.jxrp.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jxrp.engine.backend.UringBackend;
 import io.jxrp.engine.chain.ChainFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,7 @@ class PassthruSelectionTest {
 
     @Test
     void autoOnAFileTakesUringAndSaysWhyNotPassthru() throws Exception {
-        assumeTrue(UringBackend.unavailabilityCause() == null, () -> "io_uring shim unavailable: " + UringBackend.unavailabilityCause());
+        TestBackends.requireUring();
         Path file = TestFiles.dir().resolve("auto-" + System.nanoTime() + ".bin");
         ChainFile.create(file, 16, 1);
         try (ResubmissionEngine engine = ResubmissionEngine.open(EngineOptions.defaults())) {
@@ -38,7 +36,7 @@ class PassthruSelectionTest {
     @Test
     void passthruUnderAFiemapDigestOnANonNvmeDiskNamesTheDisk() throws Exception {
         RootFixtures.assumeRoot();
-        assumeTrue(UringBackend.unavailabilityCause() == null, () -> "io_uring shim unavailable: " + UringBackend.unavailabilityCause());
+        TestBackends.requireUring();
         try (RootFixtures.Ext4Mount fs = RootFixtures.Ext4Mount.create("passthru-refusal", 16);
              ResubmissionEngine engine = ResubmissionEngine.open(EngineOptions.defaults())) {
             Path file = fs.mountPoint.resolve("chain.bin");

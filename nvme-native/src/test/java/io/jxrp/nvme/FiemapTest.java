@@ -95,7 +95,7 @@ class FiemapTest {
         assertTrue(extents.size() >= 4, "four data runs separated by holes: " + extents);
 
         LoopDevice.Result filefrag = LoopDevice.run(List.of("filefrag", "-v", file.toString()));
-        assumeTrue(filefrag.exit() == 0, () -> "filefrag unavailable: " + filefrag.output());
+        io.jxrp.testing.Requirements.require(filefrag.exit() == 0, () -> "filefrag unavailable: " + filefrag.output());
         assertEquals(parseFilefrag(filefrag.output()), extents.stream()
                 .map(e -> List.of(e.logicalOffset(), e.physicalOffset(), e.lengthBytes())).toList(),
                 "same extents as filefrag -v:\n" + filefrag.output());

@@ -2,7 +2,6 @@ package io.jxrp.bpfkv.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.bpfkv.function.BpfFunctions;
 import io.jxrp.ebpf.BtfLayout;
@@ -16,7 +15,7 @@ class ScratchLayoutTest {
 
     @Test
     void descriptorAgreesWithTheObjectsBtf() throws Exception {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         BtfTypes btf = BpfFunctions.object().btf();
         assertNull(ScratchDescriptor.layoutMismatch(btf));
         // what the host writes through the descriptor reads back through BTF, and the other way round

@@ -154,7 +154,7 @@ class JxrpBpfTest {
     @Test
     void btfPrintsLayoutsAsPaholeDoes() {
         Path object = Path.of(System.getProperty("jxrp.bpf.objects", "target/bpf")).resolve("layouts.o");
-        assumeTrue(Files.isRegularFile(object), "BPF objects not built (no clang): skipping");
+        io.jxrp.testing.Requirements.requireBpfObject(object);
         Result one = execute("", "btf", object.toString(), "inner");
         assertEquals(0, one.exit(), one.err());
         assertEquals("""
