@@ -366,7 +366,7 @@ public abstract class EngineContractTest {
         int reactors = 4;
         int loops = 16;
         int steps = 25;
-        try (ResubmissionEngine e = ResubmissionEngine.open(chain.path, options().withReactors(reactors), backend())) {
+        try (ResubmissionEngine e = open(chain.path, options().withReactors(reactors))) {
             List<Set<Thread>> threadsOfLoop = new ArrayList<>();
             CountDownLatch done = new CountDownLatch(loops);
             AtomicInteger checked = new AtomicInteger();
