@@ -1,7 +1,5 @@
 package io.jxrp.bpfkv;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.jxrp.bpfkv.function.BpfFunctions;
 import io.jxrp.ebpf.ExecutionMode;
 
@@ -17,7 +15,8 @@ class SpdkBpfFunctionsBpfKvTest extends SpdkBpfKvContractTest {
 
     @Override
     protected BpfKvOptions withFunctions(BpfKvOptions options) {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(),
+                () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         return options.withFunctions(BpfFunctions.factory(ExecutionMode.JIT));
     }
 }

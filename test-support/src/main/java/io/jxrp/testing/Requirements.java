@@ -40,6 +40,23 @@ public final class Requirements {
         assumeTrue(false, reason);
     }
 
+    /**
+     * For a test that runs part of its work where something is missing (the Java paths of a fuzz
+     * target without clang's objects): returns {@code present}; a missing one is reported on stderr
+     * outside CI, and in CI fails the test.
+     */
+    public static boolean partlyRequire(boolean present, Supplier<String> missing) {
+        if (present) {
+            return true;
+        }
+        String reason = missing.get();
+        if (inCi()) {
+            fail("CI=true, so this fails instead of running without it: " + reason);
+        }
+        System.err.println("[requirements] running without it: " + reason);
+        return false;
+    }
+
     /** {@link #require} for a capability that reports why it is unavailable (null: available). */
     public static void requireAvailable(String what, Throwable unavailabilityCause) {
         require(unavailabilityCause == null, () -> what + " unavailable: " + unavailabilityCause);

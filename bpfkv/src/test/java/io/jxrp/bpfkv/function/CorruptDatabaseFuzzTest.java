@@ -59,7 +59,8 @@ class CorruptDatabaseFuzzTest {
     void lookupsOnCorruptDatabasesNeverAnswerWrongly() throws Exception {
         Path source = Model.checksummedDatabase(3);
         Path file = Model.testDir().resolve("fuzz-corrupt.db");
-        boolean bpf = BpfFunctions.isAvailable();
+        boolean bpf = io.jxrp.testing.Requirements.partlyRequire(BpfFunctions.isAvailable(),
+                () -> "the eBPF paths: " + BpfFunctions.unavailabilityCause());
         Map<String, StorageFunctions> paths = new LinkedHashMap<>();
         paths.put("Java functions", StorageFunctions.java(L3, L3.fileSizeBytes()));
         if (bpf) {

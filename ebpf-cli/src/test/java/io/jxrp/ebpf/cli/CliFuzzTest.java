@@ -41,7 +41,8 @@ class CliFuzzTest {
         List<String> files = new ArrayList<>(List.of(hex.toString(), garbage.toString(), tmp.resolve("missing").toString(),
                 tmp.toString(), ""));
         for (String name : new String[] {"calls.o", "maps.o", "xrp_walk.o", "globals.o"}) {
-            if (Files.isRegularFile(objects.resolve(name))) {
+            if (io.jxrp.testing.Requirements.partlyRequire(Files.isRegularFile(objects.resolve(name)),
+                    () -> "clang-built object " + objects.resolve(name))) {
                 files.add(objects.resolve(name).toString());
             }
         }
