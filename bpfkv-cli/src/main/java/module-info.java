@@ -6,6 +6,7 @@ module io.jxrp.bpfkv.cli {
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires HdrHistogram;
+    requires tools.jackson.databind;
 
     // picocli sets the annotated option fields and calls the command classes reflectively
     opens io.jxrp.bpfkv.cli to info.picocli;

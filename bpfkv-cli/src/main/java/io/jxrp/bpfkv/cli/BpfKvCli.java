@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
  * environment problem (a missing or existing file, permissions, no space, no O_DIRECT), 5 an internal
  * error (a bug: the only case that prints a stack trace).
  */
-@Command(name = "bpfkv", mixinStandardHelpOptions = true, version = "bpfkv (jxrp) 0.1.0",
+@Command(name = "bpfkv", mixinStandardHelpOptions = true, versionProvider = BpfKvCli.VersionProvider.class,
         description = "BPF-KV on jxrp: the original's B+-tree file format, looked up through the resubmission engine.",
         subcommands = {CreateCommand.class, GetCommand.class, RangeCommand.class, InspectCommand.class,
                 ChecksumCommand.class, ScrubCommand.class, CopyCommand.class},
@@ -32,6 +32,14 @@ import picocli.CommandLine.Command;
                 "4:I/O or environment problem (missing or existing file, permissions, no space, no O_DIRECT)",
                 "5:internal error (a bug; the stack trace follows)"})
 public final class BpfKvCli implements Runnable {
+    /** The version line every jxrp command prints: {@code bpfkv (jxrp 0.1.0-SNAPSHOT)}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {io.jxrp.ebpf.Version.of("bpfkv")};
+        }
+    }
+
     public static final int EXIT_NOT_FOUND = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_BAD_DATABASE = 3;
@@ -49,7 +57,7 @@ public final class BpfKvCli implements Runnable {
 
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            // quiet by default: the engine logs its setup at info (JXRP_JAVA_OPTS=-D...=info shows it)
+            // quiet by default: problems only (JXRP_JAVA_OPTS=-Dorg.slf4j.simpleLogger.defaultLogLevel=debug shows the set-up)
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.exit(run(args));

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "checksum", mixinStandardHelpOptions = true,
+        header = "Adds a checksum sidecar to a database.",
         description = {"Adds a checksum sidecar (FILE.crc32c: the CRC32C of every 512 B block) to a database, e.g. one the",
                 "original BPF-KV made, which ignores the sidecar. Lookups then verify every block they read against it."})
 final class ChecksumCommand implements Callable<Integer> {
@@ -23,8 +25,11 @@ final class ChecksumCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace an existing sidecar (run bpfkv scrub first: it may be the database that is damaged)")
     boolean force;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Option(names = "--no-progress", description = "no progress bar (there is none when stderr is not a terminal)")
     boolean noProgress;
+
+    @Mixin
+    JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -40,6 +45,11 @@ final class ChecksumCommand implements Callable<Integer> {
         long started = System.nanoTime();
         BlockChecksums sums = Progress.run(noProgress, "checksum", size, progress -> BlockChecksums.compute(file, progress));
         sums.write();
+        if (json.enabled) {
+            JsonOutput.print(JsonOutput.object("database", file.toString(), "sidecar", sidecar.toString(), "blocks", sums.blocks(),
+                    "seconds", (System.nanoTime() - started) / 1e9));
+            return 0;
+        }
         System.out.printf(Locale.ROOT, "wrote %s: CRC32C of %,d blocks of %s in %.2f s%n", sidecar, sums.blocks(), file,
                 (System.nanoTime() - started) / 1e9);
         return 0;

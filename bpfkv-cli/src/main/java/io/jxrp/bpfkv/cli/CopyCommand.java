@@ -8,12 +8,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "copy", mixinStandardHelpOptions = true,
+        header = "Copies a database file onto an NVMe namespace.",
         description = {"Copies a database file byte for byte onto an NVMe namespace, which then holds it from",
                 "offset 0 (written through the engine, root block last, NVMe flush): e.g. a file made by create",
                 "onto a malloc bdev, to read the same bytes with --backend spdk."})
@@ -27,8 +28,11 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite a namespace whose first block is not zero (it holds data)")
     boolean force;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Option(names = "--no-progress", description = "no progress bar (there is none when stderr is not a terminal)")
     boolean noProgress;
+
+    @Mixin
+    JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -40,15 +44,20 @@ final class CopyCommand implements Callable<Integer> {
         long size = Files.size(file);
         DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force);
         DbBuilder.Result result;
-        if (noProgress) {
+        ProgressBar bar = Progress.bar(noProgress, "copy", size, " MiB", 1 << 20);
+        if (bar == null) {
             result = DbBuilder.copy(file, spec, options);
         } else {
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("copy").setInitialMax(size)
-                    .setUnit(" MiB", 1 << 20).showSpeed().build()) {
+            try (bar) {
                 result = DbBuilder.copy(file, spec, options.withProgress((done, total) -> bar.stepTo(done)));
             }
         }
         double seconds = result.elapsedNanos() / 1e9;
+        if (json.enabled) {
+            JsonOutput.print(JsonOutput.object("file", file.toString(), "namespace", spec.toString(), "layers", result.layout().layers(),
+                    "size_bytes", result.sizeBytes(), "seconds", seconds, "writes", result.writes().toString()));
+            return 0;
+        }
         System.out.printf(Locale.ROOT, "copied %s (%d layers, %,d bytes) onto %s in %.2f s (%.1f MiB/s, %s)%n", file,
                 result.layout().layers(), result.sizeBytes(), spec, seconds, result.sizeBytes() / seconds / (1 << 20),
                 result.writes());

@@ -7,8 +7,8 @@ import io.jxrp.engine.TargetSpec;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "create", mixinStandardHelpOptions = true,
+        header = "Creates a database in the original BPF-KV's format.",
         description = {"Creates a database of L layers, byte-identical to the original BPF-KV's create:",
                 "31^L keys, value of K = K in decimal right-aligned in 63 characters. Sizes: L=3 2.3 MiB,",
                 "L=4 71.4 MiB, L=5 2.2 GiB, L=6 67 GiB. Written with large O_DIRECT writes, one fsync, and",
@@ -50,8 +51,11 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--no-checksums", description = "no checksum sidecar (FILE.crc32c)")
     boolean noChecksums;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Option(names = "--no-progress", description = "no progress bar (there is none when stderr is not a terminal)")
     boolean noProgress;
+
+    @Mixin
+    JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -71,18 +75,27 @@ final class CreateCommand implements Callable<Integer> {
         if (!namespace) {
             DbBuilder.check(file.path(), layers, options); // before anything is printed or drawn
         }
-        System.out.printf(Locale.ROOT, "creating %s: %d %s, %,d keys, %,d index nodes, %,d bytes%n", file, layers,
-                layers == 1 ? "layer" : "layers", layout.keyCount(), layout.totalNodes(), layout.fileSizeBytes());
+        if (!json.enabled) {
+            System.out.printf(Locale.ROOT, "creating %s: %d %s, %,d keys, %,d index nodes, %,d bytes%n", file, layers,
+                    layers == 1 ? "layer" : "layers", layout.keyCount(), layout.totalNodes(), layout.fileSizeBytes());
+        }
         DbBuilder.Result result;
-        if (noProgress) {
+        ProgressBar bar = Progress.bar(noProgress, "create", layout.fileSizeBytes(), " MiB", 1 << 20);
+        if (bar == null) {
             result = DbBuilder.create(file, layers, options);
         } else {
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("create").setInitialMax(layout.fileSizeBytes())
-                    .setUnit(" MiB", 1 << 20).showSpeed().build()) {
+            try (bar) {
                 result = DbBuilder.create(file, layers, options.withProgress((done, total) -> bar.stepTo(done)));
             }
         }
         double seconds = result.elapsedNanos() / 1e9;
+        if (json.enabled) {
+            JsonOutput.print(JsonOutput.object("database", file.toString(), "layers", layers, "keys", layout.keyCount(),
+                    "index_nodes", layout.totalNodes(), "size_bytes", result.sizeBytes(), "seconds", seconds,
+                    "mib_per_second", result.sizeBytes() / seconds / (1 << 20), "writes", result.writes().toString(),
+                    "checksums", result.sidecar() == null ? null : result.sidecar().toString()));
+            return 0;
+        }
         System.out.printf(Locale.ROOT, "created %s in %.2f s (%.1f MiB/s, %s)%s%n", file, seconds,
                 result.sizeBytes() / seconds / (1 << 20), result.writes(),
                 result.sidecar() != null ? "; checksums in " + result.sidecar() : "");

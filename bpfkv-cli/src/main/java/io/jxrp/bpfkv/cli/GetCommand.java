@@ -4,9 +4,13 @@ import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.BpfKvOptions;
 import io.jxrp.bpfkv.KeyValue;
 import io.jxrp.bpfkv.load.LoadGenerator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
+        header = "Looks up keys, or benchmarks random lookups (--requests).",
         description = {"Looks up KEYs, or with --requests runs the original's closed-loop random-lookup benchmark",
                 "and prints its lines (Average throughput ..., 95%%/99%%/99.9%% latency, requests >= 1ms)."})
 final class GetCommand implements Callable<Integer> {
@@ -54,8 +59,11 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "benchmark: key sequence seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--json", description = "benchmark: print one JSON object instead of the original's lines")
-    boolean json;
+    @Mixin
+    JsonOutput json;
+
+    @Option(names = "--no-progress", description = "benchmark: no progress bar (there is none when stderr is not a terminal)")
+    boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
@@ -91,15 +99,24 @@ final class GetCommand implements Callable<Integer> {
 
     private int lookup(long[] parsed) throws Exception {
         int status = 0;
+        List<Map<String, Object>> found = new ArrayList<>();
         try (BpfKv db = database.open(spec)) {
             for (long key : parsed) {
                 Optional<byte[]> value = db.get(key);
-                if (value.isPresent()) {
+                if (json.enabled) {
+                    found.add(JsonOutput.object("key", Long.toUnsignedString(key), "found", value.isPresent(),
+                            "value", value.map(KeyValue::valueText).orElse(null)));
+                } else if (value.isPresent()) {
                     System.out.println(Long.toUnsignedString(key) + " " + KeyValue.valueText(value.get()));
                 } else {
                     System.out.println(Long.toUnsignedString(key) + " not found (keys are 0.." + (db.layout().keyCount() - 1) + ")");
+                }
+                if (value.isEmpty()) {
                     status = BpfKvCli.EXIT_NOT_FOUND;
                 }
+            }
+            if (json.enabled) {
+                JsonOutput.print(JsonOutput.object("database", database.target, "lookups", found));
             }
         }
         return status;
@@ -114,28 +131,35 @@ final class GetCommand implements Callable<Integer> {
             options = options.withEngine(options.engine().withMaxInflightRequests(inflight * threads));
         }
         try (BpfKv db = database.open(options)) {
-            if (!json) {
+            if (!json.enabled) {
                 int layers = db.layout().layers();
                 System.out.printf(Locale.ROOT, "Running benchmark with %d %s, %d requests, and %d thread(s) (%s, %d in flight per thread, cache %d)%n",
                         layers, layers == 1 ? "layer" : "layers", requests, threads, database.describe(db), inflight,
                         db.options().cacheLevels());
             }
             long warm = warmup != null ? warmup : Math.min(requests / 10, 20_000);
-            LoadGenerator.Result result = LoadGenerator.run(db,
-                    new LoadGenerator.Config(threads, inflight, requests, warm, 0, seed));
+            LoadGenerator.Config config = new LoadGenerator.Config(threads, inflight, requests, warm, 0, seed);
+            LoadGenerator.Result result;
+            ProgressBar bar = Progress.bar(noProgress, "get", warm + requests, null, 1);
+            if (bar == null) {
+                result = LoadGenerator.run(db, config);
+            } else {
+                try (bar) { // the warm-up first, then the measured lookups, on one bar
+                    result = LoadGenerator.run(db, config, (warmup, done, total) -> bar.stepTo(warmup ? done : warm + done));
+                }
+            }
             Histogram latency = result.latency();
             double seconds = result.elapsedNanos() / 1e9;
             double percentSlow = 100 * result.fractionAtLeastMillis(1);
-            if (json) {
-                System.out.printf(Locale.ROOT, "{\"mode\":\"%s\",\"backend\":\"%s\",\"layers\":%d,\"cache\":%d,\"threads\":%d,"
-                                + "\"inflight\":%d,\"requests\":%d,\"seconds\":%.6f,\"throughput_ops\":%.1f,"
-                                + "\"latency_us\":{\"mean\":%.3f,\"p50\":%.3f,\"p95\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
-                                + "\"pct_latency_ge_1ms\":%.4f,\"wrong_or_missing\":%d,\"engine_requests\":%d,\"fallbacks\":%d}%n",
-                        db.options().mode().name().toLowerCase(Locale.ROOT), db.backendDescription().replace("\"", "'"),
-                        db.layout().layers(), db.options().cacheLevels(), threads, inflight, result.requests(), seconds,
-                        result.throughput(), latency.getMean() / 1e3, us(latency, 50), us(latency, 95), us(latency, 99),
-                        us(latency, 99.9), latency.getMaxValue() / 1e3, percentSlow,
-                        result.wrong(), db.stats().engineRequests(), db.stats().totalFallbacks());
+            if (json.enabled) {
+                JsonOutput.print(JsonOutput.object("mode", db.options().mode().name().toLowerCase(Locale.ROOT),
+                        "backend", db.backendDescription(), "layers", db.layout().layers(), "cache", db.options().cacheLevels(),
+                        "threads", threads, "inflight", inflight, "requests", result.requests(), "seconds", seconds,
+                        "throughput_ops", result.throughput(),
+                        "latency_us", JsonOutput.object("mean", latency.getMean() / 1e3, "p50", us(latency, 50), "p95", us(latency, 95),
+                                "p99", us(latency, 99), "p999", us(latency, 99.9), "max", latency.getMaxValue() / 1e3),
+                        "pct_latency_ge_1ms", percentSlow, "wrong_or_missing", result.wrong(),
+                        "engine_requests", db.stats().engineRequests(), "fallbacks", db.stats().totalFallbacks()));
             } else {
                 System.out.printf(Locale.ROOT, "Average throughput: %f op/s latency: %f usec%n", result.throughput(), latency.getMean() / 1e3);
                 System.out.printf(Locale.ROOT, "50%%   latency: %f us%n", us(latency, 50));

@@ -19,9 +19,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,6 +33,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
+        header = "Checks a database and prints its layout, one node, or every problem (--deep).",
         description = {"Checks a database (size, root, the checksum sidecar) and prints its layout; --node dumps one index node;",
                 "--deep walks every node and value (and checks every block against the sidecar) and reports every problem",
                 "with its byte offset (exit 3 when there is one). A namespace (spdk:...) is read through the engine",
@@ -60,8 +65,11 @@ final class InspectCommand implements Callable<Integer> {
             description = "--deep: problems listed, 0..1000000 (all are counted; default ${DEFAULT-VALUE})")
     int maxProblems;
 
-    @Option(names = "--no-progress", description = "--deep: no progress bar")
+    @Option(names = "--no-progress", description = "--deep: no progress bar (there is none when stderr is not a terminal)")
     boolean noProgress;
+
+    @Mixin
+    JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -93,6 +101,23 @@ final class InspectCommand implements Callable<Integer> {
             layout = db.layout();
             if (node != null && node >= layout.totalNodes()) { // before any output
                 Arguments.range(spec, "--node", node, 0, layout.totalNodes() - 1);
+            }
+            if (json.enabled) {
+                Map<String, Object> out = layoutJson("file", file.toString(), db.fileSizeBytes(), layout);
+                out.put("reads", JsonOutput.object("direct", db.direct(), "alignment", db.readAlignment()));
+                out.put("checksums", db.checksums() == null ? null : JsonOutput.object("sidecar", db.checksums().sidecar().toString(),
+                        "blocks", db.checksums().blocks()));
+                if (node != null) {
+                    ByteBuffer bytes = ByteBuffer.allocate(NodeDescriptor.BLOCK_SIZE);
+                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                        while (bytes.hasRemaining() && channel.read(bytes, node * NodeDescriptor.BLOCK_SIZE + bytes.position()) > 0) {
+                            // read the whole node
+                        }
+                    }
+                    out.put("node", nodeJson(layout, node, MemorySegment.ofArray(bytes.array())));
+                }
+                JsonOutput.print(out);
+                return 0;
             }
             System.out.printf(Locale.ROOT, "file          %s%n", file);
             System.out.printf(Locale.ROOT, "size          %,d bytes%n", db.fileSizeBytes());
@@ -132,6 +157,12 @@ final class InspectCommand implements Callable<Integer> {
             if (node != null && node >= layout.totalNodes()) { // before any output
                 Arguments.range(spec, "--node", node, 0, layout.totalNodes() - 1);
             }
+            Map<String, Object> out = json.enabled ? layoutJson("namespace", namespace.toString(), db.fileSizeBytes(), layout) : null;
+            if (out != null) {
+                out.put("device_bytes", reader.sizeBytes());
+                out.put("reads", JsonOutput.object("engine", "spdk", "alignment", db.readAlignment()));
+            }
+            if (out == null) {
             System.out.printf(Locale.ROOT, "namespace     %s%n", namespace);
             System.out.printf(Locale.ROOT, "device        %,d bytes, the database from offset 0%n", reader.sizeBytes());
             System.out.printf(Locale.ROOT, "size          %,d bytes%n", db.fileSizeBytes());
@@ -147,6 +178,7 @@ final class InspectCommand implements Callable<Integer> {
                     layout.valueBlocks());
             System.out.printf(Locale.ROOT, "reads         engine (spdk), %d B aligned%n", db.readAlignment());
             System.out.println("root          valid");
+            }
             if (node != null) {
                 long offset = node * NodeDescriptor.BLOCK_SIZE;
                 int span = Math.max(NodeDescriptor.BLOCK_SIZE, reader.alignment());
@@ -154,18 +186,59 @@ final class InspectCommand implements Callable<Integer> {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment buffer = arena.allocate(span, span);
                     reader.read(start, buffer);
-                    dump(layout, node, MemorySegment.ofArray(buffer.asSlice(offset - start, NodeDescriptor.BLOCK_SIZE)
-                            .toArray(ValueLayout.JAVA_BYTE)));
+                    MemorySegment bytes = MemorySegment.ofArray(buffer.asSlice(offset - start, NodeDescriptor.BLOCK_SIZE)
+                            .toArray(ValueLayout.JAVA_BYTE));
+                    if (out != null) {
+                        out.put("node", nodeJson(layout, node, bytes));
+                    } else {
+                        dump(layout, node, bytes);
+                    }
                 }
+            }
+            if (out != null) {
+                JsonOutput.print(out);
             }
         }
         return 0;
+    }
+
+    /** The layout as --json prints it. */
+    private static Map<String, Object> layoutJson(String kind, String where, long sizeBytes, TreeLayout layout) {
+        List<Map<String, Object>> levels = new ArrayList<>();
+        for (int l = 0; l < layout.layers(); l++) {
+            levels.add(JsonOutput.object("level", l, "nodes", layout.nodesOnLevel(l), "first_node", layout.firstNodeOfLevel(l),
+                    "offset", layout.levelStartBytes(l), "leaves", l == layout.layers() - 1));
+        }
+        return JsonOutput.object(kind, where, "size_bytes", sizeBytes, "layers", layout.layers(), "keys", layout.keyCount(),
+                "index_nodes", layout.totalNodes(), "levels", levels, "value_log_offset", layout.valueLogOffset(),
+                "value_blocks", layout.valueBlocks(), "root_valid", true);
+    }
+
+    /** One node as --json prints it: keys and decoded pointers as unsigned decimal text. */
+    private static Map<String, Object> nodeJson(TreeLayout layout, long index, MemorySegment node) {
+        List<Map<String, Object>> slots = new ArrayList<>();
+        for (int k = 0; k < NodeDescriptor.FANOUT; k++) {
+            long pointer = NodeDescriptor.ptr(node, 0, k);
+            long key = NodeDescriptor.key(node, 0, k);
+            slots.add(JsonOutput.object("key", key == NodeDescriptor.EMPTY_KEY ? null : Long.toUnsignedString(key),
+                    "ptr", Long.toUnsignedString(NodeDescriptor.decode(pointer)), "file_offset_bit", NodeDescriptor.isFileOffset(pointer)));
+        }
+        long type = NodeDescriptor.type(node, 0);
+        return JsonOutput.object("index", index, "offset", index * NodeDescriptor.BLOCK_SIZE, "level", layout.levelOfNode(index),
+                "next", Long.toUnsignedString(NodeDescriptor.next(node, 0)), "type", Long.toUnsignedString(type),
+                "leaf", type == NodeDescriptor.TYPE_LEAF, "slots", slots);
     }
 
     private int deep() throws Exception {
         DeepCheck.Report report = Progress.run(noProgress, "inspect", Files.size(file),
                 progress -> DeepCheck.run(file, layers, maxProblems, progress));
         Problems problems = report.problems();
+        if (json.enabled) {
+            JsonOutput.print(JsonOutput.object("file", file.toString(), "index_nodes", report.nodes(), "values", report.values(),
+                    "checksummed", report.checksummed(), "seconds", report.elapsedNanos() / 1e9, "problems", problems.count(),
+                    "listed", problems.listed().stream().map(Object::toString).toList()));
+            return problems.isEmpty() ? 0 : BpfKvCli.EXIT_BAD_DATABASE;
+        }
         System.out.printf(Locale.ROOT, "walked %s: %,d index nodes, %,d values%s in %.2f s: %s%n", file, report.nodes(),
                 report.values(), report.checksummed() ? ", every block against its checksum" : "",
                 report.elapsedNanos() / 1e9, problems.isEmpty() ? "no problem" : problems.count()

@@ -4,7 +4,10 @@ import io.jxrp.bpfkv.Aggregate;
 import io.jxrp.bpfkv.BpfKv;
 import io.jxrp.bpfkv.KeyRange;
 import io.jxrp.bpfkv.KeyValue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -16,6 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "range", mixinStandardHelpOptions = true,
+        header = "Scans a key range: counts, lists or aggregates its pairs.",
         description = {"Scans the keys in [BEGIN, END) (flags change the bounds): prints the number of pairs,",
                 "the pairs with --dump, or aggregates of the values (parsed as decimal numbers)."})
 final class RangeCommand implements Callable<Integer> {
@@ -40,16 +44,20 @@ final class RangeCommand implements Callable<Integer> {
     @Option(names = "--dump", description = "print every pair: KEY VALUE")
     boolean dump;
 
-    @Option(names = "--count")
+    @Option(names = "--count", description = "aggregate: the number of pairs in the range")
     boolean count;
-    @Option(names = "--sum")
+    @Option(names = "--sum", description = "aggregate: the sum of the values, each parsed as a decimal number")
     boolean sum;
-    @Option(names = "--min")
+    @Option(names = "--min", description = "aggregate: the smallest value ('none' for an empty range)")
     boolean min;
-    @Option(names = "--max")
+    @Option(names = "--max", description = "aggregate: the largest value ('none' for an empty range)")
     boolean max;
-    @Option(names = "--avg")
+    @Option(names = "--avg", description = "aggregate: the mean of the values ('none' for an empty range); the aggregates are "
+            + "computed inside the storage function, one engine request per 32 pairs")
     boolean avg;
+
+    @Mixin
+    JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -65,6 +73,37 @@ final class RangeCommand implements Callable<Integer> {
                 beginExclusive, endInclusive);
         try (BpfKv db = database.open(spec)) {
             long started = System.nanoTime();
+            if (json.enabled) {
+                Map<String, Object> out = JsonOutput.object("begin", Long.toUnsignedString(first), "end", Long.toUnsignedString(last),
+                        "begin_exclusive", beginExclusive, "end_inclusive", endInclusive);
+                if (count || sum || min || max || avg) {
+                    Aggregate a = db.aggregate(range);
+                    out.put("count", a.count());
+                    out.put("sum", a.sum());
+                    out.put("min", a.count() == 0 ? null : a.min());
+                    out.put("max", a.count() == 0 ? null : a.max());
+                    out.put("avg", a.count() == 0 ? null : a.avg());
+                } else {
+                    List<Map<String, Object>> pairs = new ArrayList<>();
+                    long n = 0;
+                    try (Stream<KeyValue> stream = db.range(range)) {
+                        for (var iterator = stream.iterator(); iterator.hasNext(); n++) {
+                            KeyValue pair = iterator.next();
+                            if (dump) {
+                                pairs.add(JsonOutput.object("key", Long.toUnsignedString(pair.key()), "value", pair.valueText()));
+                            }
+                        }
+                    }
+                    out.put("pairs", n);
+                    if (dump) {
+                        out.put("dump", pairs);
+                    }
+                }
+                out.put("milliseconds", (System.nanoTime() - started) / 1e6);
+                out.put("path", database.describe(db));
+                JsonOutput.print(out);
+                return 0;
+            }
             if (count || sum || min || max || avg) {
                 Aggregate aggregate = db.aggregate(range);
                 if (count) {

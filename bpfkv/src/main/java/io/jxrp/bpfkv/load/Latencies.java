@@ -36,6 +36,15 @@ final class Latencies {
         }
     }
 
+    /** Lookups recorded so far, read without synchronisation from another thread: for progress only. */
+    long approximateCount() {
+        long n = 0;
+        for (Histogram h : perThread) {
+            n += h.getTotalCount();
+        }
+        return n;
+    }
+
     Histogram merged() {
         Histogram all = new Histogram(HIGHEST, DIGITS);
         for (Histogram h : perThread) {

@@ -98,7 +98,25 @@ public final class LoadGenerator {
         }
     }
 
+    /** Told how far a run has come, from a ticker thread a few times a second (never on the load's threads). */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (warmup, done, total) -> { };
+
+        /**
+         * @param warmup true during the warm-up, false while measuring
+         * @param done   lookups of this phase completed so far (read without synchronisation: approximate)
+         * @param total  lookups of this phase
+         */
+        void update(boolean warmup, long done, long total);
+    }
+
     private LoadGenerator() {
+    }
+
+    /** As {@link #run(BpfKv, Config)}, telling {@code progress} how far it has come. */
+    public static Result run(BpfKv db, Config config, Progress progress) throws InterruptedException, IOException {
+        return run(db, config, progress, 250);
     }
 
     /**
@@ -108,24 +126,80 @@ public final class LoadGenerator {
      *     with its offset), as the lookup threw it
      */
     public static Result run(BpfKv db, Config config) throws InterruptedException, IOException {
+        return run(db, config, Progress.NONE, 0);
+    }
+
+    private static Result run(BpfKv db, Config config, Progress progress, long tickMillis)
+            throws InterruptedException, IOException {
         boolean engine = db.options().mode() == BpfKvOptions.Mode.ENGINE;
         if (!engine && config.inflightPerThread() != 1) {
             throw new IllegalArgumentException("in pread mode each thread makes one synchronous lookup at a time: "
                     + "--inflight must be 1");
         }
         if (config.warmupRequests() > 0) {
-            phase(db, config, config.warmupRequests(), ~config.seed(), engine, new Latencies());
+            Latencies warm = new Latencies();
+            Ticker warmTicker = new Ticker(progress, true, warm, config.warmupRequests(), tickMillis);
+            try {
+                phase(db, config, config.warmupRequests(), ~config.seed(), engine, warm);
+            } finally {
+                warmTicker.close();
+            }
         }
         long fallbacksBefore = db.stats().totalFallbacks();
         Latencies recorder = new Latencies();
+        Ticker ticker = new Ticker(progress, false, recorder, config.requests(), tickMillis);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
-        long wrong = phase(db, config, config.requests(), config.seed(), engine, recorder);
+        long wrong;
+        try {
+            wrong = phase(db, config, config.requests(), config.seed(), engine, recorder);
+        } finally {
+            ticker.close();
+        }
         long elapsed = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
         return new Result(config, engine ? "engine" : "pread", config.requests(), wrong, elapsed,
                 recorder.merged(), cpu, db.stats().totalFallbacks() - fallbacksBefore);
+    }
+
+    /** Reports a phase's completed lookups every {@code tickMillis} from a daemon thread, and once at its end. */
+    private static final class Ticker {
+        private final Progress progress;
+        private final boolean warmup;
+        private final Latencies recorder;
+        private final long total;
+        private final Thread thread;
+
+        Ticker(Progress progress, boolean warmup, Latencies recorder, long total, long tickMillis) {
+            this.progress = progress;
+            this.warmup = warmup;
+            this.recorder = recorder;
+            this.total = total;
+            this.thread = progress == Progress.NONE || tickMillis <= 0 ? null
+                    : Thread.ofPlatform().daemon().name("load-progress").start(() -> {
+                        try {
+                            while (true) {
+                                progress.update(warmup, Math.min(total, recorder.approximateCount()), total);
+                                Thread.sleep(tickMillis);
+                            }
+                        } catch (InterruptedException e) {
+                            // the phase ended
+                        }
+                    });
+        }
+
+        void close() {
+            if (thread != null) {
+                thread.interrupt();
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                progress.update(warmup, total, total);
+            }
+        }
     }
 
     /** {@code total} lookups spread over the threads; returns the wrong answers. */

@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
  * the program faulted while running (memory, instruction budget, helper), 4 an I/O problem (a missing,
  * unreadable or oversized file), 5 an internal error (a bug; the only case with a stack trace).
  */
-@Command(name = "jxrp-bpf", mixinStandardHelpOptions = true, version = "jxrp-bpf 0.1",
+@Command(name = "jxrp-bpf", mixinStandardHelpOptions = true, versionProvider = JxrpBpf.VersionProvider.class,
         description = "Verify, disassemble and run eBPF programs (ELF objects from clang -target bpf, or raw bytecode).",
         subcommands = {JxrpBpf.Verify.class, JxrpBpf.Disasm.class, JxrpBpf.Run.class, JxrpBpf.Btf.class, JxrpBpf.Plugin.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -52,6 +52,14 @@ import picocli.CommandLine.Parameters;
                 "2:usage error: bad arguments, options or hex", "3:the program faulted while running (memory, budget, helper)",
                 "4:I/O problem: a missing, unreadable or oversized file", "5:internal error (a bug; the stack trace follows)"})
 public final class JxrpBpf implements Callable<Integer> {
+    /** The version line every jxrp command prints: {@code jxrp-bpf (jxrp 0.1.0-SNAPSHOT)}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {io.jxrp.ebpf.Version.of("jxrp-bpf")};
+        }
+    }
+
     public static final int EXIT_REJECTED = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_FAULT = 3;
