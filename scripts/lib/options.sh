@@ -29,8 +29,10 @@ print_options() {
       path) label="${_opt_names[$i]} PATH";;
       *) label="${_opt_names[$i]} VALUE";;
     esac
-    printf '  %-22s %s%s\n' "$label" "${_opt_helps[$i]}" \
-      "$([ -n "${_opt_defaults[$i]}" ] && [ "${_opt_types[$i]}" != flag ] && printf ' (default %s)' "${_opt_defaults[$i]#"$JXRP_ROOT"/}")"
+    # the text wrapped at 100 columns, continuation lines under the first
+    printf '%s%s\n' "${_opt_helps[$i]}" \
+      "$([ -n "${_opt_defaults[$i]}" ] && [ "${_opt_types[$i]}" != flag ] && printf ' (default %s)' "${_opt_defaults[$i]#"$JXRP_ROOT"/}")" |
+      fold -s -w 75 | sed 's/ *$//' | { IFS= read -r first; printf '  %-22s %s\n' "$label" "$first"; while IFS= read -r more; do printf '%25s%s\n' '' "$more"; done; }
   done
 }
 
