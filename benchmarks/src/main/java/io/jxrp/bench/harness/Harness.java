@@ -513,11 +513,10 @@ public final class Harness implements Callable<Integer> {
         }
         plan.skipped().forEach(why -> s.append("  skipped: ").append(why).append('\n'));
         if (plan.openRatesPerConfiguration() > 0) {
-            s.append(String.format(Locale.ROOT, "open loop: every configuration at %s%s of the best closed-loop throughput of its "
-                            + "layers and cache%s%n", plan.openFractions().isEmpty() ? "no fraction" : "fractions "
-                            + String.join(",", plan.openFractions().stream().map(String::valueOf).toList()), "",
-                    plan.openRates().isEmpty() ? "" : " and at " + String.join(",", plan.openRates().stream()
-                            .map(r -> String.format(Locale.ROOT, "%.0f", r)).toList()) + " lookups/s"));
+            List<String> rates = new ArrayList<>();
+            plan.openFractions().forEach(f -> rates.add(f + " x the best closed-loop lookups/s of its layer count and cache"));
+            plan.openRates().forEach(r -> rates.add(String.format(Locale.ROOT, "%.0f lookups/s", r)));
+            s.append("open loop: every configuration at the same offered rates: ").append(String.join("; ", rates)).append('\n');
         }
         double seconds = createSeconds;
         for (MatrixPoint point : plan.closed()) {
