@@ -22,34 +22,59 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The BpfKv contract on the {@code spdk} backend: each database lives on an NVMe namespace of an
- * nvmf_tgt started for the test class (127.0.0.1, no hugepages, stopped by its pid), read over
- * NVMe/TCP from offset 0, with no pread path. One subclass per kind of namespace (an aio bdev over
+ * nvmf_tgt (127.0.0.1, no hugepages; one per kind of namespace, started by the first class that needs
+ * it, shared by the others and stopped by its pid when the test run ends), read over NVMe/TCP from
+ * offset 0, with no pread path. One subclass per kind of namespace (an aio bdev over
  * the file {@code bpfkv create} wrote, a malloc bdev the database was created on through the engine)
  * and per kind of storage function. A file the suite makes for one test (a corrupt copy) goes onto
  * the spare namespace. Plus the namespace's own cases: create refusing a namespace that holds data,
  * a namespace too small, a zeroed namespace that is no database, and the target killed mid-run.
  * Skipped, saying why, where SPDK is absent.
  */
+@ExtendWith(SpdkBpfKvContractTest.SharedTargets.class)
 abstract class SpdkBpfKvContractTest extends BpfKvContractTest {
     /** What backs the namespaces. */
     enum Kind { AIO, MALLOC }
 
     private static final int MAX_LAYERS = 4;
-    /** Started by the first test of a class, stopped after its last. */
-    private static NvmfTarget target;
-    private static Kind targetKind;
+
+    /** The targets of this test run, one per kind, closed (stopped by pid) when the run ends. */
+    static final class Targets implements AutoCloseable {
+        final Map<Kind, NvmfTarget> byKind = new EnumMap<>(Kind.class);
+
+        @Override
+        public synchronized void close() {
+            byKind.values().forEach(NvmfTarget::close);
+            byKind.clear();
+        }
+    }
+
+    /** Keeps the {@link Targets} in the root context's store, which closes them at the end of the run. */
+    static final class SharedTargets implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            targets = context.getRoot().getStore(ExtensionContext.Namespace.create(SharedTargets.class))
+                    .computeIfAbsent(Targets.class);
+        }
+    }
+
+    private static volatile Targets targets;
 
     protected abstract Kind kind();
 
@@ -88,11 +113,12 @@ abstract class SpdkBpfKvContractTest extends BpfKvContractTest {
     }
 
     private NvmfTarget target() throws IOException {
-        synchronized (SpdkBpfKvContractTest.class) {
-            if (target != null && targetKind == kind()) {
-                return target;
+        Targets shared = targets;
+        synchronized (shared) {
+            NvmfTarget running = shared.byKind.get(kind());
+            if (running != null) {
+                return running;
             }
-            stopTarget();
             List<NvmfTarget.Export> exports = new ArrayList<>();
             Path dir = Model.testDir().resolve("spdk-" + kind().name().toLowerCase(java.util.Locale.ROOT));
             Files.createDirectories(dir);
@@ -112,24 +138,13 @@ abstract class SpdkBpfKvContractTest extends BpfKvContractTest {
                 exports.add(new NvmfTarget.Malloc("Spare", spareBytes / 512, 512));
             }
             NvmfTarget started = NvmfTarget.start(SpdkInstall.find().orElseThrow(), dir, exports, true);
-            target = started;
-            targetKind = kind();
+            shared.byKind.put(kind(), started);
             if (kind() == Kind.MALLOC) { // a malloc bdev starts zeroed: bpfkv create writes each database onto it
                 for (int l = 1; l <= MAX_LAYERS; l++) {
                     DbBuilder.create(spec(started, "L" + l), l, DbBuilder.Options.defaults().withBuffers(1 << 20, 3));
                 }
             }
             return started;
-        }
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        synchronized (SpdkBpfKvContractTest.class) {
-            if (target != null) {
-                target.close();
-                target = null;
-            }
         }
     }
 

@@ -5,9 +5,9 @@ import io.jxrp.ebpf.ExecutionMode;
 
 /**
  * BpfKv on spdk with the eBPF programs (JIT) as the storage functions, the databases on aio
- * namespaces over the files {@code create} wrote (the malloc kind runs the Java functions).
+ * namespaces over the files {@code create} wrote.
  */
-class SpdkBpfFunctionsBpfKvTest extends SpdkBpfKvContractTest {
+class SpdkAioBpfFunctionsBpfKvTest extends SpdkBpfKvContractTest {
     @Override
     protected Kind kind() {
         return Kind.AIO;
