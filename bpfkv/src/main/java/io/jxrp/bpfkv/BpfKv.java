@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * scans and aggregations. In {@link BpfKvOptions.Mode#ENGINE engine mode} each operation is an
  * engine request driven by Java storage functions, and any outcome other than OK falls back to the
  * synchronous pread traversal (counted in {@link #stats()}); in {@link BpfKvOptions.Mode#PREAD pread
- * mode} only the pread traversal runs. Thread-safe.
+ * mode} only the pread traversal runs. A database on an NVMe namespace ({@link #open(TargetSpec,
+ * BpfKvOptions)}) has no pread path: there such an operation fails, saying where. Thread-safe.
  *
  * <p>The futures of the async variants may complete on the engine's reactor thread: attach heavy
  * work with the {@code *Async} stages, and never call a blocking method of this class from such a
