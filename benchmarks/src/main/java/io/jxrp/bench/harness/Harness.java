@@ -61,8 +61,9 @@ public final class Harness implements Callable<Integer> {
             description = "where the databases are (bpfkv-<L>.db; created when missing) (default ${DEFAULT-VALUE})")
     Path data;
 
-    @Option(names = "--db", paramLabel = "FILE", description = "one existing database instead of --data/--layers (layers inferred)")
-    Path db;
+    @Option(names = "--db", paramLabel = "DB", description = {"one existing database instead of --data/--layers (layers inferred):",
+            "a file, or a namespace spdk:<transport ID> [ns:N] holding one from offset 0 (then --modes spdk only)"})
+    String db;
 
     @Option(names = "--layers", split = ",", paramLabel = "L", description = "index layers")
     List<Integer> layers;
@@ -391,7 +392,7 @@ public final class Harness implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--cache levels must be 0.." + BpfKvOptions.MAX_CACHE_LEVELS);
             }
         }
-        if (db != null && !Files.isRegularFile(db)) {
+        if (db != null && !TransportId.isSpdkTarget(db) && !Files.isRegularFile(Path.of(db))) {
             throw new CommandLine.ParameterException(cl, "--db " + db + ": no such file");
         }
         if (peer != null && !Files.isExecutable(peer)) {
@@ -402,6 +403,14 @@ public final class Harness implements Callable<Integer> {
         }
         boolean spdkMode;
         try {
+            if (db != null && TransportId.isSpdkTarget(db)) {
+                if (spdkTarget != null || spdkServe != null || spdkCreate
+                        || modes.stream().anyMatch(m -> BenchMode.parse(m) != BenchMode.SPDK)) {
+                    throw new IllegalArgumentException("--db on a namespace is read by --modes spdk alone, "
+                            + "without --spdk-target, --spdk-serve or --spdk-create");
+                }
+                spdkTarget = db; // the one namespace spdk mode reads
+            }
             spdkMode = modes.stream().anyMatch(m -> BenchMode.parse(m) == BenchMode.SPDK);
             if (spdkTarget != null && !TargetSpec.parse(spdkTarget).isSpdk()) {
                 throw new IllegalArgumentException("--spdk-target must be a namespace, spdk:<transport ID> [ns:N], not '"
@@ -440,8 +449,15 @@ public final class Harness implements Callable<Integer> {
     private Plan plan() throws IOException {
         Map<Integer, Path> databases = new LinkedHashMap<>();
         if (db != null) {
-            try (BpfKv opened = BpfKv.open(db, BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD))) {
-                databases.put(opened.layout().layers(), db);
+            TargetSpec given = TargetSpec.parse(db);
+            if (given.isSpdk()) { // read through the spdk backend: its layers from the root, no file
+                try (BpfKv opened = BpfKv.open(given, BpfKvOptions.defaults())) {
+                    databases.put(opened.layout().layers(), null);
+                }
+            } else {
+                try (BpfKv opened = BpfKv.open(given.path(), BpfKvOptions.defaults().withMode(BpfKvOptions.Mode.PREAD))) {
+                    databases.put(opened.layout().layers(), given.path());
+                }
             }
         } else {
             // spdk alone, writing its own databases onto the namespace: no file is read
@@ -497,7 +513,8 @@ public final class Harness implements Callable<Integer> {
         for (Map.Entry<Integer, Path> e : plan.databases().entrySet()) {
             long size = new TreeLayout(e.getKey()).fileSizeBytes();
             if (e.getValue() == null) {
-                s.append(String.format(Locale.ROOT, "  L=%d written onto %s (%.1f MiB)%n", e.getKey(), spdkTarget, size / 1048576.0));
+                s.append(String.format(Locale.ROOT, db != null ? "  L=%d on %s (%.1f MiB, read from its root)%n"
+                        : "  L=%d written onto %s (%.1f MiB)%n", e.getKey(), spdkTarget, size / 1048576.0));
                 continue;
             }
             boolean exists = Files.exists(e.getValue()) && Files.size(e.getValue()) == size;

@@ -68,7 +68,7 @@ class SpdkHarnessTest {
     }
 
     @Test
-    void aGivenNamespaceGetsTheDatabaseWrittenOntoIt() throws IOException {
+    void aGivenNamespaceGetsTheDatabaseWrittenOntoItAndIsADatabaseToo() throws IOException {
         requireSpdk();
         Path work = BASE.resolve("given");
         Files.createDirectories(work);
@@ -85,6 +85,15 @@ class SpdkHarnessTest {
             List<String> points = Files.readAllLines(out.resolve("given").resolve("points.csv"));
             assertEquals(1, points.stream().filter(l -> l.startsWith("spdk,java,2,1,4,")).count(), String.join("\n", points));
             assertFalse(Files.exists(data.resolve("bpfkv-2.db")), "spdk alone with --spdk-create reads no file");
+
+            // the namespace now holds the database: --db takes it as it takes a file, layers from its root
+            fresh(out.resolve("db"));
+            rc = new CommandLine(new Harness()).execute("--db", target.namespace(1).toString(), "--modes", "spdk",
+                    "--threads", "1", "--inflight", "2", "--requests", "200", "--warmup", "20", "--repetitions", "1", "--no-device-limit",
+                    "--out", out.toString(), "--name", "db");
+            assertEquals(0, rc);
+            points = Files.readAllLines(out.resolve("db").resolve("points.csv"));
+            assertEquals(1, points.stream().filter(l -> l.startsWith("spdk,java,2,1,2,")).count(), String.join("\n", points));
         }
     }
 
@@ -96,5 +105,7 @@ class SpdkHarnessTest {
         assertEquals(2, new CommandLine(new Harness()).execute("--modes", "spdk", "--spdk-serve", "sometimes",
                 "--out", BASE.toString()));
         assertEquals(2, new CommandLine(new Harness()).execute("--modes", "uring", "--spdk-create", "--out", BASE.toString()));
+        assertEquals(2, new CommandLine(new Harness()).execute("--db", "spdk:trtype:PCIe traddr:0000:01:00.0",
+                "--modes", "uring,spdk", "--out", BASE.toString()));
     }
 }
