@@ -1,6 +1,7 @@
 package io.jxrp.bpfkv.cli;
 
 import io.jxrp.bpfkv.format.NodeDescriptor;
+import io.jxrp.engine.TargetSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -37,6 +38,17 @@ final class Arguments {
         }
         throw new ParameterException(spec.commandLine(), label + " '" + text + "' is not a key: keys are decimal numbers 0.."
                 + MAX_KEY);
+    }
+
+    /**
+     * {@code file} must not name an NVMe namespace ({@code spdk:...}): for the commands that work on a
+     * database file only; {@code why} says what the namespace lacks.
+     */
+    static void fileNotNamespace(CommandSpec spec, java.nio.file.Path file, String why) {
+        String text = file.toString();
+        if (text.regionMatches(true, 0, TargetSpec.SPDK_PREFIX, 0, TargetSpec.SPDK_PREFIX.length())) {
+            throw new ParameterException(spec.commandLine(), "'" + text + "' is a namespace: " + why);
+        }
     }
 
     static CommandSpec spec(CommandLine commandLine) {

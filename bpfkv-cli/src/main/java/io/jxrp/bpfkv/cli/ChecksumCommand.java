@@ -11,14 +11,19 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "checksum", mixinStandardHelpOptions = true,
         header = "Adds a checksum sidecar to a database.",
         description = {"Adds a checksum sidecar (FILE.crc32c: the CRC32C of every 512 B block) to a database, e.g. one the",
                 "original BPF-KV made, which ignores the sidecar. Lookups then verify every block they read against it."})
 final class ChecksumCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "FILE", description = "the database")
     Path file;
 
@@ -33,6 +38,8 @@ final class ChecksumCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Arguments.fileNotNamespace(spec, file, "a checksum sidecar is a file beside a database file, and a namespace "
+                + "has none");
         if (!Files.isRegularFile(file)) {
             throw Files.exists(file) ? new java.io.IOException(file + ": not a regular file") : new NoSuchFileException(file.toString());
         }

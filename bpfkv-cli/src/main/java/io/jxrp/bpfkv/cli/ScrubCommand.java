@@ -36,6 +36,8 @@ final class ScrubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Arguments.fileNotNamespace(spec, file, "scrub checks a database file against its checksum sidecar, and a "
+                + "namespace has none");
         Arguments.range(spec, "--max-problems", maxProblems, 0, InspectCommand.MAX_LISTED);
         Scrub.Report report = Progress.run(noProgress, "scrub", Files.size(file), progress -> Scrub.run(file, maxProblems, progress));
         double seconds = report.elapsedNanos() / 1e9;

@@ -41,6 +41,18 @@ class SpdkCliTest {
         return text.split("\n");
     }
 
+    /** Commands about a database file and its sidecar say so for a namespace (no SPDK needed). */
+    @Test
+    void fileOnlyCommandsRefuseANamespace() {
+        String ns = "spdk:trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:nqn.2016-06.io.spdk:cnode1 ns:1";
+        assertTrue(String.join("\n", run(BpfKvCli.EXIT_USAGE, "checksum", ns)).contains("is a namespace: a checksum sidecar"));
+        assertTrue(String.join("\n", run(BpfKvCli.EXIT_USAGE, "scrub", ns)).contains("is a namespace: scrub"));
+        assertTrue(String.join("\n", run(BpfKvCli.EXIT_USAGE, "copy", ns, ns)).contains("is a namespace: copy reads"));
+        assertTrue(String.join("\n", run(BpfKvCli.EXIT_USAGE, "inspect", ns, "--deep")).contains("--deep walks a database file"));
+        assertTrue(String.join("\n", run(BpfKvCli.EXIT_USAGE, "get", "spdk:trtype:TCP traddr:127.0.0.1", "1"))
+                .contains("needs trsvcid and subnqn"));
+    }
+
     @Test
     void createLookUpScanInspectAndCopyOnNamespaces() throws Exception {
         String reason = SpdkInstall.unavailableReason();
