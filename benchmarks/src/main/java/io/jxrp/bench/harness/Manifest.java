@@ -170,6 +170,7 @@ final class Manifest {
         d.put("file_system", null);
         d.put("device", null);
         d.put("device_model", null);
+        d.put("controller", null);
         d.put("logical_block_size", null);
         d.put("rotational", null);
         d.put("io_scheduler", null);
@@ -212,6 +213,7 @@ final class Manifest {
         }
         d.put("device", name);
         d.put("device_model", text(queueDir.resolve("device/model")));
+        d.put("controller", controller(queueDir));
         d.put("logical_block_size", integer(text(queueDir.resolve("queue/logical_block_size"))));
         d.put("rotational", flag(text(queueDir.resolve("queue/rotational"))));
         d.put("io_scheduler", scheduler(text(queueDir.resolve("queue/scheduler"))));
@@ -232,6 +234,32 @@ final class Manifest {
         int open = text.indexOf('[');
         int close = text.indexOf(']');
         return open >= 0 && close > open ? text.substring(open + 1, close) : text;
+    }
+
+    /**
+     * The device's controller where sysfs describes one (NVMe): {@code nvme0: QEMU NVMe Ctrl, serial
+     * jxrp-lbs512, firmware 7.2.22, transport pcie at 0000:00:01.0}; its name alone otherwise.
+     */
+    static String controller(Path queueDir) {
+        Path ctrl;
+        try {
+            ctrl = queueDir.resolve("device").toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder(ctrl.getFileName().toString());
+        String model = text(ctrl.resolve("model"));
+        if (model == null) {
+            return s.toString();
+        }
+        s.append(": ").append(model).append(", serial ").append(text(ctrl.resolve("serial")))
+                .append(", firmware ").append(text(ctrl.resolve("firmware_rev")))
+                .append(", transport ").append(text(ctrl.resolve("transport")));
+        String address = text(ctrl.resolve("address"));
+        if (address != null) {
+            s.append(" at ").append(address);
+        }
+        return s.toString();
     }
 
     /**

@@ -121,6 +121,26 @@ class ManifestTest {
      * stat and sysfs name for it (not merely filled: the fields start as null).
      */
     @Test
+    void anNvmeControllerIsNamedWithItsModelSerialFirmwareAndTransport(@TempDir Path root) throws IOException {
+        Path controller = root.resolve("sys/devices/pci0000:00/0000:00:01.0/nvme/nvme0");
+        write(root, "sys/devices/pci0000:00/0000:00:01.0/nvme/nvme0/model", "QEMU NVMe Ctrl                          \n");
+        write(root, "sys/devices/pci0000:00/0000:00:01.0/nvme/nvme0/serial", "jxrp-lbs512         \n");
+        write(root, "sys/devices/pci0000:00/0000:00:01.0/nvme/nvme0/firmware_rev", "7.2.22  \n");
+        write(root, "sys/devices/pci0000:00/0000:00:01.0/nvme/nvme0/transport", "pcie\n");
+        write(root, "sys/devices/pci0000:00/0000:00:01.0/nvme/nvme0/address", "0000:00:01.0\n");
+        Path queueDir = controller.resolve("nvme0n1");
+        Files.createDirectories(queueDir);
+        Files.createSymbolicLink(queueDir.resolve("device"), controller);
+        assertEquals("nvme0: QEMU NVMe Ctrl, serial jxrp-lbs512, firmware 7.2.22, transport pcie at 0000:00:01.0",
+                Manifest.controller(queueDir));
+        Path virtio = root.resolve("sys/devices/pci0000:00/0000:00:04.0/virtio1");
+        Files.createDirectories(virtio.resolve("block/vda"));
+        Files.createSymbolicLink(virtio.resolve("block/vda/device"), virtio);
+        assertEquals("virtio1", Manifest.controller(virtio.resolve("block/vda")));
+        assertNull(Manifest.controller(root.resolve("no-such-queue")));
+    }
+
+    @Test
     void deviceOfARealFileOnThisHostHasAName(@TempDir Path dir) throws IOException {
         Requirements.requireTools("findmnt", "stat");
         Path f = dir.resolve("f");
