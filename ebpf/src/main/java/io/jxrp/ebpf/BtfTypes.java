@@ -174,6 +174,71 @@ public final class BtfTypes {
                 throw btf.error("type " + t.id() + " refers to itself");
             }
         }
+        checkNesting(btf);
+    }
+
+    /** How deep structs and unions may hold one another by value: the kernel's MAX_RESOLVE_DEPTH. */
+    static final int MAX_NESTING = 32;
+
+    /**
+     * Rejects a struct or union that holds itself by value (through members, arrays and typedefs: no
+     * C type does, and every walk of its layout would recurse without end) and nesting deeper than
+     * {@link #MAX_NESTING}, as the kernel's BTF check does. An iterative walk: the input is hostile.
+     */
+    private void checkNesting(Btf btf) throws BpfLoadException {
+        int[] levels = new int[types.size()]; // 0 not seen, -1 on the walk's path, else the levels it holds (itself included)
+        int[] path = new int[MAX_NESTING + 1];
+        int[] next = new int[MAX_NESTING + 1]; // per path entry, the member to look at next
+        for (BtfType root : types) {
+            if (!(root.isStruct() || root.isUnion()) || levels[root.id()] != 0) {
+                continue;
+            }
+            int top = 0;
+            path[0] = root.id();
+            next[0] = 0;
+            levels[root.id()] = -1;
+            while (top >= 0) {
+                BtfType t = types.get(path[top]);
+                List<BtfType.Member> members = t.members();
+                if (next[top] == members.size()) {
+                    int deepest = 0;
+                    for (BtfType.Member m : members) {
+                        BtfType held = heldByValue(m.type());
+                        deepest = held == null ? deepest : Math.max(deepest, levels[held.id()]);
+                    }
+                    if (deepest + 1 > MAX_NESTING) {
+                        throw btf.error("type " + t.id() + ": structs and unions nested more than " + MAX_NESTING + " deep");
+                    }
+                    levels[t.id()] = deepest + 1;
+                    top--;
+                    continue;
+                }
+                BtfType held = heldByValue(members.get(next[top]++).type());
+                if (held == null || levels[held.id()] > 0) {
+                    continue;
+                }
+                if (levels[held.id()] == -1) {
+                    throw btf.error("type " + held.id() + " holds itself by value"
+                            + (held == t ? "" : " (through type " + t.id() + ")"));
+                }
+                if (top + 1 == MAX_NESTING) {
+                    throw btf.error("type " + root.id() + ": structs and unions nested more than " + MAX_NESTING + " deep");
+                }
+                top++;
+                path[top] = held.id();
+                next[top] = 0;
+                levels[held.id()] = -1;
+            }
+        }
+    }
+
+    /** The struct or union a member of this type holds by value (arrays' elements included), or null. */
+    private BtfType heldByValue(BtfType type) {
+        BtfType t = type.resolved();
+        for (int i = 0; i < types.size() && t.kind() == BtfType.Kind.ARRAY; i++) { // reference cycles are rejected before
+            t = t.target().resolved();
+        }
+        return t.isStruct() || t.isUnion() ? t : null;
     }
 
     private static int checkRef(Btf btf, int from, long id) throws BpfLoadException {
