@@ -1,7 +1,5 @@
 package io.jxrp.bpfkv;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.jxrp.bpfkv.function.BpfFunctions;
 import io.jxrp.ebpf.ExecutionMode;
 
@@ -14,7 +12,8 @@ class SpdkMallocBpfFunctionsBpfKvTest extends SpdkBpfKvContractTest {
 
     @Override
     protected BpfKvOptions withFunctions(BpfKvOptions options) {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(),
+                () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         return options.withFunctions(BpfFunctions.factory(ExecutionMode.JIT));
     }
 }
