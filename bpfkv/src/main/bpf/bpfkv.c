@@ -281,24 +281,33 @@ static __always_inline int read_tree(const char *scratch, struct tree *t)
 
 /*
  * Level of the index node at offset (below the value log), or -1; on success [*below_start,
- * *below_end) is the byte range of the level below it (level l has 31^l nodes, breadth first).
+ * *below_end) is the byte range of the level below it. The index is packed breadth-first
+ * (TreeLayout): the leaves are [leaves, value_log), each level above has ceil(below / 31) nodes and
+ * ends where the one below starts, so the levels are found from the leaves up.
  */
-static __always_inline int level_of(__u64 offset, __u32 layers, __u64 *below_start, __u64 *below_end)
+static __always_inline int level_of(__u64 offset, const struct tree *t, __u64 *below_start, __u64 *below_end)
 {
-	__u64 start = 0;
-	__u64 width = BLOCK_SIZE;
+	__u64 start = t->leaves;
+	__u64 end = t->value_log;
+	__u64 count = (t->value_log - t->leaves) / BLOCK_SIZE;
+	__u64 lower_start = t->value_log;
+	__u64 lower_end = t->value_log;
 
-	for (int level = 0; level < MAX_LAYERS; level++) {
-		if (level >= (int)layers)
+	for (int i = 0; i < MAX_LAYERS; i++) {
+		if (i >= (int)t->layers)
 			break;
-		__u64 end = start + width;
-		if (offset < end) {
-			*below_start = end;
-			*below_end = end + width * FANOUT;
-			return level;
+		if (offset >= start && offset < end) {
+			*below_start = lower_start;
+			*below_end = lower_end;
+			return (int)t->layers - 1 - i;
 		}
-		start = end;
-		width *= FANOUT;
+		lower_start = start;
+		lower_end = end;
+		count = (count + FANOUT - 1) / FANOUT;
+		if (count * BLOCK_SIZE > start)
+			break; /* parameters that describe no packed index */
+		end = start;
+		start -= count * BLOCK_SIZE;
 	}
 	return -1;
 }
@@ -471,7 +480,7 @@ int bpfkv_get(struct bpf_xrp *ctx)
 		return 0;
 	}
 	__u64 below_start = 0, below_end = 0;
-	int level = level_of(current, t.layers, &below_start, &below_end);
+	int level = level_of(current, &t, &below_start, &below_end);
 	if (level < 0)
 		return get_fail(scratch, E_UNEXPECTED_BLOCK);
 	__u64 key = U64_AT(scratch, GET_KEY);
@@ -573,7 +582,7 @@ int bpfkv_multi_get(struct bpf_xrp *ctx)
 		return multi_resolve(ctx, scratch, slot, key_index, STATUS_FOUND);
 	}
 	__u64 below_start = 0, below_end = 0;
-	int level = level_of(current, t.layers, &below_start, &below_end);
+	int level = level_of(current, &t, &below_start, &below_end);
 	if (level < 0)
 		return multi_fail(scratch, E_UNEXPECTED_BLOCK, current);
 	__u64 key = U64_AT(scratch, MULTI_KEYS + key_index * 8);
@@ -762,7 +771,7 @@ int bpfkv_range(struct bpf_xrp *ctx)
 	if (current >= t.value_log)
 		return range_value_block(ctx->data, scratch, current);
 	__u64 below_start = 0, below_end = 0;
-	int level = level_of(current, t.layers, &below_start, &below_end);
+	int level = level_of(current, &t, &below_start, &below_end);
 	if (level < 0)
 		return range_fail(scratch, E_UNEXPECTED_BLOCK, current);
 	__u64 type = node[NODE_TYPE];

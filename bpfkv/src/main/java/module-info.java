@@ -23,4 +23,5 @@ module io.jxrp.bpfkv {
     exports io.jxrp.bpfkv.ops to io.jxrp.bpfkv.cli;
     exports io.jxrp.bpfkv.check to io.jxrp.bpfkv.cli;
     exports io.jxrp.bpfkv.load to io.jxrp.bpfkv.cli;
+    exports io.jxrp.bpfkv.store to io.jxrp.bpfkv.cli;
 }

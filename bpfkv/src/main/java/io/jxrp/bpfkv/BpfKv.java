@@ -2,25 +2,24 @@ package io.jxrp.bpfkv;
 
 import io.jxrp.bpfkv.format.TreeLayout;
 import io.jxrp.bpfkv.io.BlockChecksums;
-import io.jxrp.bpfkv.io.EngineBlockReader;
+import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.io.DbLoader;
 import io.jxrp.bpfkv.ops.EngineOps;
-import io.jxrp.bpfkv.ops.PreadTraversal;
+import io.jxrp.bpfkv.store.Store;
 import io.jxrp.engine.EngineStats;
 import io.jxrp.engine.Outcome;
 import io.jxrp.engine.ResubmissionEngine;
-import io.jxrp.engine.Target;
-import io.jxrp.engine.TargetOptions;
 import io.jxrp.engine.TargetSpec;
-import io.jxrp.engine.XrpRequest;
-import io.jxrp.engine.XrpResult;
 import io.jxrp.engine.backend.IoBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -31,36 +30,47 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A BPF-KV database (the original's file format): point lookups, scatter-gather lookups, range
- * scans and aggregations. In {@link BpfKvOptions.Mode#ENGINE engine mode} each operation is an
- * engine request driven by Java storage functions, and any outcome other than OK falls back to the
- * synchronous pread traversal (counted in {@link #stats()}); in {@link BpfKvOptions.Mode#PREAD pread
- * mode} only the pread traversal runs. A database on an NVMe namespace ({@link #open(TargetSpec,
- * BpfKvOptions)}) has no pread path: there such an operation fails, saying where. Thread-safe.
+ * A BPF-KV database (the original's file format) holding the user's own keys (any u64 but 2^64 - 1)
+ * and values (up to 64 bytes): point lookups, scatter-gather lookups, range scans and aggregations,
+ * and, opened {@link BpfKvOptions#withWritable writable}, durable puts and deletes. In
+ * {@link BpfKvOptions.Mode#ENGINE engine mode} each lookup is an engine request driven by the
+ * storage functions, and any outcome other than OK falls back to the synchronous pread traversal
+ * (counted in {@link #stats()}); in {@link BpfKvOptions.Mode#PREAD pread mode} only the pread
+ * traversal runs. A database on an NVMe namespace ({@link #open(TargetSpec, BpfKvOptions)}) is read-only
+ * and has no pread path: there such an operation fails, saying where. Thread-safe.
+ *
+ * <p>Writes: a put or delete completes once durable: the puts waiting when the committer is free go
+ * out as one write-ahead-log record (asynchronous O_DIRECT write, then fdatasync, through the
+ * engine) while the next group is prepared. Committed writes are served from memory above the tree
+ * file until a checkpoint writes them into a new tree file in the original's layout (when
+ * {@link BpfKvOptions#checkpointEntries()} keys wait, on {@link #checkpoint()}, and at close): the
+ * storage functions and the original's tools only ever read complete, immutable files. A crash loses
+ * no acknowledged write and applies no half group: the log is replayed at the next open.
+ *
+ * <p>Integrity: where a tree file has a checksum sidecar ({@code <file>.crc32c}, made by {@code create},
+ * {@code load}, every checkpoint, or {@code bpfkv checksum}) every block is verified before anything
+ * reads it, in the engine (a {@link io.jxrp.engine.BlockVerifier} on the file's target: before the
+ * storage function sees the block, on every backend; a mismatch ends the request as
+ * {@link Outcome#CORRUPT}) and on the pread path, which the engine's failures fall back to: a corrupt
+ * block is a {@link BpfKvChecksumException} with its offset, never an answer.
+ *
+ * <p>Close: {@link #close()} refuses new operations at once (they throw, or their future fails with,
+ * {@link IllegalStateException} "database is closed"; a stream's next step too), lets every operation
+ * already accepted finish within the engine's drain timeout
+ * ({@link io.jxrp.engine.EngineOptions#drainTimeoutMillis()}), then fails what is left with that same
+ * exception, commits the writes accepted before it and releases the engine, the threads and the files.
  *
  * <p>The futures of the async variants may complete on the engine's reactor thread: attach heavy
  * work with the {@code *Async} stages, and never call a blocking method of this class from such a
  * stage (it would wait for the thread it runs on).
- *
- * <p>Integrity: where the database has a checksum sidecar ({@code <file>.crc32c}, made by
- * {@code create} or {@code bpfkv checksum}) every block is verified before anything reads it, in
- * the engine (a {@link io.jxrp.engine.BlockVerifier} on the database's target: before the storage
- * function sees the block, on every backend, for Java and eBPF functions alike; a mismatch ends the
- * request as {@link Outcome#CORRUPT}) and on the pread path, which the engine's failures fall back to:
- * a corrupt block is a {@link BpfKvChecksumException} with its offset, never an answer.
- *
- * <p>Close: {@link #close()} refuses new operations at once (they throw, or their future fails with,
- * {@link IllegalStateException} "database is closed"; a stream's next step too), lets every operation
- * already accepted (synchronous calls in progress, async ones not yet completed, including their
- * fallbacks to the pread path) finish within the engine's drain timeout
- * ({@link io.jxrp.engine.EngineOptions#drainTimeoutMillis()}), then fails what is left with that same
- * exception and releases the engine, the threads and the file.
  *
  * <pre>{@code
  * try (BpfKv db = BpfKv.open(Path.of("data/bpfkv-4.db"), BpfKvOptions.defaults().withCacheLevels(1))) {
@@ -78,11 +88,7 @@ public final class BpfKv implements AutoCloseable {
 
     private final Path file;
     private final BpfKvOptions options;
-    private final PreadTraversal pread;
-    private final ResubmissionEngine engine;
-    /** The database on the engine, with the checksum verifier when there is a sidecar. */
-    private final Target target;
-    private final EngineOps engineOps;
+    private final Store store;
     /** Runs async pread work, fallbacks and the blocking loops behind the async scans: virtual threads. */
     private final ExecutorService asyncExecutor;
     /** Operations accepted and not yet finished. */
@@ -91,32 +97,19 @@ public final class BpfKv implements AutoCloseable {
     /** Set when close() stopped waiting: what fails from then on fails as "database is closed". */
     private volatile boolean abandoned;
 
-    private BpfKv(Path file, BpfKvOptions options, PreadTraversal pread, ResubmissionEngine engine, Target target,
-                  ExecutorService asyncExecutor, EngineOps engineOps) {
+    private BpfKv(Path file, BpfKvOptions options, Store store, ExecutorService asyncExecutor) {
         this.file = file;
         this.options = options;
-        this.pread = pread;
-        this.engine = engine;
-        this.target = target;
+        this.store = store;
         this.asyncExecutor = asyncExecutor;
-        this.engineOps = engineOps;
-    }
-
-    /** EngineOps' runner: every request reads the database's target (the one with the verifier). */
-    private record TargetRunner(ResubmissionEngine engine, Target target) implements EngineOps.Runner {
-        @Override
-        public <T> void submit(XrpRequest<T> request, BiConsumer<? super XrpResult<T>, ? super Throwable> callback) {
-            engine.submit(request.withTarget(target), callback);
-        }
     }
 
     /**
-     * Opens {@code file}: checks its size against the layer count and its root (and the cached levels),
-     * loads its checksum sidecar (as {@link BpfKvOptions#checksums()} says), then starts the engine in
-     * engine mode.
+     * Opens {@code file}: finds its layout by descending from the root and checks it against the
+     * file's size, replays its write-ahead log, starts the engine in engine mode and, when writable,
+     * takes the writer's lock.
      *
-     * @throws BpfKvFormatException when the file is not a valid BPF-KV database, or its sidecar is
-     *     damaged, stale, or required and missing
+     * @throws BpfKvFormatException when the file is not a valid BPF-KV database
      */
     public static BpfKv open(Path file, BpfKvOptions options) throws IOException {
         return open(file, options, null);
@@ -140,62 +133,45 @@ public final class BpfKv implements AutoCloseable {
         if (!target.isSpdk()) {
             return open(target.path(), options);
         }
-        if (options.mode() != BpfKvOptions.Mode.ENGINE) {
-            throw new IllegalArgumentException(target + ": a namespace has no pread path (SPDK's driver owns it); "
-                    + "open it in engine mode");
+        if (options.writable()) {
+            throw new IllegalArgumentException(target + ": a database on a namespace is read-only here (its "
+                    + "write-ahead log and checkpoints live in files): write it as a file, then copy it over");
         }
-        if (options.checksums() == BpfKvOptions.Checksums.REQUIRE) {
-            throw new IllegalArgumentException(target + ": checksums are required, but a namespace has no checksum "
-                    + "sidecar");
-        }
-        ResubmissionEngine engine = ResubmissionEngine.open(options.engine());
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        PreadTraversal traversal = null;
         try {
-            Target namespace = engine.addTarget(target, TargetOptions.defaults());
-            traversal = PreadTraversal.open(EngineBlockReader.over(engine, namespace), options.layers(),
-                    options.cacheLevels());
-            StorageFunctions functions = options.functions().create(traversal.layout(), traversal.fileSizeBytes());
-            EngineOps ops = new EngineOps(traversal, new TargetRunner(engine, namespace), executor, 0, 0, functions,
-                    EngineOps.OnFailure.FAIL);
-            return new BpfKv(null, options, traversal, engine, namespace, executor, ops);
+            return new BpfKv(null, options, Store.openNamespace(target, options, executor), executor);
         } catch (IOException | RuntimeException e) {
             executor.close();
-            engine.close();
-            if (traversal != null) {
-                traversal.close();
-            }
             throw e;
         }
     }
 
     /** As {@link #open(Path, BpfKvOptions)}, the engine driving {@code backend} when not null (tests, fault injection). */
     static BpfKv open(Path file, BpfKvOptions options, IoBackend backend) throws IOException {
-        PreadTraversal pread = PreadTraversal.open(file, options);
-        ResubmissionEngine engine = null;
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            Target target = null;
-            EngineOps ops = null;
-            if (options.mode() == BpfKvOptions.Mode.ENGINE) {
-                engine = backend == null ? ResubmissionEngine.open(options.engine())
-                        : ResubmissionEngine.open(options.engine(), backend);
-                BlockChecksums checksums = pread.checksums();
-                target = engine.addTarget(TargetSpec.of(file), checksums == null ? TargetOptions.defaults()
-                        : TargetOptions.defaults().withVerifier(checksums));
-                StorageFunctions functions = options.functions().create(pread.layout(), pread.fileSizeBytes());
-                ops = new EngineOps(pread, new TargetRunner(engine, target), executor, 0, 0, functions);
-            }
-            return new BpfKv(file, options, pread, engine, target, executor, ops);
+            return new BpfKv(file, options, Store.open(file, options, backend, executor), executor);
         } catch (IOException | RuntimeException e) {
-            if (engine != null) {
-                engine.close();
-            }
             executor.close();
-            pread.close();
             throw e;
         }
     }
+
+    /**
+     * Bulk-loads {@code pairs} (any order; the last pair of a key wins) into a new database
+     * {@code file} in the original's layout ({@link DbLoader}); refused when the file exists.
+     */
+    public static DbLoader.Result load(Path file, Stream<KeyValue> pairs) throws IOException {
+        return load(file, pairs, DbBuilder.Options.defaults());
+    }
+
+    /** As {@link #load(Path, Stream)}, with the writer's options (overwrite, buffers, progress, O_DIRECT). */
+    public static DbLoader.Result load(Path file, Stream<KeyValue> pairs, DbBuilder.Options options) throws IOException {
+        try (pairs) {
+            return DbLoader.load(file, pairs.iterator(), options);
+        }
+    }
+
 
     /** The database file, or null for a database on a namespace. */
     public Path file() {
@@ -204,25 +180,26 @@ public final class BpfKv implements AutoCloseable {
 
     /** The file or the namespace (its target spec), as messages name it. */
     public String source() {
-        return pread.source();
+        return store.pread().source();
     }
 
     public BpfKvOptions options() {
         return options;
     }
 
+    /** The tree file's layout now (a checkpoint changes it). */
     public TreeLayout layout() {
-        return pread.layout();
+        return store.layout();
     }
 
     /** The engine's backend and why it was chosen, or "pread" in pread mode. */
     public String backendDescription() {
-        return target == null ? "pread" : target.backendName() + " (" + target.backendReason() + ")";
+        return store.backendDescription();
     }
 
-    /** The checksum sidecar every block is verified against, or empty when there is none (or checksums are off). */
+    /** The checksum sidecar every block of the current tree file is verified against, or empty when there is none (or checksums are off). */
     public Optional<Path> checksumSidecar() {
-        return Optional.ofNullable(pread.checksums()).map(BlockChecksums::sidecar);
+        return Optional.ofNullable(store.pread().checksums()).map(io.jxrp.bpfkv.io.BlockChecksums::sidecar);
     }
 
     // ---- the close contract -------------------------------------------------------------------
@@ -271,7 +248,7 @@ public final class BpfKv implements AutoCloseable {
     }
 
     /** Runs an asynchronous operation under the close contract: accepted now, finished when its future completes. */
-    private <T> CompletableFuture<T> acceptedAsync(java.util.function.Supplier<CompletableFuture<T>> operation) {
+    private <T> CompletableFuture<T> acceptedAsync(Supplier<CompletableFuture<T>> operation) {
         try {
             enter();
         } catch (IllegalStateException e) {
@@ -298,13 +275,28 @@ public final class BpfKv implements AutoCloseable {
 
     // ---- point lookups ------------------------------------------------------------------------
 
-    /** The 64-byte value of {@code key} (decimal text, NUL-terminated), or empty when absent. */
+    /**
+     * The value of {@code key} as stored (up to 64 bytes; create's values are the key's decimal text
+     * right-aligned in 63 characters), or empty when absent.
+     *
+     * @throws IllegalArgumentException for 2^64 - 1, the one u64 that is never a key
+     */
     public Optional<byte[]> get(long key) throws IOException {
-        return accepted(() -> engineOps != null ? engineOps.get(key) : pread.get(key));
+        return accepted(() -> store.get(key));
     }
 
     public CompletableFuture<Optional<byte[]>> getAsync(long key) {
-        return acceptedAsync(() -> engineOps != null ? engineOps.getAsync(key) : supplyAsync(() -> pread.get(key)));
+        return acceptedAsync(() -> {
+            CompletableFuture<Optional<byte[]>> future = new CompletableFuture<>();
+            store.getAsync(key, (value, failure) -> {
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                } else {
+                    future.complete(value);
+                }
+            });
+            return future;
+        });
     }
 
     /**
@@ -320,7 +312,7 @@ public final class BpfKv implements AutoCloseable {
             callback.accept(null, e);
             return;
         }
-        BiConsumer<Optional<byte[]>, Throwable> finishing = (value, error) -> {
+        store.getAsync(key, (value, error) -> {
             try {
                 if (error != null || abandoned) {
                     callback.accept(null, error != null ? failure(error) : new IllegalStateException(CLOSED));
@@ -330,41 +322,35 @@ public final class BpfKv implements AutoCloseable {
             } finally {
                 leave();
             }
-        };
-        if (engineOps != null) {
-            engineOps.getAsync(key, finishing);
-            return;
-        }
-        pread.getOn(asyncExecutor, key, finishing);
+        });
     }
 
     /** Values of {@code keys} in argument order; in engine mode up to 32 keys per request. */
     public List<Optional<byte[]>> getAll(long... keys) throws IOException {
-        return accepted(() -> engineOps != null ? engineOps.getAll(keys) : pread.getAll(keys));
+        return accepted(() -> store.getAll(keys));
     }
 
     public CompletableFuture<List<Optional<byte[]>>> getAllAsync(long... keys) {
-        return acceptedAsync(() -> engineOps != null ? engineOps.getAllAsync(keys) : supplyAsync(() -> pread.getAll(keys)));
+        return acceptedAsync(() -> store.getAllAsync(keys));
     }
 
     // ---- range scans and aggregates -------------------------------------------------------------
 
-    /** The pairs with {@code begin <= key < end}, in key order, fetched lazily. */
+    /** The pairs with {@code begin <= key < end} (unsigned), in key order, fetched lazily. */
     public Stream<KeyValue> range(long begin, long end) {
         return range(KeyRange.of(begin, end));
     }
 
     /**
      * The pairs of {@code range}, in key order, fetched lazily (in engine mode a request at a time,
-     * each resuming where the last stopped). Errors surface as {@link UncheckedIOException}. Each step
-     * of the stream is an operation of its own: after {@link #close()} the next one throws
-     * {@link IllegalStateException} "database is closed".
+     * each resuming where the last stopped). Close the stream (or read it to its end) to let go of
+     * the tree file it reads. Errors surface as {@link UncheckedIOException}.
      */
     public Stream<KeyValue> range(KeyRange range) {
         enter();
-        Iterator<KeyValue> iterator;
+        Store.CloseableIterator iterator;
         try {
-            iterator = engineOps != null ? engineOps.iterator(range) : pread.iterator(range);
+            iterator = store.iterator(range);
         } finally {
             leave();
         }
@@ -393,25 +379,24 @@ public final class BpfKv implements AutoCloseable {
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(guarded,
-                Spliterator.ORDERED | Spliterator.SORTED | Spliterator.DISTINCT | Spliterator.NONNULL), false);
+                Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL), false).onClose(iterator::close);
     }
 
     public CompletableFuture<List<KeyValue>> rangeAsync(KeyRange range) {
         return acceptedAsync(() -> supplyAsync(() -> {
-            Iterator<KeyValue> iterator = engineOps != null ? engineOps.iterator(range) : pread.iterator(range);
-            List<KeyValue> pairs = new java.util.ArrayList<>();
-            try {
+            try (Store.CloseableIterator iterator = store.iterator(range)) {
+                List<KeyValue> pairs = new ArrayList<>();
                 iterator.forEachRemaining(pairs::add);
+                return List.copyOf(pairs);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-            return List.copyOf(pairs);
         }));
     }
 
     /** Count, sum, min, max and avg of the values of {@code range}, parsed as decimal numbers. */
     public Aggregate aggregate(KeyRange range) throws IOException {
-        return accepted(() -> engineOps != null ? engineOps.aggregate(range) : pread.aggregate(range));
+        return accepted(() -> store.aggregate(range));
     }
 
     /** One aggregate of the values with {@code begin <= key < end}. */
@@ -420,7 +405,88 @@ public final class BpfKv implements AutoCloseable {
     }
 
     public CompletableFuture<Aggregate> aggregateAsync(KeyRange range) {
-        return acceptedAsync(() -> supplyAsync(() -> engineOps != null ? engineOps.aggregate(range) : pread.aggregate(range)));
+        return acceptedAsync(() -> supplyAsync(() -> store.aggregate(range)));
+    }
+
+    // ---- writes ---------------------------------------------------------------------------------
+
+    /**
+     * Puts {@code value} (up to 64 bytes, not ending in NUL) under {@code key}; returns once durable.
+     *
+     * @throws IllegalArgumentException for a key of 2^64 - 1 or a value that does not fit (nothing is written)
+     * @throws IOException              when the commit failed (full disk, I/O error): the database is as
+     *                                  at its last commit
+     */
+    public void put(long key, byte[] value) throws IOException {
+        join(putAsync(key, value));
+    }
+
+    /** Puts the UTF-8 bytes of {@code value}. */
+    public void put(long key, String value) throws IOException {
+        put(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #put(long, byte[])}; the future completes once the put is durable (on a reactor thread). */
+    public CompletableFuture<Void> putAsync(long key, byte[] value) {
+        return acceptedAsync(() -> store.putAsync(key, value));
+    }
+
+    /** Puts every pair, in order (a later pair of a key wins); returns once all are durable. */
+    public void putAll(Collection<KeyValue> pairs) throws IOException {
+        join(putAllAsync(pairs));
+    }
+
+    /** As {@link #putAll}; the pairs share group commits with each other and with other writers. */
+    public CompletableFuture<Void> putAllAsync(Collection<KeyValue> pairs) {
+        List<CompletableFuture<Void>> puts = new ArrayList<>(pairs.size());
+        for (KeyValue pair : pairs) {
+            puts.add(putAsync(pair.key(), pair.value()));
+        }
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture<?>[]::new));
+    }
+
+    /** Deletes {@code key} (nothing happens when it is absent); returns once durable. */
+    public void delete(long key) throws IOException {
+        join(deleteAsync(key));
+    }
+
+    public CompletableFuture<Void> deleteAsync(long key) {
+        return acceptedAsync(() -> store.deleteAsync(key));
+    }
+
+    /**
+     * Calls {@code listener} after each durable group with the number of writes committed since the
+     * database was opened (on a reactor thread: keep it short).
+     */
+    public void onCommit(LongConsumer listener) {
+        store.onCommit(listener);
+    }
+
+    /**
+     * Writes every committed put and delete into a new tree file now (compaction): a packed file in
+     * the original's layout replaces the database, readers move to it, the write-ahead log it folded
+     * is deleted. Lookups and writes go on meanwhile.
+     */
+    public void checkpoint() throws IOException {
+        accepted(() -> {
+            store.checkpoint();
+            return null;
+        });
+    }
+
+    /** Writes committed (durable) since the database was opened. */
+    public long committed() {
+        return store.committed();
+    }
+
+    /** Committed writes waiting in memory for the next checkpoint. */
+    public long pendingWrites() {
+        return store.pendingEntries();
+    }
+
+    /** Checkpoints done since open. */
+    public long checkpoints() {
+        return store.checkpoints();
     }
 
     // ---- statistics -----------------------------------------------------------------------------
@@ -439,12 +505,15 @@ public final class BpfKv implements AutoCloseable {
         }
     }
 
+    /** The engine path's counters for the current tree file. */
     public Stats stats() {
-        return engineOps == null ? new Stats(0, Map.of()) : new Stats(engineOps.requests(), engineOps.fallbacks());
+        EngineOps ops = store.engineOps();
+        return ops == null ? new Stats(0, Map.of()) : new Stats(ops.requests(), ops.fallbacks());
     }
 
     /** The engine's counters (hops, outcomes, reactor CPU time), or empty in pread mode. */
     public Optional<EngineStats> engineStats() {
+        ResubmissionEngine engine = store.engine();
         return engine == null ? Optional.empty() : Optional.of(engine.stats());
     }
 
@@ -455,9 +524,10 @@ public final class BpfKv implements AutoCloseable {
 
     /**
      * Refuses new operations ({@link IllegalStateException} "database is closed"), lets the accepted
-     * ones finish within the engine's drain timeout, fails what is left then with that same exception,
-     * and releases the engine, the threads and the file. Idempotent. Not from a callback of this
-     * database (it would wait for its own operation).
+     * ones finish within the engine's drain timeout (writes: until they are durable), fails what is
+     * left then with that same exception, folds the log into the tree file when
+     * {@link BpfKvOptions#checkpointOnClose()}, and releases the engine, the threads and the files.
+     * Idempotent. Not from a callback of this database (it would wait for its own operation).
      */
     @Override
     public void close() throws IOException {
@@ -481,9 +551,7 @@ public final class BpfKv implements AutoCloseable {
             LOG.warn("{}: {} operation(s) still running after the drain timeout fail as closed", source(), active.get());
         }
         try {
-            if (engine != null) {
-                engine.close(); // fails what is left in the engine; their fallbacks fail as closed
-            }
+            store.close(); // commits what the committer holds, checkpoints, then closes the engine
         } finally {
             try {
                 asyncExecutor.shutdown();
@@ -494,8 +562,6 @@ public final class BpfKv implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 asyncExecutor.shutdownNow();
-            } finally {
-                pread.close();
             }
         }
     }
@@ -513,5 +579,20 @@ public final class BpfKv implements AutoCloseable {
                 throw new CompletionException(e);
             }
         }, asyncExecutor);
+    }
+
+    private static void join(CompletableFuture<?> future) throws IOException {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        }
     }
 }

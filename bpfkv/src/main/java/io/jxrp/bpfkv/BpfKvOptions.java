@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * How to open a database. Start from {@link #defaults()} and change what matters.
  *
- * @param layers                 the layer count, or 0 to infer it from the file size (an override
- *                               must match the size)
+ * @param layers                 the layer count, or 0 to find it by descending from the root (an
+ *                               override must match what the descent finds)
  * @param cacheLevels            top index levels kept in memory (0..3, capped at the layer count),
  *                               the original's {@code --cache N}
  * @param logicalBlockSizeBytes  the device's logical block size for the pread path's O_DIRECT
@@ -21,10 +21,19 @@ import java.util.Objects;
  * @param functions              the storage functions the engine runs (default: the Java ones)
  * @param checksums              whether blocks are verified against the database's checksum sidecar
  *                               ({@code <file>.crc32c}): {@link Checksums#AUTO} by default
+ * @param writable               open for puts and deletes: locks the database (one writer), appends to
+ *                               its write-ahead log; reading needs no lock
+ * @param checkpointEntries      fold the committed writes into a new tree file once this many keys
+ *                               wait in memory (0: only at close or on {@code checkpoint()})
+ * @param checkpointOnClose      at close, fold what the log holds into the tree file, so the file alone
+ *                               (as the original's tools read it) holds every write
  */
 public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeBytes, boolean requireDirect, Mode mode,
-                           EngineOptions engine, StorageFunctions.Factory functions, Checksums checksums) {
+                           EngineOptions engine, StorageFunctions.Factory functions, Checksums checksums,
+                           boolean writable, long checkpointEntries, boolean checkpointOnClose) {
     public static final int MAX_CACHE_LEVELS = 3;
+    /** The default {@link #checkpointEntries()}. */
+    public static final long DEFAULT_CHECKPOINT_ENTRIES = 1_000_000;
 
     /** Which path the operations take. */
     public enum Mode {
@@ -59,43 +68,72 @@ public record BpfKvOptions(int layers, int cacheLevels, int logicalBlockSizeByte
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(functions, "functions");
         Objects.requireNonNull(checksums, "checksums");
+        if (checkpointEntries < 0) {
+            throw new IllegalArgumentException("checkpoint entries " + checkpointEntries + " < 0");
+        }
     }
 
-    /** Infer the layers, no cache, probe the block size, engine mode with the engine's defaults. */
+    /** Find the layers, no cache, probe the block size, engine mode with the engine's defaults, read-only. */
     public static BpfKvOptions defaults() {
         return new BpfKvOptions(0, 0, 0, false, Mode.ENGINE, EngineOptions.defaults(), StorageFunctions.Factory.JAVA,
-                Checksums.AUTO);
+                Checksums.AUTO, false, DEFAULT_CHECKPOINT_ENTRIES, true);
     }
 
     public BpfKvOptions withLayers(int count) {
-        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums);
+        return new BpfKvOptions(count, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withCacheLevels(int levels) {
-        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums);
+        return new BpfKvOptions(layers, levels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withLogicalBlockSize(int bytes) {
-        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine, functions, checksums);
+        return new BpfKvOptions(layers, cacheLevels, bytes, requireDirect, mode, engine, functions, checksums,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withRequireDirect(boolean required) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine, functions, checksums);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, required, mode, engine, functions, checksums,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withMode(Mode newMode) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine, functions, checksums);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, newMode, engine, functions, checksums,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withFunctions(StorageFunctions.Factory factory) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, factory, checksums);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, factory, checksums,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withChecksums(Checksums verify) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, verify);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, verify,
+                writable, checkpointEntries, checkpointOnClose);
     }
 
     public BpfKvOptions withEngine(EngineOptions options) {
-        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options, functions, checksums);
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, options, functions, checksums,
+                writable, checkpointEntries, checkpointOnClose);
+    }
+
+    /** Open for puts and deletes (one writer at a time; the file and its directory must be writable). */
+    public BpfKvOptions withWritable(boolean open) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums,
+                open, checkpointEntries, checkpointOnClose);
+    }
+
+    /** Checkpoint once {@code entries} keys wait in memory (0: only at close or when asked). */
+    public BpfKvOptions withCheckpointEntries(long entries) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums,
+                writable, entries, checkpointOnClose);
+    }
+
+    /** Whether close folds the log into the tree file. */
+    public BpfKvOptions withCheckpointOnClose(boolean fold) {
+        return new BpfKvOptions(layers, cacheLevels, logicalBlockSizeBytes, requireDirect, mode, engine, functions, checksums,
+                writable, checkpointEntries, fold);
     }
 }

@@ -16,9 +16,13 @@
  *       and the synchronous pread traversal.</li>
  *   <li>{@code io.jxrp.bpfkv.load} (internal, shared with the command line and the benchmarks): the
  *       lookup load generator.</li>
+ *   <li>{@code io.jxrp.bpfkv.store} (internal): the write-ahead log, its group committer, the
+ *       memtables above the tree file and the checkpoints that fold them in.</li>
  * </ul>
  *
- * Keys are dense (0 .. 31^L - 1): a key of that range that its path does not lead to is reported as
- * a corrupt file ({@link io.jxrp.bpfkv.BpfKvFormatException}), never as "not found".
+ * Keys are any unsigned 64-bit integers but 2^64 - 1 (which marks unused slots), values up to 64
+ * bytes. In {@code create}'s files the keys are dense (0 .. 31^L - 1): there a key of that range that
+ * its path does not lead to is reported as a corrupt file ({@link io.jxrp.bpfkv.BpfKvFormatException}),
+ * never as "not found".
  */
 package io.jxrp.bpfkv;

@@ -303,7 +303,7 @@ abstract class BpfKvContractTest {
             List<Optional<byte[]>> values = i % 2 == 0 ? db.getAll(keys) : db.getAllAsync(keys).join();
             for (int k = 0; k < keys.length; k++) {
                 assertEquals(model.contains(keys[k]), values.get(k).isPresent(), where + " getAll " + keys[k]);
-                values.get(k).ifPresent(v -> assertTrue(v.length == 64));
+                values.get(k).ifPresent(v -> assertTrue(v.length == 63));
             }
             for (int k = 0; k < keys.length; k++) {
                 if (model.contains(keys[k])) {

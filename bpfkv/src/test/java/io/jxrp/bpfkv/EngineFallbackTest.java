@@ -42,7 +42,7 @@ class EngineFallbackTest {
                 assertArrayEquals(Model.value(pair.key()), pair.value());
             }
             assertEquals(2L, db.stats().fallbacks().get(Outcome.IO_ERROR));
-            assertEquals(key + 10, db.getAll(5, key + 10, 7).get(1).map(v -> Long.parseLong(KeyValue.valueText(v))).orElseThrow());
+            assertEquals(key + 10, db.getAll(5, key + 10, 7).get(1).map(v -> Long.parseLong(KeyValue.valueText(v).strip())).orElseThrow());
             backend.clear();
             long before = db.stats().totalFallbacks();
             assertArrayEquals(Model.value(key), db.get(key).orElseThrow());

@@ -36,25 +36,31 @@ public final class Model {
         this.keyCount = cap;
     }
 
+    /** The value as stored and returned: "%63d" of the key (the slot's 64th byte, a NUL, is padding). */
     public static byte[] value(long key) {
-        byte[] value = new byte[64];
-        byte[] text = String.format("%63d", key).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(text, 0, value, 0, 63);
-        return value;
+        return String.format("%63d", key).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The 64-byte slot as on disk. */
+    public static byte[] slot(long key) {
+        return java.util.Arrays.copyOf(value(key), 64);
     }
 
     public boolean contains(long key) {
         return key >= 0 && key < keyCount;
     }
 
-    /** Keys of the range in order, by brute force over the definition of the flags. */
+    /** Keys of the range in order, by brute force over the definition of the flags (keys and bounds unsigned). */
     public List<Long> keys(long begin, long end, boolean beginExclusive, boolean endInclusive) {
         List<Long> keys = new ArrayList<>();
+        if (Long.compareUnsigned(begin, keyCount) > 0) {
+            return keys;
+        }
         long from = Math.max(0, begin - 1);
-        long to = Math.min(keyCount - 1, end + 1);
-        for (long k = from; k <= to; k++) {
-            boolean afterBegin = beginExclusive ? k > begin : k >= begin;
-            boolean beforeEnd = endInclusive ? k <= end : k < end;
+        long to = Long.compareUnsigned(end, keyCount - 1) < 0 ? end + 1 : keyCount - 1;
+        for (long k = from; k <= to && k < keyCount; k++) {
+            boolean afterBegin = beginExclusive ? Long.compareUnsigned(k, begin) > 0 : Long.compareUnsigned(k, begin) >= 0;
+            boolean beforeEnd = endInclusive ? Long.compareUnsigned(k, end) <= 0 : Long.compareUnsigned(k, end) < 0;
             if (afterBegin && beforeEnd) {
                 keys.add(k);
             }
@@ -95,7 +101,7 @@ public final class Model {
         }
         for (long i = 0; i < keyCount; i += 8) {
             for (int j = 0; j < 8; j++) {
-                out.put(value(i + j));
+                out.put(slot(i + j));
             }
         }
         return out.array();

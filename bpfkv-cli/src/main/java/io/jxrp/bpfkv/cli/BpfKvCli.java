@@ -24,8 +24,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bpfkv", mixinStandardHelpOptions = true, versionProvider = BpfKvCli.VersionProvider.class,
         description = "BPF-KV on jxrp: the original's B+-tree file format, looked up through the resubmission engine.",
-        subcommands = {CreateCommand.class, GetCommand.class, RangeCommand.class, InspectCommand.class,
-                ChecksumCommand.class, ScrubCommand.class, CopyCommand.class},
+        subcommands = {CreateCommand.class, LoadCommand.class, GetCommand.class, RangeCommand.class, InspectCommand.class,
+                ChecksumCommand.class, ScrubCommand.class, CopyCommand.class, PutCommand.class, DeleteCommand.class,
+                CompactCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a looked-up key was not found", "2:usage error: bad arguments or options, nothing done",
                 "3:not a valid BPF-KV database, or a corrupt one (structure, checksum mismatch, damaged or stale sidecar)",
@@ -52,7 +53,7 @@ public final class BpfKvCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: create, get, range, inspect, checksum, scrub or copy");
+                "name a command: create, load, get, range, inspect, put, delete, compact, checksum, scrub or copy");
     }
 
     public static void main(String[] args) {

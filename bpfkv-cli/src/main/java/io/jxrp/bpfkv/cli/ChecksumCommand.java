@@ -44,7 +44,7 @@ final class ChecksumCommand implements Callable<Integer> {
             throw Files.exists(file) ? new java.io.IOException(file + ": not a regular file") : new NoSuchFileException(file.toString());
         }
         long size = Files.size(file);
-        TreeLayout.forFile(file, size, 0); // only BPF-KV files: a wrong file gets no sidecar
+        io.jxrp.bpfkv.ops.PreadTraversal.discover(file, 0); // only BPF-KV files: a wrong file gets no sidecar
         Path sidecar = ChecksumDescriptor.sidecarOf(file);
         if (Files.exists(sidecar) && !force) {
             throw new FileAlreadyExistsException(sidecar.toString(), null, "already exists");

@@ -141,6 +141,16 @@ final class DatabaseOptions {
         return function.equalsIgnoreCase("bpf") ? "bpf/" + bpfExec.toLowerCase(Locale.ROOT) : "java";
     }
 
+    /** The database file (the writing commands take files only: a namespace's database is read-only here). */
+    java.nio.file.Path file() {
+        TargetSpec spec = TargetSpec.parse(target);
+        if (spec.isSpdk()) {
+            throw new IllegalArgumentException(target + ": a database on a namespace is read-only here; put, delete "
+                    + "and compact work on database files");
+        }
+        return spec.path();
+    }
+
     /** The database: a file or a namespace. */
     TargetSpec spec() {
         return TargetSpec.parse(target);

@@ -109,7 +109,8 @@ final class GetCommand implements Callable<Integer> {
                 } else if (value.isPresent()) {
                     System.out.println(Long.toUnsignedString(key) + " " + KeyValue.valueText(value.get()));
                 } else {
-                    System.out.println(Long.toUnsignedString(key) + " not found (keys are 0.." + (db.layout().keyCount() - 1) + ")");
+                    System.out.println(Long.toUnsignedString(key) + " not found" + (db.layout().isDense()
+                            ? " (keys are 0.." + (db.layout().keyCount() - 1) + ")" : ""));
                 }
                 if (value.isEmpty()) {
                     status = BpfKvCli.EXIT_NOT_FOUND;

@@ -68,9 +68,7 @@ final class RangeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "BEGIN " + begin + " is greater than END " + end
                     + ": the range would be empty");
         }
-        // BPF-KV's API takes signed keys: a bound past 2^63-1 is beyond every key it can hold
-        KeyRange range = new KeyRange(first < 0 ? Long.MAX_VALUE : first, last < 0 ? Long.MAX_VALUE : last,
-                beginExclusive, endInclusive);
+        KeyRange range = new KeyRange(first, last, beginExclusive, endInclusive); // keys are unsigned throughout
         try (BpfKv db = database.open(spec)) {
             long started = System.nanoTime();
             if (json.enabled) {
@@ -127,7 +125,7 @@ final class RangeCommand implements Callable<Integer> {
                     for (var iterator = stream.iterator(); iterator.hasNext(); pairs++) {
                         KeyValue pair = iterator.next();
                         if (dump) {
-                            System.out.println(pair.key() + " " + pair.valueText());
+                            System.out.println(Long.toUnsignedString(pair.key()) + " " + pair.valueText());
                         }
                     }
                 }

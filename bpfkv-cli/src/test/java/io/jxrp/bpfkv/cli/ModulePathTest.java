@@ -56,10 +56,10 @@ class ModulePathTest {
     void theCommandRunsOnTheModulePath(@TempDir Path tmp) throws Exception {
         String db = tmp.resolve("module-path-L2.db").toString();
         bpfkv("create", db, "--layers", "2", "--no-progress");
-        assertEquals("5 5", bpfkv("get", db, "5").out().lines().findFirst().orElseThrow());
-        assertEquals("7 7", bpfkv("get", db, "7", "--backend", "java").out().lines().findFirst().orElseThrow());
+        assertEquals("5 " + String.format("%63d", 5), bpfkv("get", db, "5").out().lines().findFirst().orElseThrow());
+        assertEquals("7 " + String.format("%63d", 7), bpfkv("get", db, "7", "--backend", "java").out().lines().findFirst().orElseThrow());
         assertEquals("count 10", bpfkv("range", db, "0", "10", "--count", "--mode", "pread").out().lines().findFirst().orElseThrow());
         io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
-        assertEquals("9 9", bpfkv("get", db, "9", "--function", "bpf", "--bpf-exec", "jit").out().lines().findFirst().orElseThrow());
+        assertEquals("9 " + String.format("%63d", 9), bpfkv("get", db, "9", "--function", "bpf", "--bpf-exec", "jit").out().lines().findFirst().orElseThrow());
     }
 }

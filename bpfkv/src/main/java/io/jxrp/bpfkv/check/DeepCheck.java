@@ -57,7 +57,7 @@ public final class DeepCheck {
             throws IOException {
         long started = System.nanoTime();
         long size = Files.size(database);
-        TreeLayout layout = TreeLayout.forFile(database, size, layersOverride);
+        TreeLayout layout = io.jxrp.bpfkv.ops.PreadTraversal.discover(database, layersOverride);
         Problems problems = new Problems(listed);
         BlockChecksums sums = null;
         if (Files.exists(ChecksumDescriptor.sidecarOf(database))) {

@@ -18,22 +18,26 @@ import java.nio.ByteOrder;
  *   next : byte offset of the next node on the same level, a plain offset (bit 63 clear);
  *          0 for the last node of a level. Leaves form a list for range scans.
  *   type : 0 internal, 1 leaf
- *   key  : internal: key[k] is the first key of child k; leaf: the 31 keys it holds, ascending.
- *          Used slots come first, strictly ascending; unused slots hold EMPTY_KEY (2^64 - 1, which
- *          no key may be) so the original's child choice and leaf scan stay right. Every key of a
- *          child k lies in [key[k], key[k+1]) of its parent (child 0 from the parent's own lower
- *          bound, the last used child up to the parent's own upper bound).
+ *   key  : internal: key[k] is the first key of child k; leaf: the 31 keys it holds, ascending
+ *          (unsigned). Used slots come first, strictly ascending; unused slots (the last node of a
+ *          level may have some) hold EMPTY_KEY, 2^64 - 1, which no key may be: larger than every key,
+ *          so the original's child choice (first key[k] > search key) and leaf scan (key[k] == search
+ *          key) never take one; their pointers are 0. Every key of a child k lies in [key[k],
+ *          key[k+1]) of its parent (child 0 from the parent's own lower bound, the last used child up
+ *          to the parent's own upper bound).
  *   ptr  : byte offset | bit 63 ("this is a file offset")
  *          internal: the child node (512-aligned, in the next level);
  *          leaf: the value's offset T*512 + K*64 (not block-aligned)
  *
- * Value log block, 512 B = 8 values of 64 B; block b holds keys 8b .. 8b+7
+ * Value log block, 512 B = 8 values of 64 B; block b holds the keys of rank 8b .. 8b+7
  *   0                                                              63 64
  *   +--------------------------------------------------------------+--+---- ... 7 more
- *   | decimal text of K, right-aligned with spaces in 63 characters|\0|
+ *   | create: decimal text of K, right-aligned with spaces in 63 chars|\0|
  *   +--------------------------------------------------------------+--+----
- *   The last block is written whole, so it also holds the values of keys 31^L .. (padding),
- *   which no leaf points to.
+ *   A value is up to 64 bytes, NUL-padded to the slot: its length is the slot without its trailing
+ *   NULs (so a value cannot end in a NUL byte; create's values are the 63 characters). The last
+ *   block is written whole; create fills its spare slots with the values of keys 31^L ..., which
+ *   no leaf points to, the loader with zeros.
  * </pre>
  *
  * Everything that reads or writes this format goes through this class; {@link TreeLayout} owns
@@ -55,8 +59,8 @@ public final class NodeDescriptor {
     public static final long TYPE_LEAF = 1;
 
     /**
-     * The key of an unused slot: larger than every key, so a search stops before it. Files made by
-     * {@code create} use every slot; files with the user's own keys (issue 12) leave slots empty.
+     * The key of an unused slot, 2^64 - 1: larger than every key (keys compare unsigned), so a
+     * search stops before it. It is the one u64 that cannot be a key.
      */
     public static final long EMPTY_KEY = -1L;
 
@@ -122,6 +126,15 @@ public final class NodeDescriptor {
             }
         }
         return FANOUT - 1;
+    }
+
+    /** Used key slots of a node: those before the first {@link #EMPTY_KEY}. */
+    public static int usedKeys(MemorySegment segment, long nodeBase) {
+        int used = 0;
+        while (used < FANOUT && key(segment, nodeBase, used) != EMPTY_KEY) {
+            used++;
+        }
+        return used;
     }
 
     /** Index of {@code searchKey} in a leaf, or -1. */
@@ -331,18 +344,53 @@ public final class NodeDescriptor {
         }
     }
 
+    /** Length of the value in a 64-byte slot: the slot without its trailing NUL bytes. */
+    public static int valueLength(MemorySegment segment, long offset) {
+        int length = VALUE_SIZE;
+        while (length > 0 && segment.get(ValueLayout.JAVA_BYTE, offset + length - 1) == 0) {
+            length--;
+        }
+        return length;
+    }
+
+    /** The value stored in the 64-byte slot at {@code offset}: its bytes without the trailing NULs. */
+    public static byte[] valueOf(MemorySegment segment, long offset) {
+        return segment.asSlice(offset, valueLength(segment, offset)).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Problem with a value to store, or null: at most 64 bytes (the slot), not ending in a NUL byte
+     * (trailing NULs are the slot's padding).
+     */
+    public static String checkValue(byte[] value) {
+        if (value.length > VALUE_SIZE) {
+            return "value of " + value.length + " bytes is longer than the " + VALUE_SIZE + "-byte value slot";
+        }
+        if (value.length > 0 && value[value.length - 1] == 0) {
+            return "value ends in a NUL byte (trailing NULs are the slot's padding and would be cut off)";
+        }
+        return null;
+    }
+
+    /** Problem with a key to store or look up, or null: any u64 but {@link #EMPTY_KEY}. */
+    public static String checkKey(long key) {
+        return key == EMPTY_KEY ? "key " + Long.toUnsignedString(key) + " (2^64 - 1) is reserved: it marks unused "
+                + "slots of a node, so no key can be it" : null;
+    }
+
     /**
      * Parses a value's decimal text (leading spaces, digits, then NUL or the end of the 64 bytes);
      * returns -1 when the text is not a non-negative decimal number that fits a long.
      */
     public static long parseValue(MemorySegment segment, long offset) {
+        int limit = (int) Math.min(VALUE_SIZE, segment.byteSize() - offset); // a stored value may be shorter than the slot
         int position = 0;
-        while (position < VALUE_SIZE && segment.get(ValueLayout.JAVA_BYTE, offset + position) == ' ') {
+        while (position < limit && segment.get(ValueLayout.JAVA_BYTE, offset + position) == ' ') {
             position++;
         }
         long value = 0;
         int digits = 0;
-        for (; position < VALUE_SIZE; position++) {
+        for (; position < limit; position++) {
             byte b = segment.get(ValueLayout.JAVA_BYTE, offset + position);
             if (b == 0) {
                 break;

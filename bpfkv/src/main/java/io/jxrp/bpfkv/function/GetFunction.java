@@ -19,7 +19,6 @@ import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;
 import io.jxrp.engine.XrpRequest;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Optional;
 
 /**
@@ -107,7 +106,7 @@ public final class GetFunction extends TreeFunction {
 
     /** The value, or empty when the key was not found. */
     static final ScratchReader<Optional<byte[]>> READER = scratch -> scratch.get(U64, GET_FOUND) == 1
-            ? Optional.of(scratch.asSlice(GET_VALUE, VALUE_SIZE).toArray(ValueLayout.JAVA_BYTE))
+            ? Optional.of(NodeDescriptor.valueOf(scratch, GET_VALUE))
             : Optional.empty();
 
     /**

@@ -184,7 +184,7 @@ public final class MultiGetFunction extends TreeFunction {
             for (int i = 0; i < count; i++) {
                 byte status = scratch.get(ValueLayout.JAVA_BYTE, ScratchDescriptor.multiStatusOffset(i));
                 values.add(status == STATUS_FOUND
-                        ? Optional.of(scratch.asSlice(ScratchDescriptor.multiValueOffset(i), VALUE_SIZE).toArray(ValueLayout.JAVA_BYTE))
+                        ? Optional.of(NodeDescriptor.valueOf(scratch, ScratchDescriptor.multiValueOffset(i)))
                         : Optional.empty());
             }
             return values;

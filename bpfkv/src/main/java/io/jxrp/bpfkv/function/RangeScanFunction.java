@@ -40,7 +40,6 @@ import io.jxrp.engine.StorageFunction;
 import io.jxrp.engine.XrpContext;
 import io.jxrp.engine.XrpRequest;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -252,7 +251,7 @@ public final class RangeScanFunction extends TreeFunction {
             for (int i = 0; i < assigned; i++) {
                 int entry = ScratchDescriptor.pairOffset(i);
                 pairs.add(new KeyValue(scratch.get(U64, entry + PAIR_KEY),
-                        scratch.asSlice(entry + PAIR_VALUE, VALUE_SIZE).toArray(ValueLayout.JAVA_BYTE)));
+                        NodeDescriptor.valueOf(scratch, entry + PAIR_VALUE)));
             }
         } else if (consistent && scratch.get(U64, RANGE_COUNT) > 0) {
             aggregate = new Aggregate(scratch.get(U64, RANGE_COUNT), scratch.get(U64, RANGE_SUM),

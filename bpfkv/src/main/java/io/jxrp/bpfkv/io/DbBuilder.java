@@ -123,32 +123,66 @@ public final class DbBuilder {
             return create(TargetSpec.of(file), layers, options);
         }
         TreeLayout layout = new TreeLayout(layers);
+        return write(file, layout, new BlockGenerator(layout), options, false, false);
+    }
+
+    /**
+     * Writes {@code file} with the blocks {@code source} generates for {@code layout}: checks the
+     * target and the free space first; with {@code viaTemporary} the blocks go to a temporary file
+     * beside it that replaces {@code file} (rename) only once complete and synced, so a failure leaves
+     * an existing file as it was.
+     */
+    static Result write(Path file, TreeLayout layout, BlockSource source, Options options, boolean viaTemporary)
+            throws IOException {
+        return write(file, layout, source, options, viaTemporary, false);
+    }
+
+    /** As above; {@code keepLogs}: a checkpoint's rewrite of the same database keeps its write-ahead log. */
+    static Result write(Path file, TreeLayout layout, BlockSource source, Options options, boolean viaTemporary,
+                        boolean keepLogs) throws IOException {
         long size = layout.fileSizeBytes();
-        boolean exists = check(file, layers, options);
+        check(file, layout, options);
+        Path parent = file.toAbsolutePath().getParent();
 
         long start = System.nanoTime();
         boolean done = false;
         String writes;
         boolean direct;
-        // an old sidecar describes the old file: gone before a byte of the new one is written
+        // an old sidecar describes the old file: gone before a byte of the new one is written (for a
+        // temporary file: before it replaces the old one, so no crash leaves a stale sidecar beside it)
         Path sidecar = ChecksumDescriptor.sidecarOf(file);
-        Files.deleteIfExists(sidecar);
+        if (!viaTemporary) {
+            Files.deleteIfExists(sidecar);
+        }
         BlockChecksums.Builder checksums = options.checksums() ? new BlockChecksums.Builder(size) : null;
-        BlockWriter writer = options.writerFactory().create(file, options.requireDirect(), options.buffersInFlight(),
+        Path target = viaTemporary ? parent.resolve(file.getFileName() + ".loading") : file;
+        if (!keepLogs) {
+            io.jxrp.bpfkv.format.WalDescriptor.deleteLogs(file); // another database's writes must not replay onto this one
+        }
+        BlockWriter writer = options.writerFactory().create(target, options.requireDirect(), options.buffersInFlight(),
                 options.bufferBytes());
         try (writer) {
             direct = writer.direct();
             writes = writer.describe();
-            writeAll(layout, writer, options, checksums);
+            writeAll(layout, source, writer, options, checksums);
             writer.finish(size);
+            if (viaTemporary) {
+                Files.deleteIfExists(sidecar);
+                syncDirectory(parent);
+                Files.move(target, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                syncDirectory(parent);
+            }
             if (checksums != null) {
                 checksums.build(file).write(); // after the database is durable: a sidecar never describes a file not there
             }
             done = true;
         } finally {
             if (!done) {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(sidecar);
+                Files.deleteIfExists(target);
+                if (!viaTemporary) {
+                    Files.deleteIfExists(sidecar);
+                }
             }
         }
         return new Result(file, layout, size, direct, writes, System.nanoTime() - start, checksums == null ? null : sidecar);
@@ -164,10 +198,15 @@ public final class DbBuilder {
      * @throws IOException naming the file or directory and the problem
      */
     public static boolean check(Path file, int layers, Options options) throws IOException {
+        return check(file, new TreeLayout(layers), options);
+    }
+
+    /** As {@link #check(Path, int, Options)} for a file of {@code layout}. */
+    public static boolean check(Path file, TreeLayout layout, Options options) throws IOException {
         if (RawDevices.isBlockDevice(file)) {
             return true; // written as a namespace: opening it checks its size and its first block
         }
-        TreeLayout layout = new TreeLayout(layers);
+        int layers = layout.layers();
         long size = layout.fileSizeBytes();
         boolean exists = Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(file);
         if (exists && !options.force()) {
@@ -224,7 +263,7 @@ public final class DbBuilder {
         try (BlockWriter writer = EngineBlockWriter.open(target, size, options.force(), options.buffersInFlight(),
                 options.bufferBytes())) {
             writes = writer.describe();
-            writeAll(layout, writer, options, null);
+            writeAll(layout, new BlockGenerator(layout), writer, options, null);
             writer.finish(size);
         }
         return new Result(null, layout, size, true, writes, System.nanoTime() - start, null);
@@ -245,7 +284,7 @@ public final class DbBuilder {
                     + "block device); copy files with cp");
         }
         long size = Files.size(source);
-        TreeLayout layout = TreeLayout.forFile(source, size, 0);
+        TreeLayout layout = io.jxrp.bpfkv.ops.PreadTraversal.discover(source, 0);
         long start = System.nanoTime();
         String writes;
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
@@ -307,7 +346,16 @@ public final class DbBuilder {
         return target.isSpdk() || RawDevices.isBlockDevice(target.path());
     }
 
-    private static void writeAll(TreeLayout layout, BlockWriter writer, Options options, BlockChecksums.Builder checksums)
+    /** Makes a rename in {@code directory} durable. */
+    static void syncDirectory(Path directory) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory,
+                java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void writeAll(TreeLayout layout, BlockSource source, BlockWriter writer, Options options,
+                                 BlockChecksums.Builder checksums)
             throws IOException {
         int ring = writer.bufferCount();
         CompletableFuture<?>[] inFlight = new CompletableFuture<?>[ring];
@@ -316,7 +364,7 @@ public final class DbBuilder {
         options.progress().update(0, totalBytes);
         long bytesDone;
         try {
-            bytesDone = generateAndWrite(layout, writer, options, inFlight, inFlightBytes, checksums);
+            bytesDone = generateAndWrite(layout, source, writer, options, inFlight, inFlightBytes, checksums);
         } finally {
             // the writer may still read a buffer after a failure: never close it under a write
             for (CompletableFuture<?> write : inFlight) {
@@ -328,7 +376,7 @@ public final class DbBuilder {
         options.progress().update(bytesDone, totalBytes);
     }
 
-    private static long generateAndWrite(TreeLayout layout, BlockWriter writer, Options options,
+    private static long generateAndWrite(TreeLayout layout, BlockSource generator, BlockWriter writer, Options options,
                                          CompletableFuture<?>[] inFlight, long[] inFlightBytes,
                                          BlockChecksums.Builder checksums) throws IOException {
         long totalBlocks = layout.totalBlocks();
@@ -336,7 +384,6 @@ public final class DbBuilder {
         int ring = inFlight.length;
         int alignment = Math.max(writer.alignment(), BLOCK_SIZE);
         int blocksPerBuffer = writer.bufferSizeBytes() / BLOCK_SIZE;
-        BlockGenerator generator = new BlockGenerator(layout);
         long bytesDone = 0;
         long block = 0;
         for (int chunk = 0; block < totalBlocks; chunk++) {
@@ -400,11 +447,16 @@ public final class DbBuilder {
         return String.format("%.1f %s", value, units[unit]);
     }
 
+    /** Fills buffers with a file's 512 B blocks, in any order of ranges. */
+    interface BlockSource {
+        void generate(long firstBlock, int blocks, MemorySegment target);
+    }
+
     /**
      * Fills buffers with the file's 512 B blocks by formula: block b &lt; T is node b, block b &gt;= T
      * is value-log block b - T. Stateless apart from scratch, so any range can be generated.
      */
-    static final class BlockGenerator {
+    static final class BlockGenerator implements BlockSource {
         private final TreeLayout layout;
         private final long totalNodes;
         private final long valueLogOffset;
@@ -417,7 +469,8 @@ public final class DbBuilder {
             this.valueLogOffset = layout.valueLogOffset();
         }
 
-        void generate(long firstBlock, int blocks, MemorySegment target) {
+        @Override
+        public void generate(long firstBlock, int blocks, MemorySegment target) {
             int level = firstBlock < totalNodes ? layout.levelOfNode(firstBlock) : -1;
             for (int i = 0; i < blocks; i++) {
                 long block = firstBlock + i;

@@ -148,10 +148,10 @@ public final class EngineOps {
             fallbacksOther.increment();
             return slowGet(key, null, e, request);
         }
-        if (result.ok() && result.value().isPresent()) {
+        if (result.ok() && answerAddsUp(key, result.value())) {
             return result.value();
         }
-        countFallback(result); // keys are dense: an in-range key must be found
+        countFallback(result); // a dense file's in-range key must be found
         return slowGet(key, result, null, request);
     }
 
@@ -188,7 +188,7 @@ public final class EngineOps {
             return;
         }
         runner.submit(request, (result, error) -> {
-            if (error == null && result.ok() && result.value().isPresent()) {
+            if (error == null && result.ok() && answerAddsUp(key, result.value())) {
                 callback.accept(result.value(), null);
                 return;
             }
@@ -202,9 +202,15 @@ public final class EngineOps {
         });
     }
 
+    /** A dense file (create's) holds every key of its range: one of them reported absent is a wrong answer. */
+    private boolean answerAddsUp(long key, Optional<byte[]> value) {
+        return value.isPresent() || !layout.isDense();
+    }
+
     /** The request for {@code key}, or null when the key is out of range or the cache shows it absent. */
     private XrpRequest<Optional<byte[]>> getRequest(long key) throws IOException {
-        if (!layout.containsKey(key)) {
+        PreadTraversal.requireKey(key);
+        if (layout.isDense() && !layout.containsKey(key)) {
             return null;
         }
         if (pread.cachedLevels() == 0) {
@@ -246,11 +252,12 @@ public final class EngineOps {
         long[] bounds = new long[2];
         try {
             for (int i = 0; i < keys.length; i++) {
-                starts[i] = layout.containsKey(keys[i]) ? pread.firstUncachedOffset(keys[i], bounds) : -1;
+                PreadTraversal.requireKey(keys[i]);
+                starts[i] = !layout.isDense() || layout.containsKey(keys[i]) ? pread.firstUncachedOffset(keys[i], bounds) : -1;
                 los[i] = bounds[0];
                 his[i] = bounds[1];
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         XrpRequest<List<Optional<byte[]>>> request = multiGetFunction.request(functions.multiGet(), keys, starts, los, his);
@@ -285,12 +292,17 @@ public final class EngineOps {
     static final int REQUESTS_PER_SLICE = 4;
 
     /**
-     * The pairs of {@code range} in key order. Keys are dense, so the range is cut into slices that
-     * run as independent requests, {@link #SCAN_WINDOW} at a time; pairs are handed out in key order
-     * as the slices complete.
+     * The pairs of {@code range} in key order. In a dense file (keys 0 .. n-1) the range is cut into
+     * slices that run as independent requests, {@link #SCAN_WINDOW} at a time; elsewhere the keys'
+     * spread is unknown and one slice resumes request after request. Pairs are handed out in key
+     * order as the slices complete.
      */
     public Iterator<KeyValue> iterator(KeyRange range) {
-        return new ScanIterator(range.clip(layout.keyCount()));
+        return new ScanIterator(clip(range));
+    }
+
+    private KeyRange clip(KeyRange range) {
+        return layout.isDense() ? range.clip(layout.keyCount()) : range.normalized();
     }
 
     /** One slice [first, last] of a scan and its request in flight. */
@@ -321,22 +333,27 @@ public final class EngineOps {
         private long failedFirst;
         private long failedLast;
         private long failedStart;
+        private boolean covered;
 
         SliceWindow(boolean aggregate, long first, long last) {
             this.aggregate = aggregate;
             int requested = aggregate ? aggregateEntriesPerRequest : pairsPerRequest;
             int max = ScratchDescriptor.maxEntries(aggregate ? ScratchDescriptor.MODE_AGGREGATE : ScratchDescriptor.MODE_PAIRS);
             this.entriesPerRequest = requested <= 0 ? max : Math.min(requested, max);
-            this.sliceKeys = (long) entriesPerRequest * REQUESTS_PER_SLICE;
+            // a slice of a sparse file's range is the whole of it (its keys' spread is unknown)
+            this.sliceKeys = layout.isDense() ? (long) entriesPerRequest * REQUESTS_PER_SLICE : 0;
             this.nextFirst = first;
             this.last = last;
         }
 
         /** Starts slices until the window is full or the range is covered. */
         void fill() throws IOException {
-            while (slices.size() < SCAN_WINDOW && nextFirst <= last) {
-                Slice slice = new Slice(nextFirst, Math.min(last, nextFirst + sliceKeys - 1));
-                nextFirst = slice.last + 1;
+            while (slices.size() < SCAN_WINDOW && !covered) {
+                long sliceLast = sliceKeys == 0 || Long.compareUnsigned(last - nextFirst, sliceKeys - 1) <= 0
+                        ? last : nextFirst + sliceKeys - 1;
+                Slice slice = new Slice(nextFirst, sliceLast);
+                covered = sliceLast == last;
+                nextFirst = sliceLast + 1;
                 long[] bounds = new long[2];
                 long start = pread.firstUncachedNode(slice.first, layout.layers() - 1, bounds);
                 submit(slice, start, bounds[0], bounds[1]);
@@ -466,11 +483,26 @@ public final class EngineOps {
     }
 
     /**
-     * An OK chunk must make sense before its pairs are handed out: keys are dense, so the pairs are
-     * exactly first, first + 1, ...; a chunk with more to come resumes right after them, the last
-     * chunk ends at {@code last}.
+     * An OK chunk must make sense before its pairs are handed out: ascending keys inside
+     * {@code [first, last]}, and a chunk with more to come resumes after them. In a dense file the
+     * pairs are exactly first, first + 1, ..., and the last chunk ends at {@code last}.
      */
     private boolean sane(RangeScanFunction.Chunk chunk, long first, long last) {
+        if (!layout.isDense()) {
+            boolean any = false;
+            long previous = 0;
+            for (KeyValue pair : chunk.pairs()) {
+                long key = pair.key();
+                if (Long.compareUnsigned(key, first) < 0 || Long.compareUnsigned(key, last) > 0
+                        || (any && Long.compareUnsigned(key, previous) <= 0)) {
+                    return false;
+                }
+                any = true;
+                previous = key;
+            }
+            return !chunk.more() || (any && Long.compareUnsigned(chunk.resumeKey(), previous) > 0
+                    && Long.compareUnsigned(chunk.resumeKey(), last) <= 0 && resumeLeafOk(chunk));
+        }
         long expected = first;
         for (KeyValue pair : chunk.pairs()) {
             if (pair.key() != expected || pair.key() > last) {
@@ -484,8 +516,12 @@ public final class EngineOps {
         return expected == last + 1;
     }
 
-    /** Keys are dense: a chunk folds exactly the keys from first up to where it resumes (or last). */
+    /** Dense files: a chunk folds exactly the keys from first up to where it resumes (or last). */
     private boolean countAddsUp(RangeScanFunction.Chunk chunk, long first, long last) {
+        if (!layout.isDense()) {
+            return !chunk.more() || (chunk.aggregate().count() > 0 && Long.compareUnsigned(chunk.resumeKey(), first) > 0
+                    && Long.compareUnsigned(chunk.resumeKey(), last) <= 0 && resumeLeafOk(chunk));
+        }
         if (chunk.more()) {
             return chunk.resumeKey() > first && chunk.resumeKey() <= last && resumeLeafOk(chunk)
                     && chunk.aggregate().count() == chunk.resumeKey() - first;
@@ -501,7 +537,7 @@ public final class EngineOps {
 
     /** Count, sum, min, max of the values of {@code range}: slices aggregated in parallel, partial results merged. */
     public Aggregate aggregate(KeyRange range) throws IOException {
-        KeyRange clipped = range.clip(layout.keyCount());
+        KeyRange clipped = clip(range);
         if (clipped.isEmpty()) {
             return Aggregate.EMPTY;
         }
@@ -583,8 +619,11 @@ public final class EngineOps {
         }
     }
 
-    /** Keys are dense: every key of the database's range must have come back with a value. */
+    /** Dense files: every key of the database's range must have come back with a value. */
     private boolean allInRangeFound(long[] keys, List<Optional<byte[]>> values) {
+        if (!layout.isDense()) {
+            return true;
+        }
         for (int i = 0; i < keys.length; i++) {
             if (layout.containsKey(keys[i]) && values.get(i).isEmpty()) {
                 return false;

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,7 +123,11 @@ public final class PreadTraversal implements AutoCloseable {
             size = layout.fileSizeBytes();
         } else {
             size = reader.sizeBytes();
-            layout = TreeLayout.forFile(file, size, layersOverride);
+            layout = discover(reader, size);
+            if (layersOverride > 0 && layersOverride != layout.layers()) {
+                throw new BpfKvFormatException(file, 0, "the file has " + layout.layers() + " layers (found by "
+                        + "descending from the root), not " + layersOverride);
+            }
         }
         int levels = Math.min(Math.min(cacheLevels, BpfKvOptions.MAX_CACHE_LEVELS), layout.layers());
         PreadTraversal unchecked = new PreadTraversal(file, layout, reader, size, 0, MemorySegment.ofArray(new byte[0]),
@@ -206,6 +209,72 @@ public final class PreadTraversal implements AutoCloseable {
         return layout;
     }
 
+    /**
+     * The layout of {@code file} (see {@link #discover(BlockReader, long)}), checked against a layer
+     * count when {@code layersOverride > 0}.
+     */
+    public static TreeLayout discover(Path file, int layersOverride) throws IOException {
+        try (BlockReader reader = BlockReader.open(file, 0, false)) {
+            TreeLayout layout = discover(reader, Files.size(file));
+            if (layersOverride > 0 && layersOverride != layout.layers()) {
+                throw new BpfKvFormatException(file, 0, "the file has " + layout.layers() + " layers (found by descending "
+                        + "from the root), not " + layersOverride);
+            }
+            return layout;
+        }
+    }
+
+    /**
+     * The layout of a packed BPF-KV file, found by descending from the root along the last used child
+     * of every node (the layer count is how deep the leaves are, the key count follows from where the
+     * last leaf is and how many keys it holds), checked against the file's size.
+     */
+    public static TreeLayout discover(BlockReader reader, long fileSizeBytes) throws IOException {
+        Path file = reader.file();
+        if (fileSizeBytes < BLOCK_SIZE) {
+            throw new BpfKvFormatException(file, fileSizeBytes, "not a BPF-KV database: " + fileSizeBytes
+                    + " B is less than one 512 B node");
+        }
+        int span = Math.max(BLOCK_SIZE, reader.alignment());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(span, span);
+            long offset = 0;
+            long firstKey = 0;
+            for (int depth = 1; depth <= TreeLayout.MAX_LAYERS; depth++) {
+                long start = offset - Math.floorMod(offset, span);
+                if (reader.read(start, buffer) < offset - start + BLOCK_SIZE) {
+                    throw new BpfKvFormatException(file, offset, "the node at offset " + offset + " lies past the end"
+                            + " of the file (truncated, or not a BPF-KV database)");
+                }
+                MemorySegment node = buffer.asSlice(offset - start, BLOCK_SIZE);
+                long type = NodeDescriptor.type(node, 0);
+                int used = NodeDescriptor.usedKeys(node, 0);
+                if (depth == 1) {
+                    firstKey = NodeDescriptor.key(node, 0, 0); // the smallest key (packed: every key[0] is its subtree's first)
+                }
+                if (type == NodeDescriptor.TYPE_LEAF) {
+                    long lastKey = used == 0 ? NodeDescriptor.EMPTY_KEY : NodeDescriptor.key(node, 0, used - 1);
+                    return TreeLayout.fromShape(file, depth, offset, used, fileSizeBytes, firstKey, lastKey);
+                }
+                String problem = NodeDescriptor.checkType(type, false);
+                if (problem != null || used == 0) {
+                    throw new BpfKvFormatException(file, offset + NodeDescriptor.TYPE_OFFSET, problem != null ? problem
+                            : "internal node without keys");
+                }
+                long pointer = NodeDescriptor.ptr(node, 0, used - 1);
+                long child = NodeDescriptor.decode(pointer);
+                if (!NodeDescriptor.isFileOffset(pointer) || (child & (BLOCK_SIZE - 1)) != 0 || child <= offset
+                        || child >= fileSizeBytes) {
+                    throw new BpfKvFormatException(file, offset + NodeDescriptor.ptrOffset(used - 1), "child pointer 0x"
+                            + Long.toHexString(pointer) + " is not a later node of the file");
+                }
+                offset = child;
+            }
+            throw new BpfKvFormatException(file, offset, "no leaf within " + TreeLayout.MAX_LAYERS + " levels of the root");
+        }
+    }
+
+
     /** The database file, or null for a database on a namespace. */
     public Path file() {
         return file;
@@ -260,7 +329,8 @@ public final class PreadTraversal implements AutoCloseable {
 
     /** The 64-byte value of {@code key}, or empty when the key is not in the database. */
     public Optional<byte[]> get(long key) throws IOException {
-        if (!layout.containsKey(key)) {
+        requireKey(key);
+        if (layout.isDense() && !layout.containsKey(key)) {
             return Optional.empty();
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -270,11 +340,14 @@ public final class PreadTraversal implements AutoCloseable {
             MemorySegment leaf = node(leafOffset, layout.layers() - 1, buffer, bounds[0], bounds[1]);
             int index = NodeDescriptor.leafIndexOf(leaf, 0, key);
             if (index < 0) {
-                throw missingKey(key, leafOffset);
+                if (layout.isDense()) {
+                    throw missingKey(key, leafOffset);
+                }
+                return Optional.empty();
             }
             long valueOffset = valuePointer(leaf, leafOffset, index);
             MemorySegment value = read(valueOffset, VALUE_SIZE, buffer);
-            return Optional.of(value.toArray(ValueLayout.JAVA_BYTE));
+            return Optional.of(NodeDescriptor.valueOf(value, 0));
         }
     }
 
@@ -313,7 +386,7 @@ public final class PreadTraversal implements AutoCloseable {
             if (level == lastLevel) {
                 int index = NodeDescriptor.leafIndexOf(node, 0, key);
                 if (index < 0) {
-                    if (layout.containsKey(key)) {
+                    if (layout.isDense() && layout.containsKey(key)) {
                         throw missingKey(key, offset);
                     }
                     return -1;
@@ -404,8 +477,7 @@ public final class PreadTraversal implements AutoCloseable {
                     throw new NoSuchElementException();
                 }
                 ready = false;
-                return new KeyValue(cursor.key, cursor.valueBlock.asSlice(cursor.valueIndex, VALUE_SIZE)
-                        .toArray(ValueLayout.JAVA_BYTE));
+                return new KeyValue(cursor.key, NodeDescriptor.valueOf(cursor.valueBlock, cursor.valueIndex));
             }
         };
     }
@@ -444,8 +516,9 @@ public final class PreadTraversal implements AutoCloseable {
         private MemorySegment leaf;
         private long leafOffset = -1;
         private int index;
-        private long previousKey = -1;
-        /** Keys are dense: the next pair must have this key. */
+        private boolean anyKey;
+        private long previousKey;
+        /** Dense files: the next pair must have this key. */
         private long expectedKey;
         private long valueBlockOffset = -1;
         // the current pair
@@ -455,7 +528,7 @@ public final class PreadTraversal implements AutoCloseable {
         long valueOffset;
 
         Cursor(KeyRange range) {
-            KeyRange clipped = range.clip(layout.keyCount());
+            KeyRange clipped = layout.isDense() ? range.clip(layout.keyCount()) : range.normalized();
             this.first = clipped.first();
             this.last = clipped.last();
             this.finished = clipped.isEmpty();
@@ -497,19 +570,21 @@ public final class PreadTraversal implements AutoCloseable {
                     index = FANOUT; // the leaf's used keys end here (checked: only empty slots follow)
                     continue;
                 }
-                if (previousKey >= 0 && Long.compareUnsigned(candidate, previousKey) <= 0) {
+                if (anyKey && Long.compareUnsigned(candidate, previousKey) <= 0) {
                     throw formatError(leafOffset + NodeDescriptor.keyOffset(index), "leaf key "
-                            + Long.toUnsignedString(candidate) + " does not ascend (previous key " + previousKey + ")");
+                            + Long.toUnsignedString(candidate) + " does not ascend (previous key "
+                            + Long.toUnsignedString(previousKey) + ")");
                 }
+                anyKey = true;
                 previousKey = candidate;
                 if (Long.compareUnsigned(candidate, first) < 0) {
                     index++;
                     continue;
                 }
-                if (Long.compareUnsigned(candidate, last) > 0 && expectedKey > last) {
+                if (Long.compareUnsigned(candidate, last) > 0 && (!layout.isDense() || expectedKey > last)) {
                     return end();
                 }
-                if (candidate != expectedKey) {
+                if (layout.isDense() && candidate != expectedKey) {
                     throw formatError(leafOffset + NodeDescriptor.keyOffset(index), "key "
                             + Long.toUnsignedString(candidate) + " where key " + expectedKey + " was expected (keys are dense)");
                 }
@@ -531,7 +606,7 @@ public final class PreadTraversal implements AutoCloseable {
         /** The scan is over: every key up to {@code last} must have come by (keys are dense). */
         private boolean end() throws BpfKvFormatException {
             finished = true;
-            if (expectedKey <= last) {
+            if (layout.isDense() && expectedKey <= last) {
                 throw formatError(leafOffset, "the leaves end before key " + expectedKey
                         + " (keys are dense 0.." + (layout.keyCount() - 1) + "): corrupt leaf list");
             }
@@ -540,6 +615,14 @@ public final class PreadTraversal implements AutoCloseable {
     }
 
     // ---- traversal core ---------------------------------------------------------------------
+
+    /** Rejects the one u64 that cannot be a key. */
+    static void requireKey(long key) {
+        String problem = NodeDescriptor.checkKey(key);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
 
     /**
      * Descends from the root (or the cache) to the leaf that would hold {@code key}; its offset. Every
@@ -565,8 +648,8 @@ public final class PreadTraversal implements AutoCloseable {
     }
 
     /**
-     * Keys are dense (0 .. 31^L - 1, REFERENCE.md): a key of that range missing where its path
-     * leads means a corrupt index, never "not found".
+     * In a dense file (create's: keys 0 .. 31^L - 1, REFERENCE.md) a key of that range missing
+     * where its path leads means a corrupt index, never "not found".
      */
     private BpfKvFormatException missingKey(long key, long leafOffset) {
         return formatError(leafOffset, "key " + key + " is missing from the leaf its path leads to"
@@ -677,7 +760,7 @@ public final class PreadTraversal implements AutoCloseable {
         }
     }
 
-    /** Every pointer of a node on {@code level}: children in the next level, or values in the log. */
+    /** Every used pointer of a node on {@code level}: children in the next level, or values in the log. */
     private void checkNodePointers(MemorySegment node, long offset, int level) throws BpfKvFormatException {
         boolean leaf = level == layout.layers() - 1;
         for (int k = 0; k < FANOUT; k++) {

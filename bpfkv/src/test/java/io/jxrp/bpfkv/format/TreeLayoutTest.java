@@ -2,7 +2,9 @@ package io.jxrp.bpfkv.format;
 
 import io.jxrp.bpfkv.BpfKvFormatException;
 import io.jxrp.bpfkv.KeyRange;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,17 +44,49 @@ class TreeLayoutTest {
     }
 
     @Test
-    void layersAreInferredFromTheSize() throws Exception {
+    void layersAreInferredFromTheSizeOfDenseFiles() {
         for (int l = 1; l <= TreeLayout.MAX_LAYERS; l++) {
             assertEquals(l, TreeLayout.layersForSize(new TreeLayout(l).fileSizeBytes()));
         }
-        Path file = Path.of("some.db");
-        assertEquals(3, TreeLayout.forFile(file, new TreeLayout(3).fileSizeBytes(), 0).layers());
-        BpfKvFormatException e = assertThrows(BpfKvFormatException.class, () -> TreeLayout.forFile(file, 12345, 0));
-        assertTrue(e.getMessage().contains("some.db") && e.getMessage().contains("12345"), e.getMessage());
-        e = assertThrows(BpfKvFormatException.class, () -> TreeLayout.forFile(file, new TreeLayout(3).fileSizeBytes(), 4));
-        assertTrue(e.getMessage().contains("matches 3 layers"), e.getMessage());
+        assertEquals(-1, TreeLayout.layersForSize(12345));
         assertThrows(IllegalArgumentException.class, () -> new TreeLayout(0));
+    }
+
+    /** Packed layouts: every leaf full but the last, each level ceil(below / 31), the fewest layers. */
+    @Test
+    void packedLayoutsOfAnyKeyCount() throws Exception {
+        TreeLayout empty = TreeLayout.forKeys(0, false);
+        assertEquals(1, empty.layers());
+        assertEquals(512, empty.fileSizeBytes());
+        assertEquals(1, TreeLayout.forKeys(31, false).layers());
+        assertEquals(2, TreeLayout.forKeys(32, false).layers());
+        TreeLayout small = TreeLayout.forKeys(32, false);
+        assertArrayEquals(new long[] {1, 2}, small.levelCounts());
+        assertEquals((3 + 4) * 512L, small.fileSizeBytes());
+        TreeLayout odd = TreeLayout.forKeys(1_000_000, false);
+        assertEquals(5, odd.layers());
+        assertArrayEquals(new long[] {1, 2, 34, 1041, 32_259}, odd.levelCounts());
+        assertEquals(odd.valueLogOffset() + 999_999 * 64L, odd.valueOffsetOfRank(999_999));
+        assertEquals(odd.levelStartBytes(4) + 32_258 * 512L, odd.leafOffsetOfRank(999_999));
+        assertEquals(new TreeLayout(3), TreeLayout.forKeys(29_791, true));
+        assertTrue(new TreeLayout(3).isDense() && !odd.isDense());
+        assertThrows(IllegalArgumentException.class, () -> new TreeLayout(3, 31, false));  // 31 keys fit one layer
+        // what the descent along the last children finds gives the layout back
+        Path file = Path.of("some.db");
+        for (long keys : new long[] {0, 1, 31, 32, 961, 962, 29_791, 1_000_000}) {
+            TreeLayout layout = TreeLayout.forKeys(keys, false);
+            int used = (int) (keys - (layout.leafCount() - 1) * 31);
+            TreeLayout found = TreeLayout.fromShape(file, layout.layers(), (layout.totalNodes() - 1) * 512, used,
+                    layout.fileSizeBytes(), 5, keys + 5);
+            assertEquals(layout, found, keys + " keys");
+        }
+        TreeLayout l3 = new TreeLayout(3);
+        BpfKvFormatException e = assertThrows(BpfKvFormatException.class,
+                () -> TreeLayout.fromShape(file, 3, (l3.totalNodes() - 1) * 512, 31, 12345, 0, 29_790));
+        assertTrue(e.getMessage().contains("some.db") && e.getMessage().contains("12345"), e.getMessage());
+        assertThrows(BpfKvFormatException.class, () -> TreeLayout.fromShape(file, 3, 4096, 31, l3.fileSizeBytes(), 0, 29_790));
+        assertEquals(l3, TreeLayout.fromShape(file, 3, (l3.totalNodes() - 1) * 512, 31, l3.fileSizeBytes(), 0, 29_790));
+        assertFalse(TreeLayout.fromShape(file, 3, (l3.totalNodes() - 1) * 512, 31, l3.fileSizeBytes(), 1, 29_790).isDense());
     }
 
     @Test
@@ -65,6 +99,12 @@ class TreeLayoutTest {
         assertTrue(new KeyRange(5, 6, true, false).isEmpty());
         assertTrue(!new KeyRange(5, 5, false, true).isEmpty());
         assertTrue(KeyRange.of(0, 0).isEmpty());
-        assertEquals(0, KeyRange.of(-7, 3).first());
+        // keys are unsigned: -7 is 2^64 - 7, and 2^64 - 1 is never a key
+        assertTrue(KeyRange.of(-7, 3).isEmpty());
+        assertTrue(KeyRange.of(-7, -1).contains(-2) && !KeyRange.of(-7, -1).contains(-1));
+        assertEquals(-2, new KeyRange(0, -1, false, true).last());
+        assertTrue(KeyRange.all().contains(Long.MIN_VALUE) && KeyRange.all().contains(0));
+        assertTrue(new KeyRange(-1, -1, true, true).isEmpty());
+        assertTrue(new KeyRange(-2, -1, true, true).isEmpty());
     }
 }

@@ -66,7 +66,7 @@ abstract class StorageFunctionContractTest {
                 assertArrayEquals(Model.value(key), ops.get(key).orElseThrow(), where + " get " + key);
                 assertArrayEquals(Model.value(key), ops.getAsync(key).join().orElseThrow(), where + " getAsync " + key);
             }
-            for (long key : new long[] {-1, model.keyCount, Long.MAX_VALUE}) {
+            for (long key : new long[] {-2, model.keyCount, Long.MAX_VALUE}) {
                 assertEquals(Optional.empty(), ops.get(key), where + " absent " + key);
             }
 

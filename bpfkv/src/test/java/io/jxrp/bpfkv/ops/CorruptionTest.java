@@ -66,8 +66,11 @@ class CorruptionTest {
     void notADatabase() throws IOException {
         Path file = Model.testDir().resolve("corrupt-text.db");
         Files.writeString(file, "hello, not a tree\n".repeat(100));
-        expectFormatError(file, Files.size(file), "not a BPF-KV database",
+        expectFormatError(file, NodeDescriptor.TYPE_OFFSET, "is neither 0 (internal) nor 1 (leaf)",
                 () -> PreadTraversal.open(file, BpfKvOptions.defaults()).close());
+        Path tiny = Model.testDir().resolve("corrupt-tiny.db");
+        Files.writeString(tiny, "short");
+        expectFormatError(tiny, 5, "not a BPF-KV database", () -> PreadTraversal.open(tiny, BpfKvOptions.defaults()).close());
     }
 
     @Test
@@ -83,9 +86,8 @@ class CorruptionTest {
     @Test
     void wrongLayerOverride() throws IOException {
         Path file = Model.database(3);
-        BpfKvFormatException e = expectFormatError(file, L3.fileSizeBytes(), "does not match 4 layers",
+        expectFormatError(file, 0, "the file has 3 layers (found by descending from the root), not 4",
                 () -> PreadTraversal.open(file, BpfKvOptions.defaults().withLayers(4)).close());
-        assertTrue(e.problem().contains("matches 3 layers"), e.getMessage());
     }
 
     @Test

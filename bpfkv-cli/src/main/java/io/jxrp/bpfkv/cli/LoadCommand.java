@@ -1,0 +1,89 @@
+package io.jxrp.bpfkv.cli;
+
+import io.jxrp.bpfkv.io.DbBuilder;
+import io.jxrp.bpfkv.io.DbLoader;
+import io.jxrp.bpfkv.io.PairLines;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = {"Bulk-loads KEY<TAB>VALUE lines (any order) into a new database in the original's layout.",
+                "KEY: unsigned 64-bit decimal, 0..18446744073709551614. VALUE: the rest of the line, UTF-8, up to",
+                "64 bytes. A duplicate key: its last line wins (counted). A malformed line fails the load with its",
+                "line number before anything is written; the file appears only once complete (O_DIRECT, one fsync)."})
+final class LoadCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DB", description = "database file to create (on a disk file system, not tmpfs)")
+    Path file;
+
+    @Option(names = "--from", required = true, paramLabel = "FILE|-", description = "the pairs: a file, or - for standard input")
+    String from;
+
+    @Option(names = "--force", description = "replace DB if it exists")
+    boolean force;
+
+    @Option(names = "--buffer-mib", paramLabel = "N", defaultValue = "4", description = "size of each write buffer (default ${DEFAULT-VALUE} MiB)")
+    int bufferMib;
+
+    @Option(names = "--require-direct", description = "fail instead of writing through the page cache where O_DIRECT is missing")
+    boolean requireDirect;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (bufferMib < 1 || bufferMib > 1024) {
+            throw new IllegalArgumentException("--buffer-mib must be 1..1024, not " + bufferMib);
+        }
+        if (!force && Files.exists(file)) {
+            throw new FileAlreadyExistsException(file.toString());
+        }
+        DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force).withRequireDirect(requireDirect)
+                .withBuffers(bufferMib << 20, 3);
+        String source = from.equals("-") ? "<stdin>" : from;
+        long start = System.nanoTime();
+        DbLoader.Result result;
+        try (BufferedReader reader = from.equals("-")
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 1 << 16)
+                : Files.newBufferedReader(Path.of(from), StandardCharsets.UTF_8)) {
+            PairLines lines = new PairLines(reader, source);
+            if (noProgress) {
+                result = DbLoader.load(file, lines, options);
+            } else {
+                ProgressBar[] bar = new ProgressBar[1];
+                try {
+                    result = DbLoader.load(file, lines, options.withProgress((done, total) -> {
+                        if (bar[0] == null) {
+                            bar[0] = new ProgressBarBuilder().setTaskName("load").setInitialMax(total)
+                                    .setUnit(" MiB", 1 << 20).showSpeed().build();
+                        }
+                        bar[0].stepTo(done);
+                    }));
+                } finally {
+                    if (bar[0] != null) {
+                        bar[0].close();
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double writeSeconds = result.build().elapsedNanos() / 1e9;
+        System.out.printf(Locale.ROOT, "loaded %s: %,d keys from %,d lines (%,d duplicate keys: the last line won), "
+                        + "%d layers, %,d bytes in %.2f s; writing %.2f s (%.1f MiB/s, %s)%n", file,
+                result.build().layout().keyCount(), result.pairsRead(), result.duplicates(), result.build().layout().layers(),
+                result.build().sizeBytes(), seconds, writeSeconds, result.build().sizeBytes() / writeSeconds / (1 << 20),
+                result.build().writes());
+        return 0;
+    }
+}
