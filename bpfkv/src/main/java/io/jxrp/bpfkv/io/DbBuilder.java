@@ -284,7 +284,8 @@ public final class DbBuilder {
                     + "block device); copy files with cp");
         }
         long size = Files.size(source);
-        TreeLayout layout = io.jxrp.bpfkv.ops.PreadTraversal.discover(source, 0);
+        int denseLayers = TreeLayout.layersForSize(size); // create's sizes copy as they are, nodes unchecked
+        TreeLayout layout = denseLayers > 0 ? new TreeLayout(denseLayers) : io.jxrp.bpfkv.ops.PreadTraversal.discover(source, 0);
         long start = System.nanoTime();
         String writes;
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
