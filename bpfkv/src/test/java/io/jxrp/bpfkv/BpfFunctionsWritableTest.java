@@ -1,16 +1,15 @@
 package io.jxrp.bpfkv;
 
 import io.jxrp.bpfkv.function.BpfFunctions;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.jxrp.ebpf.ExecutionMode;
 import io.jxrp.engine.BackendKind;
+import io.jxrp.testing.Requirements;
 
 /** Writes with the eBPF programs (JIT) serving the engine's lookups. */
 class BpfFunctionsWritableTest extends WritableContractTest {
     @Override
     protected BpfKvOptions options() {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         return engineOptions(BackendKind.AUTO).withFunctions(BpfFunctions.factory(ExecutionMode.JIT));
     }
 }

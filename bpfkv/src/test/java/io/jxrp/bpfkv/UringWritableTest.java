@@ -1,17 +1,12 @@
 package io.jxrp.bpfkv;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.jxrp.engine.BackendKind;
-import io.jxrp.engine.backend.UringBackend;
+import io.jxrp.engine.TestBackends;
 
 class UringWritableTest extends WritableContractTest {
     @Override
     protected BpfKvOptions options() {
-        if (BackendKind.URING == BackendKind.URING) {
-            assumeTrue(UringBackend.unavailabilityCause() == null,
-                    () -> "io_uring shim unavailable: " + UringBackend.unavailabilityCause());
-        }
+        TestBackends.requireUring();
         return engineOptions(BackendKind.URING);
     }
 }

@@ -14,7 +14,6 @@ import io.jxrp.bpfkv.ops.PreadTraversal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jxrp.ebpf.ExecutionMode;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,7 @@ class SparseLockstepTest {
     @ParameterizedTest(name = "{0} {1} pairs cache={2}")
     @CsvSource({"JIT,40,0", "JIT,1000,1", "JIT,30000,0", "INTERPRETER,977,0", "INTERPRETER,30000,2"})
     void sameHopsAndTheModelsAnswers(ExecutionMode mode, int count, int cacheLevels) throws Exception {
-        assumeTrue(BpfFunctions.isAvailable(), () -> "skipped: " + BpfFunctions.unavailabilityCause());
+        io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
         long seed = Model.seed();
         Random random = new Random(seed);
         NavigableMap<Long, Long> model = new TreeMap<>(Long::compareUnsigned);

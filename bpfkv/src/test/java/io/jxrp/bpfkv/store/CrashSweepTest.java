@@ -53,7 +53,7 @@ class CrashSweepTest {
     }
 
     private static IoBackend backend(String name) {
-        return name.equals("uring") && UringBackend.unavailabilityCause() == null ? new UringBackend() : new JavaBackend(2);
+        return name.equals("uring") ? new UringBackend() : new JavaBackend(2);
     }
 
     private static BpfKvOptions options(BackendKind kind) {
@@ -64,6 +64,9 @@ class CrashSweepTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"uring", "java"})
     void everyCrashPointRecoversACommittedState(String backendName) throws Exception {
+        if (backendName.equals("uring")) {
+            io.jxrp.engine.TestBackends.requireUring();
+        }
         long seed = Model.seed();
         Random random = new Random(seed);
         Path dir = Model.testDir().resolve("crash-" + backendName);
@@ -228,6 +231,7 @@ class CrashSweepTest {
     /** A full disk (writes fail with ENOSPC): the puts fail, the database stays as at its last commit, and goes on after. */
     @Test
     void aFullDiskFailsTheGroupAndLeavesTheLastCommit() throws Exception {
+        io.jxrp.engine.TestBackends.requireUring();
         Path dir = Model.testDir().resolve("crash-enospc");
         deleteTree(dir);
         Files.createDirectories(dir);

@@ -9,7 +9,6 @@ import io.jxrp.bpfkv.io.DbLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +26,8 @@ class ReadOnlyDatabaseTest {
         DbLoader.load(file, List.of(KeyValue.of(1, "one")).iterator(), DbBuilder.Options.defaults().withForce(true));
         boolean immutable = chattr("+i", file);
         if (!immutable) {
-            assumeTrue(file.toFile().setWritable(false) && !Files.isWritable(file),
-                    "neither chattr +i nor a mode change makes the file read-only here (root without chattr)");
+            io.jxrp.testing.Requirements.require(file.toFile().setWritable(false) && !Files.isWritable(file),
+                    () -> "neither chattr +i nor a mode change makes the file read-only here (root without chattr)");
         }
         try {
             AccessDeniedException e = assertThrows(AccessDeniedException.class,
