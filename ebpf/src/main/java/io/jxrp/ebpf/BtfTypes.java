@@ -165,13 +165,14 @@ public final class BtfTypes {
                 default -> { }
             }
         }
-        // Reject reference cycles that do not pass through a struct or union (they have no size).
+        // Reject reference cycles that do not pass through a struct or union (no C spelling, no size).
+        checkReferenceChains(btf);
         for (BtfType t : types) {
             try {
                 t.resolved();
                 t.size();
-            } catch (IllegalStateException | StackOverflowError e) {
-                throw btf.error("type " + t.id() + " refers to itself");
+            } catch (IllegalStateException e) {
+                throw btf.error("type " + t.id() + ": " + e.getMessage());
             }
         }
         checkNesting(btf);
@@ -239,6 +240,78 @@ public final class BtfTypes {
             t = t.target().resolved();
         }
         return t.isStruct() || t.isUnion() ? t : null;
+    }
+
+    /**
+     * Longest chain of references {@link BtfType#declaration} and {@link BtfType#size} may follow
+     * (pointers, arrays, qualifiers, typedefs, functions); clang's objects stay far below it.
+     */
+    static final int MAX_CHAIN = 64;
+
+    /**
+     * Refuses a cycle, or a chain longer than {@link #MAX_CHAIN}, among the references that spelling
+     * and sizing a type follow, before anything walks them recursively: pointers, arrays, qualifiers,
+     * typedefs, functions and their parameters, stopping at a struct, union or enum tag. A legal
+     * recursive type (through a struct: {@code struct node { struct node *next; }}) passes; a pointer
+     * that points to itself, which the size check passes (a pointer is 8 bytes), does not. Iterative:
+     * the input is hostile. (Structs holding one another by value: {@link #checkNesting}.)
+     */
+    private void checkReferenceChains(Btf btf) throws BpfLoadException {
+        int n = types.size();
+        int[] depth = new int[n]; // 0 not seen, -1 on the current path, else 1 + the longest chain below
+        int[] stack = new int[n];
+        int[] nextEdge = new int[n];
+        for (int start = 0; start < n; start++) {
+            if (depth[start] != 0) {
+                continue;
+            }
+            int top = 0;
+            stack[0] = start;
+            nextEdge[0] = 0;
+            depth[start] = -1;
+            while (top >= 0) {
+                BtfType t = types.get(stack[top]);
+                BtfType next = reference(t, nextEdge[top]++);
+                if (next == NO_MORE) {
+                    int longest = 1;
+                    for (int e = 0; ; e++) {
+                        BtfType below = reference(t, e);
+                        if (below == NO_MORE) {
+                            break;
+                        }
+                        if (below != null) {
+                            longest = Math.max(longest, 1 + depth[below.id()]);
+                        }
+                    }
+                    if (longest > MAX_CHAIN) {
+                        throw btf.error("type " + t.id() + " starts a chain of more than " + MAX_CHAIN + " type references");
+                    }
+                    depth[t.id()] = longest;
+                    top--;
+                } else if (next != null) {
+                    if (depth[next.id()] == -1) {
+                        throw btf.error("type " + next.id() + " refers to itself"
+                                + (next == t ? "" : " (through type " + t.id() + ")"));
+                    }
+                    if (depth[next.id()] == 0) {
+                        depth[next.id()] = -1;
+                        stack[++top] = next.id();
+                        nextEdge[top] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    private static final BtfType NO_MORE = new BtfType(null, -1, BtfType.Kind.VOID, "", 0, false, false, false, 0, 0, 0, 0);
+
+    /** The {@code edge}-th reference of {@code t} that {@link #checkReferenceChains} follows, null for none there, {@link #NO_MORE} past the last. */
+    private static BtfType reference(BtfType t, int edge) {
+        return switch (t.kind()) {
+            case PTR, ARRAY, TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG, FUNC, VAR -> edge == 0 ? t.target() : NO_MORE;
+            case FUNC_PROTO -> edge == 0 ? t.target() : edge <= t.members().size() ? t.members().get(edge - 1).type() : NO_MORE;
+            default -> NO_MORE;
+        };
     }
 
     private static int checkRef(Btf btf, int from, long id) throws BpfLoadException {
