@@ -169,7 +169,8 @@ final class InspectCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "device        %,d bytes, the database from offset 0%n", reader.sizeBytes());
             System.out.printf(Locale.ROOT, "size          %,d bytes%n", db.fileSizeBytes());
             System.out.printf(Locale.ROOT, "layers        %d%n", layout.layers());
-            System.out.printf(Locale.ROOT, "keys          %,d (0 .. %,d)%n", layout.keyCount(), layout.keyCount() - 1);
+            System.out.printf(Locale.ROOT, "keys          %,d%s%n", layout.keyCount(), layout.isDense()
+                    ? String.format(Locale.ROOT, " (0 .. %,d, create's)", layout.keyCount() - 1) : " (the user's own)");
             System.out.printf(Locale.ROOT, "index nodes   %,d (%,d bytes)%n", layout.totalNodes(), layout.valueLogOffset());
             for (int l = 0; l < layout.layers(); l++) {
                 System.out.printf(Locale.ROOT, "  level %d     %,d %s from node %,d (offset %,d)%s%n", l, layout.nodesOnLevel(l),

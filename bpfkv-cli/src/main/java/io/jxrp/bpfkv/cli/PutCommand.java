@@ -23,11 +23,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "put", mixinStandardHelpOptions = true,
+        header = "Puts KEY VALUE, or a stream of KEY<TAB>VALUE lines, durably.",
         description = {"Puts KEY VALUE, or a stream of KEY<TAB>VALUE lines (--from FILE|-), durably: each group of puts",
                 "is one write-ahead-log record, written and fdatasync'ed through the engine while the next group is",
                 "read; 'committed N' (the count so far) is printed after each durable group. At the end the log is",
                 "folded into the database file (a checkpoint) unless --no-checkpoint. A malformed line stops the stream",
-                "with its line number; what was committed before it stays."})
+                "with its line number; what was committed before it stays. With --json: one object at the end instead."})
 final class PutCommand implements Callable<Integer> {
     /** Puts read ahead of the commits at most (memory bound for long streams). */
     static final int MAX_IN_FLIGHT = 65_536;
@@ -52,26 +53,39 @@ final class PutCommand implements Callable<Integer> {
             + "folding them into the database file at the end")
     boolean noCheckpoint;
 
+    @Mixin
+    JsonOutput json;
+
     @Override
     public Integer call() throws Exception {
         if ((from == null) == (key == null) || (key != null && value == null) || (from != null && value != null)) {
             throw new IllegalArgumentException("give KEY VALUE, or --from FILE|- (not both)");
         }
         long started = System.nanoTime();
+        boolean checkpointed;
+        long committed;
         try (BpfKv db = BpfKv.open(database.file(), database.options(spec).withWritable(true)
                 .withCheckpointOnClose(!noCheckpoint))) {
             if (key != null) {
                 db.put(key, value);
-                System.out.println("committed 1");
+                if (!json.enabled) {
+                    System.out.println("committed 1");
+                }
             } else {
                 stream(db);
             }
-            if (!noCheckpoint && db.pendingWrites() > 0) {
+            committed = db.committed();
+            checkpointed = !noCheckpoint && db.pendingWrites() > 0;
+            if (checkpointed && !json.enabled) {
                 System.out.println("checkpoint: writing the log into " + database.file());
             }
         }
-        if (from != null) {
-            System.err.printf(Locale.ROOT, "%.2f s%n", (System.nanoTime() - started) / 1e9);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (json.enabled) {
+            JsonOutput.print(JsonOutput.object("database", database.file().toString(), "committed", committed,
+                    "checkpoint", checkpointed, "seconds", seconds));
+        } else if (from != null) {
+            System.err.printf(Locale.ROOT, "%.2f s%n", seconds);
         }
         return 0;
     }
@@ -80,6 +94,9 @@ final class PutCommand implements Callable<Integer> {
         Object printing = new Object();
         long[] printed = {0};
         db.onCommit(total -> {
+            if (json.enabled) {
+                return; // one object at the end
+            }
             synchronized (printing) {
                 if (total > printed[0]) { // groups may report out of order to listeners on other threads
                     printed[0] = total;
@@ -118,7 +135,7 @@ final class PutCommand implements Callable<Integer> {
         }
         window.acquire(MAX_IN_FLIGHT); // every put read so far has committed (or failed)
         synchronized (printing) {
-            if (db.committed() > printed[0] || db.committed() == 0) {
+            if (!json.enabled && (db.committed() > printed[0] || db.committed() == 0)) {
                 printed[0] = db.committed();
                 System.out.println("committed " + db.committed());
             }
@@ -128,7 +145,8 @@ final class PutCommand implements Callable<Integer> {
             throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
         }
         if (malformed != null) {
-            throw malformed;
+            throw new IllegalArgumentException(malformed.getMessage() + " (" + db.committed()
+                    + " committed before it)", malformed);
         }
     }
 }

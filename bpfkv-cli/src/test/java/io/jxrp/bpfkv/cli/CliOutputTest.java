@@ -101,7 +101,7 @@ class CliOutputTest {
     void everyCommandHasJson() {
         JsonNode get = json(0, "get", db.toString(), "5", "7", "--json");
         assertEquals("5", get.get("lookups").get(0).get("key").asString());
-        assertEquals("5", get.get("lookups").get(0).get("value").asString());
+        assertEquals(String.format("%63d", 5), get.get("lookups").get(0).get("value").asString(), "as stored, padding kept");
         assertTrue(get.get("lookups").get(1).get("found").asBoolean());
         JsonNode missing = json(BpfKvCli.EXIT_NOT_FOUND, "get", db.toString(), "961", "--json");
         assertFalse(missing.get("lookups").get(0).get("found").asBoolean());
@@ -115,7 +115,7 @@ class CliOutputTest {
         JsonNode count = json(0, "range", db.toString(), "10", "20", "--json");
         assertEquals(10, count.get("pairs").asLong());
         JsonNode dump = json(0, "range", db.toString(), "10", "13", "--dump", "--json");
-        assertEquals("12", dump.get("dump").get(2).get("value").asString());
+        assertEquals(String.format("%63d", 12), dump.get("dump").get(2).get("value").asString());
         JsonNode aggregate = json(0, "range", db.toString(), "0", "10", "--sum", "--json");
         assertEquals(45, aggregate.get("sum").asLong());
         assertEquals(4.5, aggregate.get("avg").asDouble());
@@ -134,5 +134,40 @@ class CliOutputTest {
         assertTrue(scrub.get("blocks").asLong() > 0);
         JsonNode checksum = json(0, "checksum", db.toString(), "--force", "--json");
         assertEquals(scrub.get("blocks").asLong(), checksum.get("blocks").asLong());
+    }
+
+    @Test
+    void theWriteCommandsHaveJson() throws Exception {
+        Path mine = dir.resolve("out-mine.db");
+        Path pairs = dir.resolve("out-pairs.txt");
+        Files.writeString(pairs, "42\tanswer\n7\tseven\n42\tthe answer\n");
+        JsonNode load = json(0, "load", mine.toString(), "--from", pairs.toString(), "--force", "--json");
+        assertEquals(2, load.get("keys").asLong());
+        assertEquals(3, load.get("lines").asLong());
+        assertEquals(1, load.get("duplicates").asLong());
+        assertEquals(1, load.get("layers").asInt());
+        assertEquals(Files.size(mine), load.get("size_bytes").asLong());
+
+        JsonNode put = json(0, "put", mine.toString(), "9", "nine", "--no-checkpoint", "--json");
+        assertEquals(1, put.get("committed").asLong());
+        assertFalse(put.get("checkpoint").asBoolean());
+        Path more = dir.resolve("out-more.txt");
+        Files.writeString(more, "10\tten\n11\televen\n");
+        JsonNode stream = json(0, "put", mine.toString(), "--from", more.toString(), "--no-checkpoint", "--json");
+        assertEquals(2, stream.get("committed").asLong(), "this run's commits, not one line per group");
+
+        JsonNode deleted = json(0, "delete", mine.toString(), "7", "--no-checkpoint", "--json");
+        assertEquals("7", deleted.get("key").asString());
+        assertTrue(deleted.get("deleted").asBoolean());
+        JsonNode absent = json(BpfKvCli.EXIT_NOT_FOUND, "delete", mine.toString(), "7", "--no-checkpoint", "--json");
+        assertFalse(absent.get("deleted").asBoolean());
+
+        JsonNode compact = json(0, "compact", mine.toString(), "--json");
+        assertEquals(4, compact.get("writes_folded").asLong(), "puts of 9, 10, 11 and the delete of 7, from the log");
+        assertEquals(4, compact.get("keys").asLong()); // 42, 9, 10, 11
+        assertEquals(Files.size(mine), compact.get("size_bytes_after").asLong());
+        JsonNode get = json(0, "get", mine.toString(), "42", "11", "--json");
+        assertEquals("the answer", get.get("lookups").get(0).get("value").asString());
+        assertEquals("eleven", get.get("lookups").get(1).get("value").asString());
     }
 }
