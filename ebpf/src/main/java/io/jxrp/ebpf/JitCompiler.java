@@ -113,10 +113,12 @@ final class JitCompiler {
                 int start = starts[f];
                 int end = p.analysis.functionEnd(f, p.slots.length);
                 FunctionGen gen = new FunctionGen(p, self, f, starts);
-                List<int[]> chunks = fitsOneMethod(classFile, self, gen, start, end) ? List.of(new int[] {start, end})
-                        : partition(p, start, end);
+                // One method with frame slots in locals, else one method without, else chunks.
+                boolean promote = fitsOneMethod(classFile, self, gen, start, end, true);
+                List<int[]> chunks = promote || fitsOneMethod(classFile, self, gen, start, end, false)
+                        ? List.of(new int[] {start, end}) : partition(p, start, end);
                 if (chunks.size() == 1) {
-                    cb.withMethodBody("f" + f, MTD_FUNCTION, ClassFile.ACC_STATIC, code -> gen.direct(code, start, end));
+                    cb.withMethodBody("f" + f, MTD_FUNCTION, ClassFile.ACC_STATIC, code -> gen.direct(code, start, end, promote));
                 } else {
                     cb.withMethodBody("f" + f, MTD_FUNCTION, ClassFile.ACC_STATIC, code -> gen.dispatcher(code, start, chunks));
                     for (int c = 0; c < chunks.size(); c++) {
@@ -140,12 +142,13 @@ final class JitCompiler {
     static final int HUGE_METHOD_LIMIT = 8000;
 
     /** Whether the function as one method stays below {@link #HUGE_METHOD_LIMIT}: emitted once to measure. */
-    private static boolean fitsOneMethod(ClassFile classFile, ClassDesc self, FunctionGen gen, int start, int end) {
+    private static boolean fitsOneMethod(ClassFile classFile, ClassDesc self, FunctionGen gen, int start, int end,
+            boolean promote) {
         if ((long) (end - start) * 12 > HUGE_METHOD_LIMIT) {
             return false; // certainly too big: not worth emitting
         }
         byte[] trial = classFile.build(self, cb -> cb.withMethodBody("trial", MTD_FUNCTION, ClassFile.ACC_STATIC,
-                code -> gen.direct(code, start, end)));
+                code -> gen.direct(code, start, end, promote)));
         for (java.lang.classfile.MethodModel m : ClassFile.of().parse(trial).methods()) {
             if (m.methodName().equalsString("trial")) {
                 return m.code().map(c -> ((java.lang.classfile.attribute.CodeAttribute) c).codeLength()).orElse(0)
@@ -183,6 +186,66 @@ final class JitCompiler {
         return chunks;
     }
 
+    /**
+     * The frame slots of one function that may live in JVM locals: every access to their bytes in
+     * the function is {@code r10 + off} with the same offset and width (inside the frame, proven, no
+     * atomics). Anything else that could see the frame (an access through another pointer, a
+     * checked access, a call) is a sync point where the locals are written back and reloaded, so the
+     * memory stays what the interpreter would have. Offset to width, in offset order.
+     */
+    static java.util.SortedMap<Integer, Integer> promotableSlots(BpfProgram p, int start, int end) {
+        RangeAnalysis.Facts facts = p.analysis.facts();
+        java.util.TreeMap<Integer, Integer> slots = new java.util.TreeMap<>();
+        java.util.Set<Integer> refused = new java.util.HashSet<>();
+        for (int pc = start; pc < end; pc++) {
+            int op = p.op[pc];
+            int c = cls(op);
+            boolean memory = c == CLS_LDX || c == CLS_ST || c == CLS_STX;
+            int base = c == CLS_LDX ? p.src[pc] : p.dst[pc];
+            if (memory && base == 10) {
+                int off = p.off[pc], width = widthBytes(op);
+                boolean plain = (c != CLS_STX || mode(op) == MODE_MEM) && off >= -Verifier.FRAME_BYTES && off + width <= 0
+                        && facts.accessClass()[pc] == RangeAnalysis.PROVEN && facts.accessRegion()[pc] == Addresses.STACK_ID;
+                Integer known = slots.get(off);
+                if (!plain || (known != null && known != width)) {
+                    for (int b = off; b < off + width; b++) {
+                        refused.add(b);
+                    }
+                    if (known != null) {
+                        for (int b = off; b < off + known; b++) {
+                            refused.add(b);
+                        }
+                    }
+                    slots.remove(off);
+                    continue;
+                }
+                slots.put(off, width);
+            }
+            if (op == LDDW) {
+                pc++;
+            }
+        }
+        // Drop slots whose bytes another access (other offset or width) also touches.
+        java.util.Map<Integer, Integer> owner = new HashMap<>();
+        for (var e : slots.entrySet()) {
+            for (int b = e.getKey(); b < e.getKey() + e.getValue(); b++) {
+                Integer other = owner.put(b, e.getKey());
+                if (other != null) {
+                    refused.add(b);
+                }
+            }
+        }
+        slots.entrySet().removeIf(e -> {
+            for (int b = e.getKey(); b < e.getKey() + e.getValue(); b++) {
+                if (refused.contains(b)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        return slots;
+    }
+
     private static int insnEstimate(BpfProgram p, int pc) {
         int c = cls(p.op[pc]);
         return c == CLS_LDX || c == CLS_ST || c == CLS_STX ? PER_ACCESS : PER_INSN;
@@ -218,13 +281,16 @@ final class JitCompiler {
         }
 
         /** Whole function in one method: registers live in locals, exit returns r0. */
-        void direct(CodeBuilder code, int start, int end) {
+        void direct(CodeBuilder code, int start, int end, boolean promote) {
             int[] slots = DIRECT_SLOTS;
             for (int r : new int[] {0, 6, 7, 8, 9}) {
                 code.lconst_0();
                 code.lstore(slots[r]);
             }
             Body body = new Body(code, slots, DIRECT_FREE, start, end, null);
+            if (promote) {
+                body.promote(promotableSlots(p, start, end));
+            }
             body.prologue();
             body.instructions();
             body.outOfLine();
@@ -310,6 +376,9 @@ final class JitCompiler {
             private final Map<Integer, Integer> readSize = new HashMap<>(), writeSize = new HashMap<>();
             /** Code emitted after the body: slow paths, exception handlers, budget faults. */
             private final List<Runnable> outOfLine = new ArrayList<>();
+            /** Frame slots kept in locals ({@link #promotableSlots}): frame offset to width, and to local. */
+            private java.util.SortedMap<Integer, Integer> promoWidth = new java.util.TreeMap<>();
+            private final Map<Integer, Integer> promoLocal = new HashMap<>();
 
             Body(CodeBuilder code, int[] slots, int firstFree, int start, int end, Map<Integer, Label> exits) {
                 this.code = code;
@@ -327,6 +396,94 @@ final class JitCompiler {
                     return labels.computeIfAbsent(pc, k -> code.newLabel());
                 }
                 return exits.computeIfAbsent(pc, k -> code.newLabel());
+            }
+
+            /**
+             * Write-back and reload are one shared block each (a sync point jumps there with its
+             * return index in {@link #resume}, the block ends in a switch back), so a function with
+             * many slow paths stays small.
+             */
+            private Label writeBackBlock, reloadBlock;
+            private final List<Label> writeBackReturns = new ArrayList<>(), reloadReturns = new ArrayList<>();
+            private int resume = -1;
+
+            /** Keeps these frame slots (offset to width) in locals. */
+            void promote(java.util.SortedMap<Integer, Integer> slots) {
+                if (slots.isEmpty()) {
+                    return;
+                }
+                promoWidth = slots;
+                for (Integer off : slots.keySet()) {
+                    promoLocal.put(off, nextLocal);
+                    nextLocal += 2;
+                }
+                resume = nextLocal++;
+                writeBackBlock = code.newLabel();
+                reloadBlock = code.newLabel();
+            }
+
+            private void sharedBlock(Label block, List<Label> returns, Runnable body) {
+                if (returns.isEmpty()) {
+                    return;
+                }
+                code.labelBinding(block);
+                body.run();
+                List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
+                for (int i = 0; i < returns.size(); i++) {
+                    cases.add(java.lang.classfile.instruction.SwitchCase.of(i, returns.get(i)));
+                }
+                code.iload(resume);
+                code.tableswitch(0, returns.size() - 1, returns.get(0), cases);
+            }
+
+            /** Jumps to a shared block and comes back here (operand stack empty). */
+            private void viaShared(Label block, List<Label> returns) {
+                Label back = code.newLabel();
+                code.loadConstant(returns.size());
+                code.istore(resume);
+                code.goto_(block);
+                code.labelBinding(back);
+                returns.add(back);
+            }
+
+            /** Pushes the machine's stack segment, the layout for {@code width} and the offset of frame slot {@code off}. */
+            private void frameSlot(int off, int width) {
+                code.aload(0);
+                code.getfield(CD_MACHINE, "stack", CD_SEGMENT);
+                layout(width);
+                regionOffset(10, off, Addresses.STACK_ID);
+            }
+
+            /** Makes the frame's memory hold the promoted slots' values: before anything else may read it. */
+            private void writeBack() {
+                if (!promoWidth.isEmpty()) {
+                    viaShared(writeBackBlock, writeBackReturns);
+                }
+            }
+
+            /** Reloads the promoted slots from the frame's memory: after anything else may have written it. */
+            private void reload() {
+                if (!promoWidth.isEmpty()) {
+                    viaShared(reloadBlock, reloadReturns);
+                }
+            }
+
+            private void writeBackSlots() {
+                for (var e : promoWidth.entrySet()) {
+                    frameSlot(e.getKey(), e.getValue());
+                    code.lload(promoLocal.get(e.getKey()));
+                    narrow(e.getValue());
+                    segmentSet(e.getValue());
+                }
+            }
+
+            private void reloadSlots() {
+                for (var e : promoWidth.entrySet()) {
+                    frameSlot(e.getKey(), e.getValue());
+                    segmentGet(e.getValue());
+                    widen(e.getValue(), false);
+                    code.lstore(promoLocal.get(e.getKey()));
+                }
             }
 
             /** Loads the instruction count and the segments (and sizes) of every region this range reaches directly. */
@@ -366,6 +523,19 @@ final class JitCompiler {
                         code.invokeinterface(CD_SEGMENT, "byteSize", MTD_SIZE);
                         code.lstore(slot);
                     }
+                }
+                if (resume >= 0) {
+                    code.iconst_0();
+                    code.istore(resume);
+                }
+                if (function == 0) {
+                    // the run's stack starts zeroed (the machine zeroes every byte a proven access reaches)
+                    for (int local : promoLocal.values()) {
+                        code.lconst_0();
+                        code.lstore(local);
+                    }
+                } else {
+                    reloadSlots(); // a callee's frame holds what an earlier call left
                 }
             }
 
@@ -409,6 +579,10 @@ final class JitCompiler {
                 // Stubs may add stubs of their own (none do today); run until none are left.
                 for (int i = 0; i < outOfLine.size(); i++) {
                     outOfLine.get(i).run();
+                }
+                if (!promoWidth.isEmpty()) { // last: every sync point is known now
+                    sharedBlock(writeBackBlock, writeBackReturns, this::writeBackSlots);
+                    sharedBlock(reloadBlock, reloadReturns, this::reloadSlots);
                 }
             }
 
@@ -630,14 +804,33 @@ final class JitCompiler {
                 byte c = facts.accessClass()[pc];
                 int id = facts.accessRegion()[pc];
                 long pre = prepaid;
+                Integer local = s == 10 ? promoLocal.get(off) : null;
+                if (local != null) {
+                    code.lload(local); // zero-extended, as the slot's bytes read
+                    if (signed && width < 8) {
+                        code.l2i();
+                        if (width == 1) {
+                            code.i2b();
+                        } else if (width == 2) {
+                            code.i2s();
+                        }
+                        code.i2l();
+                    }
+                    st(d);
+                    return;
+                }
                 Runnable checked = () -> {
                     saveCount(pre);
+                    writeBack();
                     code.aload(0);
                     address(s, off);
                     code.loadConstant(pc);
                     code.invokevirtual(CD_MACHINE, checkedName(false, width, signed), MTD_LOAD);
                     st(d);
                 };
+                if (!promoWidth.isEmpty() && id == Addresses.STACK_ID && s != 10) {
+                    c = RangeAnalysis.CHECKED; // the frame through another pointer: see the promoted slots' values
+                }
                 if (c == RangeAnalysis.CHECKED) {
                     checked.run();
                     return;
@@ -700,14 +893,29 @@ final class JitCompiler {
                 byte c = facts.accessClass()[pc];
                 int id = facts.accessRegion()[pc];
                 long pre = prepaid;
+                Integer local = d == 10 ? promoLocal.get(off) : null;
+                if (local != null) {
+                    pushValue.run();
+                    if (width < 8) {
+                        code.loadConstant(width == 4 ? 0xffffffffL : width == 2 ? 0xffffL : 0xffL);
+                        code.land();
+                    }
+                    code.lstore(local);
+                    return;
+                }
                 Runnable checked = () -> {
                     saveCount(pre);
+                    writeBack();
                     code.aload(0);
                     address(d, off);
                     pushValue.run();
                     code.loadConstant(pc);
                     code.invokevirtual(CD_MACHINE, checkedName(true, width, false), MTD_STORE);
+                    reload();
                 };
+                if (!promoWidth.isEmpty() && id == Addresses.STACK_ID && d != 10) {
+                    c = RangeAnalysis.CHECKED; // the frame through another pointer: keep the promoted slots in step
+                }
                 if (c == RangeAnalysis.CHECKED) {
                     checked.run();
                     return;
@@ -750,6 +958,12 @@ final class JitCompiler {
             }
 
             private void atomic(int pc, int op, int d, int s, int off, int imm) {
+                writeBack();
+                atomicAccess(pc, op, d, s, off, imm);
+                reload();
+            }
+
+            private void atomicAccess(int pc, int op, int d, int s, int off, int imm) {
                 boolean w64 = size(op) == SIZE_DW;
                 saveCount();
                 if (imm == ATOMIC_CMPXCHG) {
@@ -1022,6 +1236,9 @@ final class JitCompiler {
                             code.iflt(budgetFault(pc));
                         }
                         saveCount();
+                        if (function != 0) {
+                            writeBack(); // what the caller (or a later call) may still read of this frame
+                        }
                         if (exits == null) {
                             ld(0);
                             code.lreturn();
@@ -1039,6 +1256,7 @@ final class JitCompiler {
                         if (s == CALL_LOCAL) {
                             int callee = java.util.Arrays.binarySearch(starts, pc + 1 + imm);
                             saveCount();
+                            writeBack();
                             code.aload(0);
                             for (int r = 1; r <= 5; r++) {
                                 ld(r);
@@ -1055,14 +1273,18 @@ final class JitCompiler {
                             }
                             code.lstore(rem);
                         } else {
+                            writeBack();
                             helper(pc, () -> code.loadConstant((long) imm));
                         }
                         st(0);
+                        reload();
                         return;
                     }
                     case CALLX -> {
+                        writeBack();
                         helper(pc, () -> ld(d));
                         st(0);
+                        reload();
                         return;
                     }
                     default -> { }

@@ -1,0 +1,144 @@
+package io.jxrp.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JIT keeps frame slots that a function reaches only as {@code r10 + off} in JVM locals
+ * ({@link JitCompiler#promotableSlots}). Whatever else can see the frame must see the same bytes as
+ * in the interpreter: a pointer to the slot, a forged (checked) address, a helper that reads it, a
+ * callee that writes it, a callee's frame left from its previous call. Each program runs in both
+ * modes; r0 (or the fault) and the instruction count must agree, and the slots must be promoted.
+ */
+class StackPromotionTest {
+    /** r10 - 8 of the main function: the stack region's last 8 bytes. */
+    private static final String MAIN_SLOT = "0x" + Long.toHexString(Addresses.STACK_TOP - 8);
+
+    private static void agree(String asm) throws BpfLoadException {
+        BpfProgram p = BpfProgram.create("promoted", Asm.assemble(asm), List.of());
+        int[] starts = p.analysis.functionStarts();
+        assertFalse(JitCompiler.promotableSlots(p, starts[0], p.analysis.functionEnd(0, p.slots.length)).isEmpty(),
+                "no slot of the main function kept in a local:\n" + asm);
+        assertEquals(DifferentialTest.outcome(ExecutionMode.INTERPRETER, p, 10_000, new byte[16]),
+                DifferentialTest.outcome(ExecutionMode.JIT, p, 10_000, new byte[16]), asm);
+    }
+
+    @Test
+    void aPointerToTheSlotSeesAndChangesItsValue() throws BpfLoadException {
+        agree("""
+                stdw [r10-8], 5
+                mov r3, r10
+                add r3, -8
+                ldxdw r0, [r3+0]
+                stdw [r3+0], 40
+                ldxdw r1, [r10-8]
+                lsh r0, 8
+                add r0, r1
+                exit""");
+    }
+
+    @Test
+    void aForgedAddressReadsAndWritesTheSlot() throws BpfLoadException {
+        agree("""
+                stdw [r10-8], 7
+                lddw r3, %s
+                ldxdw r0, [r3+0]
+                stdw [r3+0], 9
+                ldxdw r1, [r10-8]
+                lsh r0, 8
+                add r0, r1
+                exit""".formatted(MAIN_SLOT));
+    }
+
+    @Test
+    void narrowSlotsKeepTheirWidthAndSign() throws BpfLoadException {
+        agree("""
+                mov r1, 0x1ff
+                stxb [r10-1], r1
+                stw [r10-8], -1
+                stxh [r10-12], r1
+                ldxb r2, [r10-1]
+                ldxsb r3, [r10-1]
+                ldxw r4, [r10-8]
+                ldxsw r5, [r10-8]
+                ldxsh r6, [r10-12]
+                mov r0, r2
+                xor r0, r3
+                mul r0, 31
+                xor r0, r4
+                mul r0, 31
+                xor r0, r5
+                mul r0, 31
+                xor r0, r6
+                exit""");
+    }
+
+    @Test
+    void aHelperReadsTheSlotThroughItsPointer() throws BpfLoadException {
+        agree("""
+                lddw r1, 0x0000000041414141
+                stxdw [r10-8], r1
+                mov r1, r10
+                add r1, -8
+                mov r2, 8
+                call 6
+                exit""");
+    }
+
+    @Test
+    void aCalleeWritesTheCallersSlot() throws BpfLoadException {
+        agree("""
+                stdw [r10-16], 9
+                mov r1, r10
+                add r1, -16
+                call local f
+                ldxdw r2, [r10-16]
+                lsh r0, 8
+                add r0, r2
+                exit
+                f:
+                ldxdw r0, [r1+0]
+                stdw [r1+0], 11
+                exit""");
+    }
+
+    @Test
+    void aCalleeSeesWhatItsPreviousCallLeftInItsFrame() throws BpfLoadException {
+        agree("""
+                stdw [r10-8], 1
+                call local f
+                mov r6, r0
+                call local f
+                lsh r6, 8
+                add r0, r6
+                ldxdw r1, [r10-8]
+                lsh r1, 16
+                add r0, r1
+                exit
+                f:
+                ldxdw r0, [r10-8]
+                add r0, 3
+                stxdw [r10-8], r0
+                exit""");
+    }
+
+    @Test
+    void aSlotWrittenInALoopCountsLikeTheInterpreter() throws BpfLoadException {
+        agree("""
+                stdw [r10-8], 0
+                stw [r10-16], 0
+                loop:
+                ldxdw r1, [r10-8]
+                add r1, 3
+                stxdw [r10-8], r1
+                ldxw r2, [r10-16]
+                add32 r2, 1
+                stxw [r10-16], r2
+                jlt r2, 50, loop
+                mov r0, r1
+                exit""");
+    }
+}
