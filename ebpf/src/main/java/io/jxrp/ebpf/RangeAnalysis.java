@@ -466,8 +466,8 @@ final class RangeAnalysis {
         final int n;
         final byte[] cls;
         final int[] region;
-        /** Deepest (most negative) frame offset a proven r10-based access of the main function touches. */
-        int mainStackLow = 0;
+        /** Per function: the deepest (most negative) frame offset a proven r10-based access touches. */
+        final int[] stackLow;
         long work;
         final long workLimit;
         /** Per function: the join of every call site's r1..r5, or null when not called yet. */
@@ -491,6 +491,7 @@ final class RangeAnalysis {
             this.region = new int[n];
             this.workLimit = paths > 1 ? Math.max(PATH_MIN_WORK, PATH_WORK_PER_SLOT * n) : Math.max(MIN_WORK, WORK_PER_SLOT * n);
             this.calleeArgs = new Val[cfg.functionStarts().length][];
+            this.stackLow = new int[cfg.functionStarts().length];
         }
 
         void all() {
@@ -504,7 +505,7 @@ final class RangeAnalysis {
                 }
                 Arrays.fill(cls, UNVISITED);
                 Arrays.fill(region, 0);
-                mainStackLow = 0;
+                Arrays.fill(stackLow, 0);
                 for (int f = 0; f < nf; f++) {
                     function(f);
                 }
@@ -527,9 +528,15 @@ final class RangeAnalysis {
                     c[pc] = cls[pc] == UNVISITED ? CHECKED : cls[pc];
                     r[pc] = c[pc] == CHECKED ? 0 : region[pc];
                 }
-                if (cfg.maxFrames() == 1) {
-                    zeroFrom = Addresses.STACK_BYTES + mainStackLow;
+                // A function runs at most maxDepth frames below the main one: its proven bytes lie there.
+                int[] depth = maxDepths();
+                int low = Addresses.STACK_BYTES;
+                for (int f = 0; f < depth.length; f++) {
+                    if (depth[f] >= 0 && stackLow[f] < 0) { // a function without proven stack bytes needs none
+                        low = Math.min(low, Addresses.STACK_BYTES - depth[f] * Verifier.FRAME_BYTES + stackLow[f]);
+                    }
                 }
+                zeroFrom = Math.max(zeroFrom, low);
             } else {
                 // Unanalysed: only the r10-relative accesses the structural check bounded are direct.
                 for (int pc = 0; pc < n; pc++) {
@@ -543,6 +550,33 @@ final class RangeAnalysis {
                 }
             }
             return new Facts(c, r, zeroFrom, complete);
+        }
+
+        /** Per function: the deepest frame it can run in (0 for the main function), -1 when unreachable. */
+        private int[] maxDepths() {
+            int[] starts = cfg.functionStarts();
+            int[] depth = new int[starts.length];
+            Arrays.fill(depth, -1);
+            depth[0] = 0;
+            // The call graph is acyclic (the verifier refuses recursion): relax until nothing deepens.
+            for (boolean changed = true; changed; ) {
+                changed = false;
+                for (int pc = 0; pc < n; pc++) {
+                    int op = opcode(s[pc]);
+                    if (op == CALL && src(s[pc]) == CALL_LOCAL && depth[cfg.functionOf()[pc]] >= 0) {
+                        int callee = Arrays.binarySearch(starts, pc + 1 + imm(s[pc]));
+                        int d = depth[cfg.functionOf()[pc]] + 1;
+                        if (callee >= 0 && d > depth[callee]) {
+                            depth[callee] = d;
+                            changed = true;
+                        }
+                    }
+                    if (op == LDDW) {
+                        pc++;
+                    }
+                }
+            }
+            return depth;
         }
 
         private State entryState(int f) {
@@ -1042,9 +1076,7 @@ final class RangeAnalysis {
                     // Direct only from r10 plus constants, inside this frame.
                     if (base.sound && lo >= -Verifier.FRAME_BYTES && hi <= 0) {
                         c = PROVEN;
-                        if (f == 0) {
-                            mainStackLow = (int) Math.min(mainStackLow, lo);
-                        }
+                        stackLow[f] = (int) Math.min(stackLow[f], lo);
                     }
                 } else {
                     long size = assumedSize(id, store);

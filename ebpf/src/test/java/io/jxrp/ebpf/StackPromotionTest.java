@@ -141,4 +141,46 @@ class StackPromotionTest {
                 mov r0, r1
                 exit""");
     }
+
+    /** Runs {@code asm} twice on one machine: the second run must not see what the first left in any frame. */
+    private static String twice(ExecutionMode mode, BpfProgram p) {
+        BpfMachine m = new BpfMachine(mode, 10_000);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 2; i++) {
+            try {
+                out.append(Long.toHexString(m.run(p, 0))).append(' ');
+            } catch (BpfFault f) {
+                out.append(f.getMessage()).append(' ');
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void everyRunStartsWithZeroedFramesAtEveryDepth() throws BpfLoadException {
+        long calleeTop = Addresses.STACK_TOP - Verifier.FRAME_BYTES;
+        String asm = """
+                lddw r3, 0x%s
+                ldxdw r6, [r3+0]
+                stdw [r3+0], 9
+                call local f
+                lsh r6, 8
+                add r0, r6
+                lddw r3, 0x%s
+                ldxdw r1, [r3+0]
+                lsh r1, 16
+                add r0, r1
+                exit
+                f:
+                ldxdw r0, [r10-8]
+                ldxdw r1, [r10-16]
+                add r0, r1
+                stdw [r10-8], 77
+                stdw [r10-16], 5
+                exit""".formatted(Long.toHexString(calleeTop - 400), Long.toHexString(calleeTop - 16));
+        BpfProgram p = BpfProgram.create("frames", Asm.assemble(asm), List.of());
+        String interp = twice(ExecutionMode.INTERPRETER, p);
+        assertEquals("50000 50000 ", interp, "the callee's frame is zeroed before each run");
+        assertEquals(interp, twice(ExecutionMode.JIT, p));
+    }
 }
