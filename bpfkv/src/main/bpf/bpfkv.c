@@ -364,6 +364,62 @@ static __always_inline int check_keys(const __u64 *node, __u64 lo, __u64 hi, int
 	return internal && used == 0 ? E_KEY_ORDER : 0;
 }
 
+/*
+ * A point lookup's checks and search on a node (TreeFunction.scanNode, the same steps):
+ * -E_KEY_ORDER or -E_SEPARATOR for a bad node (the code check_keys gives); else, internal,
+ * child_index(node, key) and, leaf, the key's slot (NodeDescriptor.leafIndexOf) or FANOUT when
+ * absent. Less work per key than check_keys then the search: the used keys are checked in one run
+ * that stops at the first empty slot (only the first can fall below lo), the rest must be empty, and
+ * the search stops at the first used key not below the key; only a search for EMPTY_KEY meets an
+ * empty slot (its first).
+ */
+static __always_inline int scan_node(const __u64 *node, __u64 lo, __u64 hi, __u64 key, int internal)
+{
+	__u64 bound = hi ? hi : EMPTY_KEY; /* no used key is EMPTY_KEY: "no bound" */
+	__u64 previous = node[NODE_KEY(0)];
+	int used = 0;
+
+	/* the used keys: ascending, inside [lo, bound); then only empty slots */
+	if (previous != EMPTY_KEY) {
+		if (previous < lo || previous >= bound)
+			return -E_SEPARATOR;
+		/*
+		 * Unrolled: as a loop clang's BPF back end spends about 15 instructions per key on this
+		 * (loop control, error codes kept in r0), unrolled about 5, and the runtimes pay per
+		 * instruction (the interpreter) or per block (the JIT's budget).
+		 */
+#pragma clang loop unroll(full)
+		for (used = 1; used < FANOUT; used++) {
+			__u64 k = node[NODE_KEY(used)];
+			if (k == EMPTY_KEY)
+				break;
+			if (k <= previous)
+				return -E_KEY_ORDER;
+			if (k >= bound) /* k > previous >= lo: only the upper bound can fail */
+				return -E_SEPARATOR;
+			previous = k;
+		}
+	}
+	for (int k = used; k < FANOUT; k++) {
+		if (node[NODE_KEY(k)] != EMPTY_KEY)
+			return -E_KEY_ORDER; /* a used key after an empty slot */
+	}
+	if (internal && used == 0)
+		return -E_KEY_ORDER;
+	if (key == EMPTY_KEY && used < FANOUT)
+		return internal ? FANOUT - 1 : used;
+	/* the key's place among the used keys, which ascend: stop at the first one past it */
+	for (int k = internal ? 1 : 0; k < used; k++) {
+		__u64 at = node[NODE_KEY(k)];
+		if (at >= key) {
+			if (internal)
+				return at > key ? k - 1 : k;
+			return at == key ? k : FANOUT;
+		}
+	}
+	return internal ? used - 1 : FANOUT;
+}
+
 /* Bounds of child k's keys from its parent's: [key[k] (child 0: lo), key[k+1] (last used child: hi)). */
 static __always_inline __u64 child_lo(const __u64 *node, int k, __u64 lo)
 {
@@ -395,16 +451,6 @@ static __always_inline int child_index(const __u64 *node, __u64 key)
 			return k - 1;
 	}
 	return FANOUT - 1;
-}
-
-/* Index of key in a leaf, or -1. */
-static __always_inline int leaf_index(const __u64 *node, __u64 key)
-{
-	for (int k = 0; k < FANOUT; k++) {
-		if (node[NODE_KEY(k)] == key)
-			return k;
-	}
-	return -1;
 }
 
 static __always_inline void copy_value(char *to, const char *from)
@@ -487,14 +533,12 @@ int bpfkv_get(struct bpf_xrp *ctx)
 	__u64 type = node[NODE_TYPE];
 	__u64 lo = U64_AT(scratch, GET_LO);
 	__u64 hi = U64_AT(scratch, GET_HI);
-	int keys;
 	if (level < (int)t.layers - 1) {
 		if (type != TYPE_INTERNAL)
 			return get_fail(scratch, E_NODE_TYPE);
-		keys = check_keys(node, lo, hi, 1);
-		if (keys)
-			return get_fail(scratch, keys);
-		int child = child_index(node, key);
+		int child = scan_node(node, lo, hi, key, 1);
+		if (child < 0)
+			return get_fail(scratch, -child);
 		__u64 pointer = node[NODE_PTR(child)];
 		if (!child_pointer_ok(pointer, below_start, below_end))
 			return get_fail(scratch, E_CHILD_POINTER);
@@ -505,11 +549,10 @@ int bpfkv_get(struct bpf_xrp *ctx)
 	}
 	if (type != TYPE_LEAF)
 		return get_fail(scratch, E_NODE_TYPE);
-	keys = check_keys(node, lo, hi, 0);
-	if (keys)
-		return get_fail(scratch, keys);
-	int index = leaf_index(node, key);
-	if (index < 0) {
+	int index = scan_node(node, lo, hi, key, 0);
+	if (index < 0)
+		return get_fail(scratch, -index);
+	if (index == FANOUT) {
 		ctx->done = 1; /* not found: found stays 0 */
 		return 0;
 	}
@@ -589,14 +632,12 @@ int bpfkv_multi_get(struct bpf_xrp *ctx)
 	__u64 type = node[NODE_TYPE];
 	__u64 lo = U64_AT(scratch, MULTI_LO + key_index * 8);
 	__u64 hi = U64_AT(scratch, MULTI_HI + key_index * 8);
-	int keys;
 	if (level < (int)t.layers - 1) {
 		if (type != TYPE_INTERNAL)
 			return multi_fail(scratch, E_NODE_TYPE, current);
-		keys = check_keys(node, lo, hi, 1);
-		if (keys)
-			return multi_fail(scratch, keys, current);
-		int child = child_index(node, key);
+		int child = scan_node(node, lo, hi, key, 1);
+		if (child < 0)
+			return multi_fail(scratch, -child, current);
 		__u64 pointer = node[NODE_PTR(child)];
 		if (!child_pointer_ok(pointer, below_start, below_end))
 			return multi_fail(scratch, E_CHILD_POINTER, current);
@@ -607,11 +648,10 @@ int bpfkv_multi_get(struct bpf_xrp *ctx)
 	}
 	if (type != TYPE_LEAF)
 		return multi_fail(scratch, E_NODE_TYPE, current);
-	keys = check_keys(node, lo, hi, 0);
-	if (keys)
-		return multi_fail(scratch, keys, current);
-	int index = leaf_index(node, key);
+	int index = scan_node(node, lo, hi, key, 0);
 	if (index < 0)
+		return multi_fail(scratch, -index, current);
+	if (index == FANOUT)
 		return multi_resolve(ctx, scratch, slot, key_index, STATUS_NOT_FOUND);
 	__u64 pointer = node[NODE_PTR(index)];
 	if (!value_pointer_of_key_ok(pointer, key, &t))

@@ -63,11 +63,10 @@ public final class GetFunction extends TreeFunction {
             if (type != NodeDescriptor.TYPE_INTERNAL) {
                 return fail(scratch, E_NODE_TYPE);
             }
-            int keys = keysCode(data, lo, hi, true);
-            if (keys != 0) {
-                return fail(scratch, keys);
+            int child = scanNode(data, lo, hi, key, true);
+            if (child < 0) {
+                return fail(scratch, -child);
             }
-            int child = NodeDescriptor.childIndex(data, 0, key);
             long pointer = NodeDescriptor.ptr(data, 0, child);
             if (!childPointerOk(pointer, level)) {
                 return fail(scratch, E_CHILD_POINTER);
@@ -80,12 +79,11 @@ public final class GetFunction extends TreeFunction {
         if (type != NodeDescriptor.TYPE_LEAF) {
             return fail(scratch, E_NODE_TYPE);
         }
-        int keys = keysCode(data, lo, hi, false);
-        if (keys != 0) {
-            return fail(scratch, keys);
-        }
-        int index = NodeDescriptor.leafIndexOf(data, 0, key);
+        int index = scanNode(data, lo, hi, key, false);
         if (index < 0) {
+            return fail(scratch, -index);
+        }
+        if (index == NodeDescriptor.FANOUT) {
             ctx.setDone(); // not found: found stays 0
             return 0;
         }

@@ -76,11 +76,10 @@ public final class MultiGetFunction extends TreeFunction {
             if (type != NodeDescriptor.TYPE_INTERNAL) {
                 return fail(scratch, E_NODE_TYPE, current);
             }
-            int keys = keysCode(data, lo, hi, true);
-            if (keys != 0) {
-                return fail(scratch, keys, current);
+            int child = scanNode(data, lo, hi, key, true);
+            if (child < 0) {
+                return fail(scratch, -child, current);
             }
-            int child = NodeDescriptor.childIndex(data, 0, key);
             long pointer = NodeDescriptor.ptr(data, 0, child);
             if (!childPointerOk(pointer, level)) {
                 return fail(scratch, E_CHILD_POINTER, current);
@@ -93,12 +92,11 @@ public final class MultiGetFunction extends TreeFunction {
         if (type != NodeDescriptor.TYPE_LEAF) {
             return fail(scratch, E_NODE_TYPE, current);
         }
-        int keys = keysCode(data, lo, hi, false);
-        if (keys != 0) {
-            return fail(scratch, keys, current);
-        }
-        int index = NodeDescriptor.leafIndexOf(data, 0, key);
+        int index = scanNode(data, lo, hi, key, false);
         if (index < 0) {
+            return fail(scratch, -index, current);
+        }
+        if (index == NodeDescriptor.FANOUT) {
             return resolve(ctx, scratch, slot, keyIndex, STATUS_NOT_FOUND);
         }
         long pointer = NodeDescriptor.ptr(data, 0, index);

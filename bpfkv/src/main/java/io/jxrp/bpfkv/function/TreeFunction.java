@@ -87,6 +87,62 @@ abstract sealed class TreeFunction implements StorageFunction permits GetFunctio
         return NodeDescriptor.isSeparatorProblem(node, 0, bad, lo, hi) ? E_SEPARATOR : E_KEY_ORDER;
     }
 
+    /**
+     * A point lookup's checks and search on a node, as {@code bpfkv.c}'s {@code scan_node} does them:
+     * {@code -E_KEY_ORDER} or {@code -E_SEPARATOR} for a bad node (the code {@link #keysCode} gives);
+     * otherwise an internal node gives {@link NodeDescriptor#childIndex} and a leaf
+     * {@link NodeDescriptor#leafIndexOf}, {@link NodeDescriptor#FANOUT} when the key is absent. The
+     * same answers with less work per key: the used keys are checked in one run that stops at the
+     * first empty slot (only the first key can fall below {@code lo}; ascending keys above it cannot),
+     * the rest must be empty, and the search stops at the first used key not below the key, since a
+     * good node's used keys come first and ascend; only a search for the empty key meets an empty
+     * slot (its first one).
+     */
+    static int scanNode(MemorySegment node, long lo, long hi, long key, boolean internal) {
+        long bound = hi == 0 ? NodeDescriptor.EMPTY_KEY : hi; // no used key is the empty key: "no bound"
+        long previous = NodeDescriptor.key(node, 0, 0);
+        int used = 0;
+        if (previous != NodeDescriptor.EMPTY_KEY) {
+            if (Long.compareUnsigned(previous, lo) < 0 || Long.compareUnsigned(previous, bound) >= 0) {
+                return -E_SEPARATOR;
+            }
+            for (used = 1; used < NodeDescriptor.FANOUT; used++) {
+                long k = NodeDescriptor.key(node, 0, used);
+                if (k == NodeDescriptor.EMPTY_KEY) {
+                    break;
+                }
+                if (Long.compareUnsigned(k, previous) <= 0) {
+                    return -E_KEY_ORDER;
+                }
+                if (Long.compareUnsigned(k, bound) >= 0) { // k > previous >= lo: only the upper bound can fail
+                    return -E_SEPARATOR;
+                }
+                previous = k;
+            }
+        }
+        for (int k = used; k < NodeDescriptor.FANOUT; k++) {
+            if (NodeDescriptor.key(node, 0, k) != NodeDescriptor.EMPTY_KEY) {
+                return -E_KEY_ORDER; // a used key after an empty slot
+            }
+        }
+        if (internal && used == 0) {
+            return -E_KEY_ORDER;
+        }
+        if (key == NodeDescriptor.EMPTY_KEY && used < NodeDescriptor.FANOUT) {
+            return internal ? NodeDescriptor.FANOUT - 1 : used;
+        }
+        for (int k = internal ? 1 : 0; k < used; k++) {
+            long at = NodeDescriptor.key(node, 0, k);
+            if (Long.compareUnsigned(at, key) >= 0) {
+                if (internal) {
+                    return at != key ? k - 1 : k;
+                }
+                return at == key ? k : NodeDescriptor.FANOUT;
+            }
+        }
+        return internal ? used - 1 : NodeDescriptor.FANOUT;
+    }
+
     /** A leaf's value pointer for {@code key}: {@link #valuePointerOk} and, where the layout fixes it, the key's own slot. */
     final boolean valuePointerOk(long pointer, long key) {
         return valuePointerOk(pointer) && (!fixedSlots || NodeDescriptor.decode(pointer) == valueLogOffset + key * VALUE_SIZE);
