@@ -867,16 +867,24 @@ final class RangeAnalysis {
             if (op == CALL && src(insn) == CALL_LOCAL) {
                 int callee = Arrays.binarySearch(cfg.functionStarts(), pc + 1 + imm(insn));
                 Val[] args = calleeArgs[callee] == null ? new Val[6] : calleeArgs[callee];
+                boolean framePassed = false;
                 for (int r = 1; r <= 5; r++) {
                     Val v = st.regs[r];
                     if (v.kind == PTR && v.region == Addresses.STACK_ID) { // the caller's frame is 512 B above the callee's
                         v = Val.ptr(v.region, satAdd(v.smin, Verifier.FRAME_BYTES), satAdd(v.smax, Verifier.FRAME_BYTES), false);
+                        framePassed = true;
                     }
                     args[r] = calleeArgs[callee] == null ? v : join(args[r], v);
                 }
                 calleeArgs[callee] = args;
                 st.regs[0] = Val.UNKNOWN;
-                Arrays.fill(st.slots, null); // the callee may write our frame through a pointer
+                if (framePassed) {
+                    // The callee may write our frame through that pointer. Without one it could only
+                    // forge an address, which the calling convention excludes: spills reloaded after
+                    // the call are facts for speed (never sound pointers), and a fast path that finds
+                    // them wrong falls back to the checked access.
+                    Arrays.fill(st.slots, null);
+                }
                 return;
             }
             Val r0 = Val.UNKNOWN;
