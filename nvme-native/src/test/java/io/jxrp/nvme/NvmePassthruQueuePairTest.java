@@ -176,7 +176,12 @@ class NvmePassthruQueuePairTest {
         }
     }
 
-    /** A partition maps to its place in the namespace: passthrough at its offset reads what the partition holds. */
+    /**
+     * A partition maps to its place in the namespace: passthrough at its offset reads what the partition holds.
+     * The mounted file system is frozen for the comparison ({@code fsfreeze}: dirty data written, writes held),
+     * else the kernel writing its metadata back between the two reads (a group descriptor's free counts after
+     * the other tests' files) makes them differ although both read the same place.
+     */
     @ParameterizedTest
     @MethodSource("fileSystems")
     void aPartitionIsItsPlaceInTheNamespace(Path mountDir) throws IOException {
@@ -188,6 +193,7 @@ class NvmePassthruQueuePairTest {
         assertEquals(expectedOffset, ns.offsetBytes(), source + " starts there in " + ns.blockName());
         assertEquals(Long.parseLong(Files.readString(sysfs.resolve("size")).trim()) * 512, ns.sizeBytes());
         int length = 8 * ns.lbaBytes();
+        run("fsfreeze", "--freeze", mountDir.toString());
         try (QueuePair qp = QueuePair.openPassthru(QueuePairConfig.empty(2, 2, BUFFER));
              DirectFile block = DirectFile.openReadOnly(source);
              Arena arena = Arena.ofConfined()) {
@@ -203,6 +209,8 @@ class NvmePassthruQueuePairTest {
             assertEquals(length, block.read(viaBlock, 0));
             assertArrayEquals(viaBlock.toArray(ValueLayout.JAVA_BYTE),
                     qp.buffer(1).asSlice(0, length).toArray(ValueLayout.JAVA_BYTE));
+        } finally {
+            run("fsfreeze", "--unfreeze", mountDir.toString());
         }
     }
 
