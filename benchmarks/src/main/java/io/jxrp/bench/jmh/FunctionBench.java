@@ -127,6 +127,9 @@ public class FunctionBench {
 
     private int hop(int i) {
         scratch.set(ScratchDescriptor.U64, ScratchDescriptor.GET_KEY, keys[i]);
+        // a fresh descent: no bounds from a parent (the last hop left its child's bounds here)
+        scratch.set(ScratchDescriptor.U64, ScratchDescriptor.GET_LO, 0);
+        scratch.set(ScratchDescriptor.U64, ScratchDescriptor.GET_HI, 0);
         return ctx.run(lookup, blocks[i], offsets[i], 0, scratch);
     }
 
