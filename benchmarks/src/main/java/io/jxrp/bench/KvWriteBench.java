@@ -33,8 +33,9 @@ import picocli.CommandLine.Option;
  * inserts); then lookup throughput and latency (closed loop, synchronous gets of random present
  * keys) without and with one concurrent writer. Every point starts from a fresh copy of a
  * {@code create}d database and runs its work unmeasured for the warm-up first (JIT compilation
- * is not charged to the point). The writer's database checkpoints every 200,000 writes, so the
- * lookups with a writer also run across checkpoints (a new tree file published under them).
+ * is not charged to the point). The lookups' database checkpoints every {@code --checkpoint-entries}
+ * writes (200,000 by default), so with a threshold the writer reaches in the point the lookups with a
+ * writer also run across checkpoints (a new tree file published under them); the count is printed.
  */
 @Command(name = "kv-write-bench", mixinStandardHelpOptions = true,
         description = "BPF-KV puts (throughput, commit latency) and lookups with and without a concurrent writer.")
@@ -60,15 +61,20 @@ public final class KvWriteBench implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "engine backend (default ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--checkpoint-entries", defaultValue = "200000",
+            description = "the lookup points' database checkpoints after this many writes, >= 1 (default ${DEFAULT-VALUE})")
+    long checkpointEntries;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new KvWriteBench()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        if (layers < 1 || layers > TreeLayout.MAX_LAYERS || readers < 1 || seconds < 1 || warmupSeconds < 0) {
+        if (layers < 1 || layers > TreeLayout.MAX_LAYERS || readers < 1 || seconds < 1 || warmupSeconds < 0
+                || checkpointEntries < 1) {
             throw new IllegalArgumentException("need 1 <= --layers <= " + TreeLayout.MAX_LAYERS
-                    + ", --readers >= 1, --seconds >= 1, --warmup-seconds >= 0");
+                    + ", --readers >= 1, --seconds >= 1, --warmup-seconds >= 0, --checkpoint-entries >= 1");
         }
         for (int w : writers) {
             if (w < 1) {
@@ -112,7 +118,7 @@ public final class KvWriteBench implements Callable<Integer> {
         }
         for (boolean withWriter : new boolean[] {false, true}) {
             Path db = fresh(base);
-            try (BpfKv kv = BpfKv.open(db, options.withWritable(true).withCheckpointEntries(200_000))) {
+            try (BpfKv kv = BpfKv.open(db, options.withWritable(true).withCheckpointEntries(checkpointEntries))) {
                 Recorder latency = new Recorder(TimeUnit.SECONDS.toNanos(10), 3);
                 AtomicLong lookups = new AtomicLong();
                 Work get = (random, stop) -> {
