@@ -24,9 +24,6 @@ import picocli.CommandLine.Spec;
                 "On an NVMe namespace (spdk:...) the database starts at offset 0, written through the engine",
                 "(root block last, NVMe flush; no sidecar); a namespace whose first block is not zero needs --force."})
 final class CreateCommand implements Callable<Integer> {
-    /** Largest write buffer: DbBuilder's 1 GiB. */
-    static final int MAX_BUFFER_MIB = DbBuilder.Options.MAX_BUFFER_BYTES >> 20;
-
     @Spec
     CommandSpec spec;
 
@@ -41,12 +38,8 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite the file if it exists, or a namespace that holds data")
     boolean force;
 
-    @Option(names = "--buffer-mib", paramLabel = "N", defaultValue = "4",
-            description = "size of each write buffer, 1..1024 MiB (default ${DEFAULT-VALUE})")
-    int bufferMib;
-
-    @Option(names = "--require-direct", description = "fail instead of writing through the page cache where O_DIRECT is missing")
-    boolean requireDirect;
+    @Mixin
+    WriteOptions write;
 
     @Option(names = "--no-checksums", description = "no checksum sidecar (FILE.crc32c)")
     boolean noChecksums;
@@ -60,7 +53,7 @@ final class CreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Arguments.range(spec, "--layers", layers, 1, TreeLayout.MAX_LAYERS);
-        Arguments.range(spec, "--buffer-mib", bufferMib, 1, MAX_BUFFER_MIB);
+        DbBuilder.Options written = write.builderOptions();
         TargetSpec file;
         try {
             file = TargetSpec.parse(target);
@@ -70,8 +63,7 @@ final class CreateCommand implements Callable<Integer> {
         TreeLayout layout = new TreeLayout(layers);
         // a namespace (spdk: or a raw block device) holds the database from offset 0, without a sidecar
         boolean namespace = file.isSpdk() || RawDevices.isBlockDevice(file.path());
-        DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force).withRequireDirect(requireDirect)
-                .withBuffers(bufferMib << 20, 3).withChecksums(!noChecksums && !namespace);
+        DbBuilder.Options options = written.withForce(force).withChecksums(!noChecksums && !namespace);
         if (!namespace) {
             DbBuilder.check(file.path(), layers, options); // before anything is printed or drawn
         }

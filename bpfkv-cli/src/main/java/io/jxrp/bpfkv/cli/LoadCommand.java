@@ -33,11 +33,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace DB if it exists")
     boolean force;
 
-    @Option(names = "--buffer-mib", paramLabel = "N", defaultValue = "4", description = "size of each write buffer (default ${DEFAULT-VALUE} MiB)")
-    int bufferMib;
-
-    @Option(names = "--require-direct", description = "fail instead of writing through the page cache where O_DIRECT is missing")
-    boolean requireDirect;
+    @Mixin
+    WriteOptions write;
 
     @Option(names = "--no-progress", description = "no progress bar (there is none when stderr is not a terminal)")
     boolean noProgress;
@@ -47,14 +44,11 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (bufferMib < 1 || bufferMib > 1024) {
-            throw new IllegalArgumentException("--buffer-mib must be 1..1024, not " + bufferMib);
-        }
+        DbBuilder.Options written = write.builderOptions();
         if (!force && Files.exists(file)) {
             throw new FileAlreadyExistsException(file.toString());
         }
-        DbBuilder.Options options = DbBuilder.Options.defaults().withForce(force).withRequireDirect(requireDirect)
-                .withBuffers(bufferMib << 20, 3);
+        DbBuilder.Options options = written.withForce(force);
         String source = from.equals("-") ? "<stdin>" : from;
         long start = System.nanoTime();
         DbLoader.Result result;

@@ -61,6 +61,8 @@ class BpfKvCliTest {
                 "--buffer-mib must be 1..1024, not 4096"},
             {BpfKvCli.EXIT_USAGE, new String[] {"create", dir.resolve("x.db").toString(), "-l", "2", "--buffer-mib", "-1"},
                 "--buffer-mib must be 1..1024, not -1"},
+            {BpfKvCli.EXIT_USAGE, new String[] {"load", dir.resolve("x.db").toString(), "--from", "-", "--buffer-mib", "0"},
+                "--buffer-mib must be 1..1024, not 0"},
             {BpfKvCli.EXIT_USAGE, new String[] {"get", db.toString(), "--requests", "10", "--threads", "100000"},
                 "--threads must be 1..64, not 100000"},
             {BpfKvCli.EXIT_USAGE, new String[] {"get", db.toString(), "--requests", "1000", "--warmup", "99999999999"},
