@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jxrp.engine.EngineOptions;
+import io.jxrp.engine.ForwardingIoQueue;
 import io.jxrp.engine.backend.DeviceAddress;
 import io.jxrp.engine.backend.DeviceInfo;
 import io.jxrp.engine.backend.IoBackend;
@@ -13,7 +14,6 @@ import io.jxrp.engine.backend.IoQueue;
 import io.jxrp.engine.backend.JavaBackend;
 import io.jxrp.engine.backend.QueueSpec;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -150,52 +150,7 @@ class CloseContractTest {
         @Override
         public IoQueue openQueue(QueueSpec spec) throws IOException {
             IoQueue queue = delegate.openQueue(spec);
-            return new IoQueue() {
-                @Override
-                public int attach(DeviceAddress device, boolean writable) throws IOException {
-                    return queue.attach(device, writable);
-                }
-
-                @Override
-                public void detach(int handle) throws IOException {
-                    queue.detach(handle);
-                }
-
-                @Override
-                public int alignment(int handle) {
-                    return queue.alignment(handle);
-                }
-
-                @Override
-                public MemorySegment buffer(int slot) {
-                    return queue.buffer(slot);
-                }
-
-                @Override
-                public void addRead(long tag, int handle, long offset, int length, int slot) {
-                    queue.addRead(tag, handle, offset, length, slot);
-                }
-
-                @Override
-                public void addWrite(long tag, int handle, long offset, int length, int slot) {
-                    queue.addWrite(tag, handle, offset, length, slot);
-                }
-
-                @Override
-                public void addFlush(long tag, int handle) {
-                    queue.addFlush(tag, handle);
-                }
-
-                @Override
-                public int staged() {
-                    return queue.staged();
-                }
-
-                @Override
-                public boolean polled() {
-                    return queue.polled();
-                }
-
+            return new ForwardingIoQueue(queue) {
                 @Override
                 public int submitAndReap(int minComplete, long timeoutNanos) throws IOException {
                     if (stalled) {
@@ -208,26 +163,6 @@ class CloseContractTest {
                         return 0;
                     }
                     return queue.submitAndReap(minComplete, timeoutNanos);
-                }
-
-                @Override
-                public long completionTag(int index) {
-                    return queue.completionTag(index);
-                }
-
-                @Override
-                public int completionResult(int index) {
-                    return queue.completionResult(index);
-                }
-
-                @Override
-                public void wakeup() {
-                    queue.wakeup();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    queue.close();
                 }
             };
         }

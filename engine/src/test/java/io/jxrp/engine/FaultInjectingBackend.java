@@ -70,69 +70,18 @@ public final class FaultInjectingBackend implements IoBackend {
         return new Queue(delegate.openQueue(spec));
     }
 
-    private final class Queue implements IoQueue {
-        private final IoQueue inner;
+    private final class Queue extends ForwardingIoQueue {
         /** tag -> (offset, slot) of reads in flight; the wrapper may allocate, it is test code. */
         private final Map<Long, long[]> inflight = new HashMap<>();
 
         Queue(IoQueue inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public int attach(DeviceAddress device, boolean writable) throws IOException {
-            return inner.attach(device, writable);
-        }
-
-        @Override
-        public void detach(int handle) throws IOException {
-            inner.detach(handle);
-        }
-
-        @Override
-        public int alignment(int handle) {
-            return inner.alignment(handle);
-        }
-
-        @Override
-        public void addWrite(long tag, int handle, long offset, int length, int slot) {
-            inner.addWrite(tag, handle, offset, length, slot);
-        }
-
-        @Override
-        public void addFlush(long tag, int handle) {
-            inner.addFlush(tag, handle);
-        }
-
-        @Override
-        public boolean polled() {
-            return inner.polled();
-        }
-
-        @Override
-        public MemorySegment buffer(int slot) {
-            return inner.buffer(slot);
+            super(inner);
         }
 
         @Override
         public void addRead(long tag, int fileIndex, long offset, int length, int slot) {
             inflight.put(tag, new long[] {offset, slot, length});
             inner.addRead(tag, fileIndex, offset, length, slot);
-        }
-
-        @Override
-        public int staged() {
-            return inner.staged();
-        }
-
-        @Override
-        public int submitAndReap(int minComplete, long timeoutNanos) throws IOException {
-            return inner.submitAndReap(minComplete, timeoutNanos);
-        }
-
-        @Override
-        public long completionTag(int index) {
-            return inner.completionTag(index);
         }
 
         @Override
@@ -161,16 +110,6 @@ public final class FaultInjectingBackend implements IoBackend {
                     yield result;
                 }
             };
-        }
-
-        @Override
-        public void wakeup() {
-            inner.wakeup();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }

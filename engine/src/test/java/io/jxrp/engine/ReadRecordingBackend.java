@@ -6,7 +6,6 @@ import io.jxrp.engine.backend.IoBackend;
 import io.jxrp.engine.backend.IoQueue;
 import io.jxrp.engine.backend.QueueSpec;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,12 +56,7 @@ public final class ReadRecordingBackend implements IoBackend {
     public IoQueue openQueue(QueueSpec spec) throws IOException {
         IoQueue inner = delegate.openQueue(spec);
         Map<Integer, String> devices = new ConcurrentHashMap<>();
-        return new IoQueue() {
-            @Override
-            public MemorySegment buffer(int slot) {
-                return inner.buffer(slot);
-            }
-
+        return new ForwardingIoQueue(inner) {
             @Override
             public int attach(DeviceAddress device, boolean writable) throws IOException {
                 int handle = inner.attach(device, writable);
@@ -77,59 +71,9 @@ public final class ReadRecordingBackend implements IoBackend {
             }
 
             @Override
-            public int alignment(int handle) {
-                return inner.alignment(handle);
-            }
-
-            @Override
             public void addRead(long tag, int handle, long offset, int length, int slot) {
                 reads.add(new Read(devices.get(handle), offset, length));
                 inner.addRead(tag, handle, offset, length, slot);
-            }
-
-            @Override
-            public void addWrite(long tag, int handle, long offset, int length, int slot) {
-                inner.addWrite(tag, handle, offset, length, slot);
-            }
-
-            @Override
-            public void addFlush(long tag, int handle) {
-                inner.addFlush(tag, handle);
-            }
-
-            @Override
-            public int staged() {
-                return inner.staged();
-            }
-
-            @Override
-            public boolean polled() {
-                return inner.polled();
-            }
-
-            @Override
-            public int submitAndReap(int minComplete, long timeoutNanos) throws IOException {
-                return inner.submitAndReap(minComplete, timeoutNanos);
-            }
-
-            @Override
-            public long completionTag(int index) {
-                return inner.completionTag(index);
-            }
-
-            @Override
-            public int completionResult(int index) {
-                return inner.completionResult(index);
-            }
-
-            @Override
-            public void wakeup() {
-                inner.wakeup();
-            }
-
-            @Override
-            public void close() throws IOException {
-                inner.close();
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.jxrp.bpfkv.store;
 
+import io.jxrp.engine.ForwardingIoQueue;
 import io.jxrp.engine.backend.DeviceAddress;
 import io.jxrp.engine.backend.DeviceInfo;
 import io.jxrp.engine.backend.IoBackend;
@@ -7,7 +8,6 @@ import io.jxrp.engine.backend.IoQueue;
 import io.jxrp.engine.backend.QueueSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,27 +108,11 @@ final class CrashImageBackend implements IoBackend {
         return new Queue(delegate.openQueue(spec));
     }
 
-    private final class Queue implements IoQueue {
-        private final IoQueue inner;
+    private final class Queue extends ForwardingIoQueue {
         private final Set<Long> failing = new HashSet<>();
 
         Queue(IoQueue inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public int attach(DeviceAddress device, boolean writable) throws IOException {
-            return inner.attach(device, writable);
-        }
-
-        @Override
-        public void detach(int handle) throws IOException {
-            inner.detach(handle);
-        }
-
-        @Override
-        public int alignment(int handle) {
-            return inner.alignment(handle);
+            super(inner);
         }
 
         @Override
@@ -147,49 +131,9 @@ final class CrashImageBackend implements IoBackend {
         }
 
         @Override
-        public boolean polled() {
-            return inner.polled();
-        }
-
-        @Override
-        public MemorySegment buffer(int slot) {
-            return inner.buffer(slot);
-        }
-
-        @Override
-        public void addRead(long tag, int handle, long offset, int length, int slot) {
-            inner.addRead(tag, handle, offset, length, slot);
-        }
-
-        @Override
-        public int staged() {
-            return inner.staged();
-        }
-
-        @Override
-        public int submitAndReap(int minComplete, long timeoutNanos) throws IOException {
-            return inner.submitAndReap(minComplete, timeoutNanos);
-        }
-
-        @Override
-        public long completionTag(int index) {
-            return inner.completionTag(index);
-        }
-
-        @Override
         public int completionResult(int index) {
             int result = inner.completionResult(index);
             return failing.remove(inner.completionTag(index)) ? -failWritesWith : result;
-        }
-
-        @Override
-        public void wakeup() {
-            inner.wakeup();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }
