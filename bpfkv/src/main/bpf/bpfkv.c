@@ -24,6 +24,16 @@
 #include <jxrp/bpf_helpers.h>
 #include <jxrp/xrp.h>
 
+/*
+ * __always_inline is only a hint here: <linux/stddef.h> (through the headers above) defines it as a
+ * plain __inline__ before jxrp's header can, and clang 14 keeps the larger helpers as bpf-to-bpf
+ * calls. That is what multi_get and range want (inlined everywhere they would outgrow one JVM method
+ * in the JIT), but a call that takes pointers into the caller's frame (&t, the level's bounds) costs
+ * the hot point lookup checked accesses and its promoted stack slots. get inlines those helpers with
+ * __force_inline; everything else stays clang's choice.
+ */
+#define __force_inline inline __attribute__((always_inline))
+
 /* ---- the file format (NodeDescriptor) ---- */
 #define BLOCK_SIZE 512ULL
 #define BLOCK_MASK (BLOCK_SIZE - 1)
@@ -285,7 +295,7 @@ static __always_inline int read_tree(const char *scratch, struct tree *t)
  * (TreeLayout): the leaves are [leaves, value_log), each level above has ceil(below / 31) nodes and
  * ends where the one below starts, so the levels are found from the leaves up.
  */
-static __always_inline int level_of(__u64 offset, const struct tree *t, __u64 *below_start, __u64 *below_end)
+static __force_inline int level_of_inline(__u64 offset, const struct tree *t, __u64 *below_start, __u64 *below_end)
 {
 	__u64 start = t->leaves;
 	__u64 end = t->value_log;
@@ -312,6 +322,12 @@ static __always_inline int level_of(__u64 offset, const struct tree *t, __u64 *b
 	return -1;
 }
 
+/* level_of for multi_get and range: clang decides, as for every __always_inline here (see __force_inline) */
+static __always_inline int level_of(__u64 offset, const struct tree *t, __u64 *below_start, __u64 *below_end)
+{
+	return level_of_inline(offset, t, below_start, below_end);
+}
+
 /* A child pointer: bit 63, 512-aligned, inside the level below. */
 static __always_inline int child_pointer_ok(__u64 pointer, __u64 below_start, __u64 below_end)
 {
@@ -334,10 +350,15 @@ static __always_inline int value_pointer_ok(__u64 pointer, const struct tree *t)
  * The value pointer of key in a leaf: value_pointer_ok and, where the layout fixes it, the key's own
  * slot (TreeFunction.valuePointerOk(pointer, key)).
  */
-static __always_inline int value_pointer_of_key_ok(__u64 pointer, __u64 key, const struct tree *t)
+static __force_inline int value_pointer_of_key_ok_inline(__u64 pointer, __u64 key, const struct tree *t)
 {
 	return value_pointer_ok(pointer, t) &&
 	       (!(t->flags & FLAG_FIXED_SLOTS) || (pointer & ~FILE_OFFSET_BIT) == t->value_log + key * VALUE_SIZE);
+}
+
+static __always_inline int value_pointer_of_key_ok(__u64 pointer, __u64 key, const struct tree *t)
+{
+	return value_pointer_of_key_ok_inline(pointer, key, t);
 }
 
 /*
@@ -526,7 +547,7 @@ int bpfkv_get(struct bpf_xrp *ctx)
 		return 0;
 	}
 	__u64 below_start = 0, below_end = 0;
-	int level = level_of(current, &t, &below_start, &below_end);
+	int level = level_of_inline(current, &t, &below_start, &below_end);
 	if (level < 0)
 		return get_fail(scratch, E_UNEXPECTED_BLOCK);
 	__u64 key = U64_AT(scratch, GET_KEY);
@@ -557,7 +578,7 @@ int bpfkv_get(struct bpf_xrp *ctx)
 		return 0;
 	}
 	__u64 pointer = node[NODE_PTR(index)];
-	if (!value_pointer_of_key_ok(pointer, key, &t))
+	if (!value_pointer_of_key_ok_inline(pointer, key, &t))
 		return get_fail(scratch, E_VALUE_POINTER);
 	__u64 value_offset = pointer & ~FILE_OFFSET_BIT;
 	U64_AT(scratch, GET_VALUE_OFFSET) = value_offset;

@@ -70,6 +70,9 @@ final class JitCompiler {
     private static final MethodTypeDesc MTD_LLI = MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_int);
     private static final MethodTypeDesc MTD_III = MethodTypeDesc.of(CD_long, CD_int, CD_int, CD_int);
     private static final MethodTypeDesc MTD_LI = MethodTypeDesc.of(CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_JJJ = MethodTypeDesc.of(CD_long, CD_long, CD_long);
+    private static final MethodTypeDesc MTD_JJ_I = MethodTypeDesc.of(CD_int, CD_long, CD_long);
+    private static final MethodTypeDesc MTD_III_I = MethodTypeDesc.of(CD_int, CD_int, CD_int);
     private static final MethodTypeDesc MTD_FUNCTION = MethodTypeDesc.of(CD_long, CD_MACHINE, CD_long, CD_long, CD_long,
             CD_long, CD_long, CD_long);
     private static final MethodTypeDesc MTD_CHUNK = MethodTypeDesc.of(CD_int, CD_MACHINE, CD_LONGS, CD_int);
@@ -111,7 +114,7 @@ final class JitCompiler {
             });
             for (int f = 0; f < starts.length; f++) {
                 int start = starts[f];
-                int end = p.analysis.functionEnd(f, p.slots.length);
+                int end = reachableEnd(p, start, p.analysis.functionEnd(f, p.slots.length));
                 FunctionGen gen = new FunctionGen(p, self, f, starts);
                 // One method with frame slots in locals, else one method without, else chunks.
                 boolean promote = fitsOneMethod(classFile, self, gen, start, end, true);
@@ -156,6 +159,37 @@ final class JitCompiler {
             }
         }
         return false;
+    }
+
+    /**
+     * The end of the code a function can reach from its start: an object's sections may carry code
+     * no call reaches after the last function (every static function of the object, called or not),
+     * which the verifier counts into the last function. Translating it would only make that method
+     * bigger (past HotSpot's limit, into chunks); a jump can never land there.
+     */
+    static int reachableEnd(BpfProgram p, int start, int end) {
+        boolean[] seen = new boolean[end - start];
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        work.add(start);
+        int last = start;
+        while (!work.isEmpty()) {
+            int pc = work.poll();
+            if (pc < start || pc >= end || seen[pc - start]) {
+                continue;
+            }
+            seen[pc - start] = true;
+            int op = p.op[pc];
+            int length = op == LDDW ? 2 : 1;
+            last = Math.max(last, pc + length - 1);
+            int target = Verifier.jumpTarget(p.slots[pc], pc);
+            if (target != Integer.MIN_VALUE) {
+                work.add(target);
+            }
+            if (op != EXIT && op != JA && op != GOTOL) {
+                work.add(pc + length);
+            }
+        }
+        return last + 1;
     }
 
     /** Cuts [start, end) at block boundaries into ranges whose estimated bytecode fits {@link #CHUNK_BUDGET}. */
@@ -1084,6 +1118,30 @@ final class JitCompiler {
                     }
                     case ALU_DIV, ALU_MOD -> {
                         ld(d);
+                        if (!x && imm > 0) {
+                            // A positive constant divisor: no zero case, and a non-negative dividend
+                            // divides signed, which HotSpot turns into a multiply (a hardware divide is tens of cycles).
+                            boolean div = kind == ALU_DIV;
+                            if (off == 0) {
+                                Label slow = code.newLabel(), done = code.newLabel();
+                                code.dup2();
+                                code.lconst_0();
+                                code.lcmp();
+                                code.iflt(slow);
+                                code.loadConstant((long) imm);
+                                if (div) code.ldiv(); else code.lrem();
+                                code.goto_(done);
+                                code.labelBinding(slow);
+                                code.loadConstant((long) imm);
+                                code.invokestatic(CD_Long, div ? "divideUnsigned" : "remainderUnsigned", MTD_JJJ);
+                                code.labelBinding(done);
+                            } else {
+                                code.loadConstant((long) imm);
+                                if (div) code.ldiv(); else code.lrem();
+                            }
+                            st(d);
+                            return;
+                        }
                         if (x) {
                             ld(s);
                         } else {
@@ -1166,6 +1224,23 @@ final class JitCompiler {
                     }
                     case ALU_DIV, ALU_MOD -> {
                         ld(d);
+                        if (!x && imm != 0) {
+                            // A constant divisor: no zero case; unsigned divides as a non-negative long (a multiply in HotSpot)
+                            boolean div = kind == ALU_DIV;
+                            if (off == 0) {
+                                code.loadConstant(0xffffffffL);
+                                code.land();
+                                code.loadConstant(imm & 0xffffffffL);
+                                if (div) code.ldiv(); else code.lrem();
+                            } else {
+                                code.l2i();
+                                code.loadConstant(imm);
+                                if (div) code.idiv(); else code.irem();
+                                u32();
+                            }
+                            st(d);
+                            return;
+                        }
                         code.l2i();
                         operand32(x, s, imm);
                         code.loadConstant(off);
@@ -1296,14 +1371,16 @@ final class JitCompiler {
                     boolean unsigned = kind == JMP_JGT || kind == JMP_JGE || kind == JMP_JLT || kind == JMP_JLE;
                     ld(d);
                     code.l2i();
-                    if (unsigned) {
-                        code.loadConstant(Integer.MIN_VALUE);
-                        code.ixor();
-                    }
                     operand32(x, s, imm);
-                    if (unsigned) {
-                        code.loadConstant(Integer.MIN_VALUE);
-                        code.ixor();
+                    if (unsigned) { // an intrinsic in HotSpot, and fewer bytes than flipping both signs
+                        code.invokestatic(CD_Integer, "compareUnsigned", MTD_III_I);
+                        switch (kind) {
+                            case JMP_JGT -> code.ifgt(target);
+                            case JMP_JGE -> code.ifge(target);
+                            case JMP_JLT -> code.iflt(target);
+                            default -> code.ifle(target);
+                        }
+                        return;
                     }
                     switch (kind) {
                         case JMP_JEQ -> code.if_icmpeq(target);
@@ -1321,18 +1398,20 @@ final class JitCompiler {
                 }
                 boolean unsigned = kind == JMP_JGT || kind == JMP_JGE || kind == JMP_JLT || kind == JMP_JLE;
                 ld(d);
-                if (unsigned) {
-                    code.loadConstant(Long.MIN_VALUE);
-                    code.lxor();
-                }
                 if (x) {
                     ld(s);
                 } else {
                     code.loadConstant((long) imm);
                 }
                 if (unsigned) {
-                    code.loadConstant(Long.MIN_VALUE);
-                    code.lxor();
+                    code.invokestatic(CD_Long, "compareUnsigned", MTD_JJ_I);
+                    switch (kind) {
+                        case JMP_JGT -> code.ifgt(target);
+                        case JMP_JGE -> code.ifge(target);
+                        case JMP_JLT -> code.iflt(target);
+                        default -> code.ifle(target);
+                    }
+                    return;
                 }
                 if (kind == JMP_JSET) {
                     code.land();

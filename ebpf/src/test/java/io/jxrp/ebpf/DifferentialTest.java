@@ -1,6 +1,7 @@
 package io.jxrp.ebpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.classfile.ClassFile;
@@ -68,6 +69,33 @@ class DifferentialTest {
                 chunks += method.methodName().stringValue().contains("_c") ? 1 : 0;
             }
             assertTrue(chunks > 1, "a " + p.slotCount() + "-slot function should be split, got " + chunks + " chunks");
+        }
+    }
+
+    /**
+     * Code no call or jump reaches after the last function (what an object's other, uncalled static
+     * functions leave in a program) is not translated: the last function stays one small method.
+     */
+    @Test
+    void unreachableCodeAfterTheLastFunctionIsNotTranslated() throws BpfLoadException {
+        int dead = 6000;
+        long[] slots = new long[4 + dead + 1];
+        slots[0] = Opcodes.encode(Opcodes.CALL, 0, Opcodes.CALL_LOCAL, 0, 1); // call the function at 2
+        slots[1] = Opcodes.encode(Opcodes.EXIT, 0, 0, 0, 0);
+        slots[2] = Opcodes.encode(Opcodes.CLS_ALU64 | Opcodes.ALU_MOV | Opcodes.SRC_K, 0, 0, 0, 7);
+        slots[3] = Opcodes.encode(Opcodes.EXIT, 0, 0, 0, 0);
+        for (int i = 0; i < dead; i++) {
+            slots[4 + i] = Opcodes.encode(Opcodes.CLS_ALU64 | Opcodes.ALU_ADD | Opcodes.SRC_K, 0, 0, 0, i + 1);
+        }
+        slots[4 + dead] = Opcodes.encode(Opcodes.EXIT, 0, 0, 0, 0);
+        BpfProgram p = BpfProgram.create("dead-tail", slots, List.of());
+        assertEquals(outcome(ExecutionMode.INTERPRETER, p, 100_000, new byte[0]), outcome(ExecutionMode.JIT, p, 100_000, new byte[0]));
+        assertEquals(7, new BpfMachine(ExecutionMode.JIT).run(p, 0));
+        ClassModel model = ClassFile.of().parse(p.jit().classBytes());
+        for (MethodModel method : model.methods()) {
+            assertFalse(method.methodName().stringValue().contains("_c"), "split into chunks: " + method.methodName());
+            int length = method.code().map(c -> codeLength(c)).orElse(0);
+            assertTrue(length < 200, method.methodName() + " has " + length + " bytes of bytecode: the dead tail was translated");
         }
     }
 

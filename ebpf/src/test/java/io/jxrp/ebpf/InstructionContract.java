@@ -49,6 +49,10 @@ abstract class InstructionContract extends VmTestSupport {
         "div, -1, -1, 1", "div, 100, 0, 0", "div, 100, 7, 14",
         "sdiv, -100, 7, -14", "sdiv, 100, -1, -100",
         "mod, 100, -1, 100", "mod, 13, 0, 13", "smod, -13, 4, -1", "smod, 13, -4, 1",
+        // a positive constant divisor: the JIT divides signed when the dividend's top bit is clear, unsigned otherwise
+        "div, -1, 7, 0x2492492492492492", "div, 0x8000000000000000, 31, 0x421084210842108", "div, 0x7fffffffffffffff, 1, 0x7fffffffffffffff",
+        "mod, -1, 7, 1", "mod, 0x8000000000000000, 31, 8", "mod, 62, 31, 0",
+        "sdiv, 0x8000000000000000, 31, -297528130221121800", "smod, 0x8000000000000000, 31, -8",
         "or, 0x100000000, 1, 0x100000001", "and, -1, 0x7fffffff, 0x7fffffff", "and, -1, -1, -1",
         "xor, 0, -1, -1", "lsh, 1, 32, 0x100000000", "rsh, -1, 60, 15", "arsh, -1, 60, -1",
         "mov, 99, -1, -1", "mov, 99, 0x7fffffff, 0x7fffffff",
@@ -80,6 +84,9 @@ abstract class InstructionContract extends VmTestSupport {
         "add32, -1, 1, 0", "sub32, 0, 1, 0xffffffff", "mul32, 3, -1, 0xfffffffd",
         "div32, -1, -1, 1", "div32, 10, 0, 0", "sdiv32, -10, 3, 0xfffffffd",
         "mod32, -1, -1, 0", "mod32, 0x100000005, 0, 5", "smod32, -10, 3, 0xffffffff",
+        // constant divisors: unsigned as a non-negative 64-bit division, the upper half ignored
+        "div32, -1, 31, 138547332", "mod32, -1, 31, 3", "div32, 0x12345678fffffff0, 16, 0xfffffff", "div32, 5, -1, 0",
+        "sdiv32, 0x80000000, -1, 0x80000000", "smod32, 0x80000000, 7, 0xfffffffe", "sdiv32, 0xffffffff00000064, -7, 0xfffffff2",
         "or32, 0, -1, 0xffffffff", "and32, -1, 0xff, 0xff", "xor32, -1, -1, 0",
         "lsh32, 3, 30, 0xc0000000", "rsh32, -1, 28, 0xf", "arsh32, 0x80000000, 4, 0xf8000000",
         "mov32, 42, -2, 0xfffffffe",
