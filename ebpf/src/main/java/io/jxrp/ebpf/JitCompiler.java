@@ -168,25 +168,11 @@ final class JitCompiler {
      * bigger (past HotSpot's limit, into chunks); a jump can never land there.
      */
     static int reachableEnd(BpfProgram p, int start, int end) {
-        boolean[] seen = new boolean[end - start];
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-        work.add(start);
+        boolean[] reached = Verifier.reachableFrom(p.slots, start);
         int last = start;
-        while (!work.isEmpty()) {
-            int pc = work.poll();
-            if (pc < start || pc >= end || seen[pc - start]) {
-                continue;
-            }
-            seen[pc - start] = true;
-            int op = p.op[pc];
-            int length = op == LDDW ? 2 : 1;
-            last = Math.max(last, pc + length - 1);
-            int target = Verifier.jumpTarget(p.slots[pc], pc);
-            if (target != Integer.MIN_VALUE) {
-                work.add(target);
-            }
-            if (op != EXIT && op != JA && op != GOTOL) {
-                work.add(pc + length);
+        for (int pc = start; pc < end; pc++) {
+            if (reached[pc]) {
+                last = pc + (p.op[pc] == LDDW ? 1 : 0);
             }
         }
         return last + 1;
@@ -815,6 +801,16 @@ final class JitCompiler {
                 }
             }
 
+            /** The long on the stack as an int holding its low {@code bits} (8, 16; else 32) sign-extended. */
+            private void lowBitsSigned(int bits) {
+                code.l2i();
+                if (bits == 8) {
+                    code.i2b();
+                } else if (bits == 16) {
+                    code.i2s();
+                }
+            }
+
             private void segmentGet(int width) {
                 code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_VALUE[width], CD_LAYOUT[width], CD_long));
             }
@@ -842,12 +838,7 @@ final class JitCompiler {
                 if (local != null) {
                     code.lload(local); // zero-extended, as the slot's bytes read
                     if (signed && width < 8) {
-                        code.l2i();
-                        if (width == 1) {
-                            code.i2b();
-                        } else if (width == 2) {
-                            code.i2s();
-                        }
+                        lowBitsSigned(width * 8);
                         code.i2l();
                     }
                     st(d);
@@ -1092,12 +1083,7 @@ final class JitCompiler {
                             ld(s);
                         } else {
                             ld(s);
-                            code.l2i();
-                            if (off == 8) {
-                                code.i2b();
-                            } else if (off == 16) {
-                                code.i2s();
-                            }
+                            lowBitsSigned(off);
                             code.i2l();
                         }
                         st(d);
@@ -1196,12 +1182,7 @@ final class JitCompiler {
                             code.loadConstant(imm & 0xffffffffL);
                         } else {
                             ld(s);
-                            code.l2i();
-                            if (off == 8) {
-                                code.i2b();
-                            } else if (off == 16) {
-                                code.i2s();
-                            }
+                            lowBitsSigned(off);
                             u32();
                         }
                         st(d);

@@ -99,7 +99,7 @@ final class Verifier {
         }
         // Every function must be able to reach an exit.
         for (int f = 0; f < functionStarts.length; f++) {
-            if (!reachesExit(s, functionStarts[f], second)) {
+            if (!reachesExit(s, functionStarts[f])) {
                 throw new BpfLoadException(fail(name, s, functionStarts[f], "no exit reachable from function at " + functionStarts[f]));
             }
         }
@@ -123,29 +123,40 @@ final class Verifier {
         return Integer.MIN_VALUE;
     }
 
-    private static boolean reachesExit(long[] s, int start, boolean[] second) {
+    private static boolean reachesExit(long[] s, int start) {
+        boolean[] reached = reachableFrom(s, start);
+        for (int pc = 0; pc < s.length; pc++) {
+            if (reached[pc] && opcode(s[pc]) == EXIT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The instructions control reaches from {@code start} by jumps and fall-through, not following
+     * calls (an lddw's second slot is never reached: jumps into it are rejected before this runs).
+     */
+    static boolean[] reachableFrom(long[] s, int start) {
         boolean[] seen = new boolean[s.length];
         ArrayDeque<Integer> work = new ArrayDeque<>();
         work.add(start);
         while (!work.isEmpty()) {
             int pc = work.poll();
-            if (pc < 0 || pc >= s.length || seen[pc] || second[pc]) {
+            if (pc < 0 || pc >= s.length || seen[pc]) {
                 continue;
             }
             seen[pc] = true;
             int op = opcode(s[pc]);
-            if (op == EXIT) {
-                return true;
-            }
             int target = jumpTarget(s[pc], pc);
             if (target != Integer.MIN_VALUE) {
                 work.add(target);
             }
-            if (op != JA && op != GOTOL) {
+            if (op != EXIT && op != JA && op != GOTOL) {
                 work.add(pc + (op == LDDW ? 2 : 1));
             }
         }
-        return false;
+        return seen;
     }
 
     private static int[] blockCosts(long[] s, boolean[] leader, boolean[] second) {
