@@ -3,6 +3,7 @@
  * per program, defined in this module's package), maps and helpers.
  */
 module io.jxrp.ebpf {
+    requires java.management;
     requires org.slf4j;
 
     exports io.jxrp.ebpf;

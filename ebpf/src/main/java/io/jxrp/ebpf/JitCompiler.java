@@ -28,6 +28,7 @@ import java.util.Map;
  * jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is split
  * into chunk methods over contiguous block ranges that pass registers through a per-frame array and
  * return the next pc to a small dispatcher, so no method passes HotSpot's 8000-byte compile limit.
+ * How HotSpot compiles the generated methods is steered by {@link HotSpotDirective}.
  */
 final class JitCompiler {
     private JitCompiler() {}
@@ -85,8 +86,12 @@ final class JitCompiler {
     /** First free local after the registers: the instruction count, a scratch long, then segments and sizes. */
     private static final int DIRECT_FREE = 23, CHUNK_FREE = 25;
 
+    /** Binary name of every generated class (each is a hidden class: the JVM appends a suffix). */
+    static final String CLASS_NAME = "io.jxrp.ebpf.JitProgram";
+
     static Compiled compile(BpfProgram p) {
-        ClassDesc self = ClassDesc.of("io.jxrp.ebpf.JitProgram");
+        HotSpotDirective.ensureAdded();
+        ClassDesc self = ClassDesc.of(CLASS_NAME);
         int[] starts = p.analysis.functionStarts();
         // Stack maps may need our own classes' hierarchy: resolve them through this module's loader too,
         // so translation works when jxrp is loaded by a non-system class loader.

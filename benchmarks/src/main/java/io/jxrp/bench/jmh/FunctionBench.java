@@ -43,12 +43,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * hand as the engine prepares it and the scratch as for a real request (tree parameters, the key).
  * The score is time per invocation.
  *
- * <p>Three forks by default: HotSpot does not compile the JIT's translation the same way in every
- * JVM. In about one fork in six a hop took twice as long (on the 2-core VM: 247 against 112 ns per
- * internal hop), and there C2 had left some of the generated code's segment accesses as calls
- * ({@code Unsafe.getLongUnaligned} compiled on its own, the methods' machine code twice the size):
- * its inlining ran out of room in those large methods. One fork can land on either side; read the
- * per-fork scores, not only the mean.
+ * <p>Three forks by default, to see whether HotSpot compiled the JIT's translation the same way in
+ * each JVM. Before the JIT added its compiler directive ({@code HotSpotDirective} in the ebpf
+ * module) about one fork in six took twice as long per hop (247 against 112 ns on the 2-core VM):
+ * C2 had not inlined {@code Unsafe.getLongUnaligned} into the generated code because the JDK's own
+ * profile of its caller was not yet mature ("low call site frequency" in {@code -XX:+LogCompilation}).
+ * Read the per-fork scores, not only the mean.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
