@@ -19,13 +19,14 @@ import java.util.Map;
 /**
  * Translates a verified program into one hidden class: a static method per BPF function with the
  * registers in JVM locals. Memory accesses follow the verifier's facts ({@link RangeAnalysis}): one
- * proven in bounds is a plain access to the region's segment, kept in a local from the method's
- * entry; one whose region alone is known compares its offset against the region's size first; any
- * other goes through {@link BpfMachine}'s region lookup. Plain accesses stay safe whatever the
- * proofs assumed: the JVM bounds-checks every segment access, and an exception handler sends a
- * surprise to the checked path, which completes the access or faults exactly as the interpreter
- * does. The instruction count lives in a local, is charged per basic block and checked at backward
- * jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is split
+ * whose region is known (proven in bounds, or the region alone) is a plain access to the region's
+ * segment, kept in a local from the method's entry; any other goes through {@link BpfMachine}'s
+ * region lookup. Plain accesses stay safe whatever the proofs assumed: the JVM bounds-checks every
+ * segment access, and an exception handler sends an access outside the segment to the checked path,
+ * which completes it or faults exactly as the interpreter does. (For a region-typed access that is
+ * how the program's own out-of-bounds access faults: a compare of ours before the JDK's would only
+ * repeat it.) The instruction count lives in a local, is charged per basic block and checked at
+ * backward jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is split
  * into chunk methods over contiguous block ranges that pass registers through a per-frame array and
  * return the next pc to a small dispatcher, so no method passes HotSpot's 8000-byte compile limit.
  * How HotSpot compiles the generated methods is steered by {@link HotSpotDirective}.
@@ -62,7 +63,6 @@ final class JitCompiler {
     private static final MethodTypeDesc MTD_LOAD = MethodTypeDesc.of(CD_long, CD_long, CD_int);
     private static final MethodTypeDesc MTD_STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_int);
     private static final MethodTypeDesc MTD_BUDGET = MethodTypeDesc.of(CD_FAULT, CD_long, CD_int);
-    private static final MethodTypeDesc MTD_SIZE = MethodTypeDesc.of(CD_long);
     private static final MethodTypeDesc MTD_HELPER = MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_long, CD_long,
             CD_long, CD_long, CD_int);
     private static final MethodTypeDesc MTD_ATOMIC = MethodTypeDesc.of(CD_long, CD_int, CD_boolean, CD_long, CD_long, CD_int);
@@ -393,12 +393,9 @@ final class JitCompiler {
             private final Map<Integer, Label> labels = new HashMap<>();
             /** Local slot of the instruction count left ({@link BpfMachine#remaining} while running here). */
             private final int rem;
-            /** A scratch long (offsets of region-typed accesses). */
-            private final int tmp;
             private int nextLocal;
-            /** Region id to the local holding its readable / writable segment, and that segment's size. */
+            /** Region id to the local holding its readable / writable segment. */
             private final Map<Integer, Integer> readSeg = new HashMap<>(), writeSeg = new HashMap<>();
-            private final Map<Integer, Integer> readSize = new HashMap<>(), writeSize = new HashMap<>();
             /** Code emitted after the body: slow paths, exception handlers, budget faults. */
             private final List<Runnable> outOfLine = new ArrayList<>();
             /** Frame slots kept in locals ({@link #promotableSlots}): frame offset to width, and to local. */
@@ -412,8 +409,7 @@ final class JitCompiler {
                 this.end = end;
                 this.exits = exits;
                 this.rem = firstFree;
-                this.tmp = firstFree + 2;
-                this.nextLocal = firstFree + 4;
+                this.nextLocal = firstFree + 2;
             }
 
             private Label label(int pc) {
@@ -511,13 +507,11 @@ final class JitCompiler {
                 }
             }
 
-            /** Loads the instruction count and the segments (and sizes) of every region this range reaches directly. */
+            /** Loads the instruction count and the segment of every region this range reaches directly. */
             void prologue() {
                 code.aload(0);
                 code.getfield(CD_MACHINE, "remaining", CD_long);
                 code.lstore(rem);
-                code.lconst_0();
-                code.lstore(tmp);
                 RangeAnalysis.Facts facts = p.analysis.facts();
                 for (int pc = start; pc < end; pc++) {
                     byte c = facts.accessClass()[pc];
@@ -538,15 +532,6 @@ final class JitCompiler {
                         code.loadConstant(id);
                         code.aaload();
                         code.astore(slot);
-                    }
-                    Map<Integer, Integer> sizes = store ? writeSize : readSize;
-                    if (c == RangeAnalysis.TYPED && !sizes.containsKey(id)) {
-                        int slot = nextLocal;
-                        nextLocal += 2;
-                        sizes.put(id, slot);
-                        code.aload(segs.get(id));
-                        code.invokeinterface(CD_SEGMENT, "byteSize", MTD_SIZE);
-                        code.lstore(slot);
                     }
                 }
                 if (resume >= 0) {
@@ -865,57 +850,24 @@ final class JitCompiler {
                     checked.run();
                     return;
                 }
-                Label after = code.newLabel();
-                if (c == RangeAnalysis.PROVEN) {
-                    Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel();
-                    code.labelBinding(from);
-                    code.aload(readSeg.get(id));
-                    layout(width);
-                    regionOffset(s, off, id);
-                    segmentGet(width);
-                    code.labelBinding(to);
-                    widen(width, signed);
-                    st(d);
-                    code.labelBinding(after);
-                    code.exceptionCatch(from, to, handler, CD_IOOBE);
-                    outOfLine.add(() -> {
-                        code.labelBinding(handler);
-                        code.pop();
-                        checked.run();
-                        code.goto_(after);
-                    });
-                    return;
-                }
-                Label slow = code.newLabel();
-                typedCheck(s, off, id, width, readSize.get(id), slow);
+                // Proven or region-typed: the segment's own bounds check, out of bounds to the checked path.
+                Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel(), after = code.newLabel();
+                code.labelBinding(from);
                 code.aload(readSeg.get(id));
                 layout(width);
-                code.lload(tmp);
+                regionOffset(s, off, id);
                 segmentGet(width);
+                code.labelBinding(to);
                 widen(width, signed);
                 st(d);
                 code.labelBinding(after);
+                code.exceptionCatch(from, to, handler, CD_IOOBE);
                 outOfLine.add(() -> {
-                    code.labelBinding(slow);
+                    code.labelBinding(handler);
+                    code.pop();
                     checked.run();
                     code.goto_(after);
                 });
-            }
-
-            /** tmp = offset in region {@code id}; jumps to {@code slow} unless 0 <= tmp <= size - width. */
-            private void typedCheck(int base, int off, int id, int width, int sizeSlot, Label slow) {
-                regionOffset(base, off, id);
-                code.lstore(tmp);
-                code.lload(tmp);
-                code.lload(sizeSlot);
-                code.loadConstant((long) width);
-                code.lsub();
-                code.lload(tmp);
-                code.lsub();
-                code.lor();
-                code.lconst_0();
-                code.lcmp();
-                code.iflt(slow);
             }
 
             private void store(int pc, int width, int d, int off, Runnable pushValue) {
@@ -950,38 +902,22 @@ final class JitCompiler {
                     checked.run();
                     return;
                 }
-                Label after = code.newLabel();
-                if (c == RangeAnalysis.PROVEN) {
-                    Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel();
-                    code.labelBinding(from);
-                    code.aload(writeSeg.get(id));
-                    layout(width);
-                    regionOffset(d, off, id);
-                    pushValue.run();
-                    narrow(width);
-                    segmentSet(width);
-                    code.labelBinding(to);
-                    code.labelBinding(after);
-                    code.exceptionCatch(from, to, handler, CD_IOOBE);
-                    outOfLine.add(() -> {
-                        code.labelBinding(handler);
-                        code.pop();
-                        checked.run();
-                        code.goto_(after);
-                    });
-                    return;
-                }
-                Label slow = code.newLabel();
-                typedCheck(d, off, id, width, writeSize.get(id), slow);
+                // Proven or region-typed: the segment's own bounds check, out of bounds to the checked path
+                // (a store out of bounds or into a read-only region's UNMAPPED writes nothing first).
+                Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel(), after = code.newLabel();
+                code.labelBinding(from);
                 code.aload(writeSeg.get(id));
                 layout(width);
-                code.lload(tmp);
+                regionOffset(d, off, id);
                 pushValue.run();
                 narrow(width);
                 segmentSet(width);
+                code.labelBinding(to);
                 code.labelBinding(after);
+                code.exceptionCatch(from, to, handler, CD_IOOBE);
                 outOfLine.add(() -> {
-                    code.labelBinding(slow);
+                    code.labelBinding(handler);
+                    code.pop();
                     checked.run();
                     code.goto_(after);
                 });

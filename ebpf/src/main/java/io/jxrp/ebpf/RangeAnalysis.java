@@ -15,9 +15,10 @@ import java.util.PriorityQueue;
  * widens whatever still grows to the extremes, so every loop ends the analysis.
  *
  * <p>The result names, for every load and store, the region it reaches and whether its offsets are
- * proven inside that region: {@link #PROVEN} accesses become plain {@code MemorySegment} accesses in
- * the JIT, {@link #TYPED} ones a single compare against the region's size, the rest the full region
- * lookup. Which region a context field or a reloaded spill points into, and the sizes of the
+ * proven inside that region: {@link #PROVEN} and {@link #TYPED} accesses become plain
+ * {@code MemorySegment} accesses of that region in the JIT (whose bounds check sends a typed access
+ * outside it to the checked path) and one compare against the region's size in the interpreter, the
+ * rest the full region lookup. Which region a context field or a reloaded spill points into, and the sizes of the
  * host-bound regions, follow the calling convention of the {@link ProgramType}; they are used for
  * speed only: every fast path the JIT emits falls back to the checked access when the address turns
  * out to lie elsewhere (the JVM checks every segment access), so a host that breaks the convention

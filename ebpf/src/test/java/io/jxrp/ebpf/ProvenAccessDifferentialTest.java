@@ -182,6 +182,45 @@ class ProvenAccessDifferentialTest {
         assertTrue(faults > 0 && faults < PROGRAMS, "some runs fault, most do not: " + faults);
     }
 
+    /**
+     * A region-typed access (the region known, the offset read from memory) that leaves its region:
+     * the JIT's plain access meets the segment's bounds check and faults as the interpreter does,
+     * for loads and stores, just below, at and far past the end, and before the start.
+     */
+    @Test
+    void aRegionTypedAccessOutsideItsRegionFaultsAsInTheInterpreter() throws BpfLoadException {
+        String asm = """
+                ldxdw r6, [r1+0]
+                ldxdw r7, [r1+272]
+                ldxdw r2, [r7+0]
+                mov r3, r6
+                add r3, r2
+                ldxdw r0, [r3+0]
+                ldxdw r4, [r7+8]
+                mov r5, r7
+                add r5, r4
+                stxdw [r5+0], r0
+                exit
+                """;
+        BpfProgram p = BpfProgram.create("typed", Asm.assemble(asm), List.of(), ProgramType.XRP);
+        assertEquals(RangeAnalysis.TYPED, p.analysis.facts().accessClass()[5], "the data load is region-typed");
+        assertEquals(RangeAnalysis.TYPED, p.analysis.facts().accessClass()[9], "the scratch store is region-typed");
+        BpfMap unused = BpfMap.create(MapType.ARRAY, "values", 4, 32, 1);
+        long[][] offsets = {{0, 16}, {504, 120}, {505, 16}, {512, 16}, {1L << 20, 16}, {-8, 16}, {8, 121}, {8, 128},
+                {8, -8}, {8, 1L << 31}};
+        int faults = 0;
+        for (long[] o : offsets) {
+            byte[] data = new byte[512];
+            byte[] scratch = new byte[128];
+            java.nio.ByteBuffer.wrap(scratch).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, o[0]).putLong(8, o[1]);
+            String reference = outcome(ExecutionMode.INTERPRETER, p, unused, data, scratch, 1);
+            assertEquals(reference, outcome(ExecutionMode.JIT, p, unused, data, scratch, 1),
+                    "JIT, data offset " + o[0] + ", scratch offset " + o[1]);
+            faults += reference.startsWith("fault") ? 1 : 0;
+        }
+        assertEquals(8, faults, "all but the two in-bounds pairs fault");
+    }
+
     /** The verifier's facts on a hand-written storage function, access by access. */
     @Test
     void factsOfAStorageFunction() throws BpfLoadException {
