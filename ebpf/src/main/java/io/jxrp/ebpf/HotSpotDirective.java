@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *       "too many stack slots used"), and where it compiles one at tier 2 but fails at tier 3, the
  *       tiered policy can leave the method in tier-2 code for the rest of the run: a JVM whose BPF-KV
  *       lookups cost twice as much. Excluded from C1, every generated method is profiled in the
- *       JVM's interpreter and compiled by C2 once, with a full profile.
+ *       JVM's interpreter and then compiled by C2 with that profile.
  *   <li><b>The segment access chain inlined whatever the JDK's own profile says.</b> Every non-byte
  *       {@code MemorySegment} access ends in {@code Unsafe.getLongUnaligned(Object, long, boolean)}
  *       (and its int, short and put siblings), the one frame of the chain without
@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * Both were seen with {@code -XX:+LogCompilation} in FunctionBench forks and harness JVMs (ebpf
  * README, Speed). Without the directive the generated code is the same and runs the same; only its
  * speed varies between JVMs. It is not added with {@code -Djxrp.jit.hotspotDirective=false}, and
- * where it cannot be added (a JVM without HotSpot's diagnostic commands or without
- * {@code java.management}, the directive stack full) translation goes on without it and says so
- * once in the log.
+ * where it cannot be added (a JVM without HotSpot's diagnostic commands, the directive stack full)
+ * translation goes on without it and says so once in the log. The module requires
+ * {@code java.management} (in every Java SE image) rather than {@code requires static}: on the
+ * module path a static requirement is not resolved unless something else asks for it, and the
+ * directive would silently never be added.
  */
 final class HotSpotDirective {
     private HotSpotDirective() {}

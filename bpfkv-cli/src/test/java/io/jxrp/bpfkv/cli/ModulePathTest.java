@@ -31,12 +31,18 @@ class ModulePathTest {
     }
 
     private static Run bpfkv(String... args) throws IOException, InterruptedException {
+        return bpfkv(List.of(), args);
+    }
+
+    private static Run bpfkv(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         Path runtimeClasspath = Path.of(System.getProperty("jxrp.runtime.classpath", "target/runtime-classpath.txt"));
         assertTrue(Files.isRegularFile(runtimeClasspath), runtimeClasspath + " is written by the build (dependency:build-classpath)");
         String modulePath = System.getProperty("jxrp.module.classes", "target/classes") + File.pathSeparator
                 + Files.readString(runtimeClasspath).strip();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                NATIVE_ACCESS, "--module-path", modulePath, "-m", "io.jxrp.bpfkv.cli/" + BpfKvCli.class.getName()));
+                NATIVE_ACCESS));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("--module-path", modulePath, "-m", "io.jxrp.bpfkv.cli/" + BpfKvCli.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
         process.getOutputStream().close();
@@ -60,6 +66,11 @@ class ModulePathTest {
         assertEquals("7 " + String.format("%63d", 7), bpfkv("get", db, "7", "--backend", "java").out().lines().findFirst().orElseThrow());
         assertEquals("count 10", bpfkv("range", db, "0", "10", "--count", "--mode", "pread").out().lines().findFirst().orElseThrow());
         io.jxrp.testing.Requirements.require(BpfFunctions.isAvailable(), () -> "eBPF storage functions unavailable: " + BpfFunctions.unavailabilityCause());
-        assertEquals("9 " + String.format("%63d", 9), bpfkv("get", db, "9", "--function", "bpf", "--bpf-exec", "jit").out().lines().findFirst().orElseThrow());
+        // at debug level, to see that the JIT's HotSpot compiler directive reached the JVM from a named
+        // module too (java.management resolved, HotSpot's diagnostic commands found)
+        Run jit = bpfkv(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug"), "get", db, "9", "--function", "bpf",
+                "--bpf-exec", "jit");
+        assertEquals("9 " + String.format("%63d", 9), jit.out().lines().findFirst().orElseThrow());
+        assertTrue(jit.err().contains("HotSpot compiler directive for io/jxrp/ebpf/JitProgram*.* added"), jit.err());
     }
 }
