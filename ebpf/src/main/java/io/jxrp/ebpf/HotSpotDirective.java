@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  *       "too many stack slots used"), and where it compiles one at tier 2 but fails at tier 3, the
  *       tiered policy can leave the method in tier-2 code for the rest of the run: a JVM whose BPF-KV
  *       lookups cost twice as much. Excluded from C1, every generated method is profiled in the
- *       JVM's interpreter and then compiled by C2 with that profile.
+ *       JVM's interpreter and then compiled by C2 with that profile. Not where the JVM has no C2
+ *       ({@code -XX:TieredStopAtLevel} below 4, {@code -XX:CompilationMode=quick-only}): there C1
+ *       is the only compiler, and excluding it would leave the generated code interpreted.
  *   <li><b>The segment access chain inlined whatever the JDK's own profile says.</b> Every non-byte
  *       {@code MemorySegment} access ends in {@code Unsafe.getLongUnaligned(Object, long, boolean)}
  *       (and its int, short and put siblings), the one frame of the chain without
@@ -60,18 +62,31 @@ final class HotSpotDirective {
     private static final String SUCCESS = "1 compiler directives added";
     private static volatile String outcome;
 
-    /** The directive, in HotSpot's directive file syntax. */
-    static String json() {
+    /** The directive, in HotSpot's directive file syntax; C1 excluded only if {@code excludeC1}. */
+    static String json(boolean excludeC1) {
         StringBuilder inline = new StringBuilder();
         for (String m : FORCE_INLINE) {
             inline.append(inline.isEmpty() ? "" : ", ").append("\"+").append(m).append('"');
         }
-        return "[{\n  match: \"" + MATCH + "\",\n  c1: { Exclude: true },\n  c2: { inline: [" + inline + "] }\n}]\n";
+        return "[{\n  match: \"" + MATCH + "\",\n" + (excludeC1 ? "  c1: { Exclude: true },\n" : "")
+                + "  c2: { inline: [" + inline + "] }\n}]\n";
+    }
+
+    /**
+     * Whether C2 compiles at all, from the JVM's non-default flags as {@code VM.flags} prints them:
+     * not with {@code -XX:TieredStopAtLevel} below 4 or {@code -XX:CompilationMode=quick-only}.
+     */
+    static boolean hasC2(String vmFlags) {
+        java.util.regex.Matcher level = java.util.regex.Pattern.compile("-XX:TieredStopAtLevel=(\\d+)").matcher(vmFlags);
+        if (level.find() && Integer.parseInt(level.group(1)) < 4) {
+            return false;
+        }
+        return !vmFlags.contains("-XX:CompilationMode=quick-only");
     }
 
     /**
      * Adds the directive unless it was added (or tried) before; returns what happened: "added",
-     * "disabled", or why it could not be added.
+     * "added, C1 kept" (a JVM without C2), "disabled", or why it could not be added.
      */
     static String ensureAdded() {
         String o = outcome;
@@ -93,12 +108,13 @@ final class HotSpotDirective {
         }
         Path file = null;
         try {
+            boolean excludeC1 = hasC2(String.valueOf(diagnosticCommand("vmFlags")));
             file = Files.createTempFile("jxrp-jit-directive", ".json");
-            Files.writeString(file, json());
+            Files.writeString(file, json(excludeC1));
             Object out = diagnosticCommand("compilerDirectivesAdd", file.toString());
             if (String.valueOf(out).contains(SUCCESS)) {
-                LOG.debug("HotSpot compiler directive for {} added", MATCH);
-                return "added";
+                LOG.debug("HotSpot compiler directive for {} added{}", MATCH, excludeC1 ? "" : " (C1 kept: no C2 in this JVM)");
+                return excludeC1 ? "added" : "added, C1 kept";
             }
             return notAdded("the JVM answered: " + String.valueOf(out).strip());
         } catch (Exception | LinkageError e) {

@@ -1,6 +1,7 @@
 package io.jxrp.ebpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,13 +46,15 @@ class HotSpotDirectiveTest {
         assumeHotSpot();
         BpfMachine machine = new BpfMachine(ExecutionMode.JIT);
         assertEquals(42L, machine.run(program(), 41L));
-        assertEquals("added", HotSpotDirective.ensureAdded());
+        String expected = HotSpotDirective.hasC2(String.valueOf(HotSpotDirective.diagnosticCommand("vmFlags")))
+                ? "added" : "added, C1 kept";
+        assertEquals(expected, HotSpotDirective.ensureAdded());
         String stack = String.valueOf(HotSpotDirective.diagnosticCommand("compilerDirectivesPrint"));
         int before = occurrences(stack, HotSpotDirective.MATCH);
         assertTrue(before >= 1, "directive stack:\n" + stack);
 
         assertEquals(42L, machine.run(program(), 41L)); // a second program, a second hidden class
-        assertEquals("added", HotSpotDirective.ensureAdded());
+        assertEquals(expected, HotSpotDirective.ensureAdded());
         String after = String.valueOf(HotSpotDirective.diagnosticCommand("compilerDirectivesPrint"));
         assertEquals(before, occurrences(after, HotSpotDirective.MATCH), "directive stack:\n" + after);
     }
@@ -68,12 +71,25 @@ class HotSpotDirectiveTest {
 
     @Test
     void theDirectiveMatchesTheGeneratedClassesAndNothingElse() {
-        String json = HotSpotDirective.json();
-        assertTrue(json.contains("match: \"io/jxrp/ebpf/JitProgram*.*\""), json);
-        assertEquals(1, occurrences(json, "match:"), json);
-        assertTrue(json.contains("c1: { Exclude: true }"), json);
-        for (String entry : HotSpotDirective.FORCE_INLINE) {
-            assertTrue(json.contains("\"+" + entry + "\""), json);
+        for (boolean excludeC1 : new boolean[] {true, false}) {
+            String json = HotSpotDirective.json(excludeC1);
+            assertTrue(json.contains("match: \"io/jxrp/ebpf/JitProgram*.*\""), json);
+            assertEquals(1, occurrences(json, "match:"), json);
+            assertEquals(excludeC1, json.contains("c1: { Exclude: true }"), json);
+            for (String entry : HotSpotDirective.FORCE_INLINE) {
+                assertTrue(json.contains("\"+" + entry + "\""), json);
+            }
         }
+    }
+
+    /** C1 stays where it is the only compiler: excluding it there would leave generated code interpreted. */
+    @Test
+    void c1IsExcludedOnlyWhereC2Compiles() {
+        assertTrue(HotSpotDirective.hasC2("-XX:CICompilerCount=2 -XX:+UseG1GC -XX:+UseCompressedOops"));
+        assertTrue(HotSpotDirective.hasC2("-XX:TieredStopAtLevel=4 -XX:-TieredCompilation"));
+        assertTrue(HotSpotDirective.hasC2(""));
+        assertFalse(HotSpotDirective.hasC2("-XX:CICompilerCount=1 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
+        assertFalse(HotSpotDirective.hasC2("-XX:TieredStopAtLevel=3"));
+        assertFalse(HotSpotDirective.hasC2("-XX:CompilationMode=quick-only -XX:+UseG1GC"));
     }
 }
