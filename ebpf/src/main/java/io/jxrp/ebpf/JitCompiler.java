@@ -26,9 +26,10 @@ import java.util.Map;
  * which completes it or faults exactly as the interpreter does. (For a region-typed access that is
  * how the program's own out-of-bounds access faults: a compare of ours before the JDK's would only
  * repeat it.) The instruction count lives in a local, is charged per basic block and checked at
- * backward jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is split
- * into chunk methods over contiguous block ranges that pass registers through a per-frame array and
- * return the next pc to a small dispatcher, so no method passes HotSpot's 8000-byte compile limit.
+ * backward jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is
+ * split into chunk methods over contiguous block ranges that pass registers through a per-frame
+ * array and return the next pc to a small dispatcher, so no method passes HotSpot's 8000-byte
+ * compile limit.
  * How HotSpot compiles the generated methods is steered by {@link HotSpotDirective}.
  */
 final class JitCompiler {
@@ -850,16 +851,29 @@ final class JitCompiler {
                     checked.run();
                     return;
                 }
-                // Proven or region-typed: the segment's own bounds check, out of bounds to the checked path.
+                guarded(() -> {
+                    code.aload(readSeg.get(id));
+                    layout(width);
+                    regionOffset(s, off, id);
+                    segmentGet(width);
+                }, () -> {
+                    widen(width, signed);
+                    st(d);
+                }, checked);
+            }
+
+            /**
+             * A proven or region-typed access: {@code access} on the region's segment, whose own bounds
+             * check sends an access outside it (and a store into a read-only region's UNMAPPED, which
+             * writes nothing) to {@code checked} through an exception handler; {@code then} uses what
+             * {@code access} left, outside the handler's range.
+             */
+            private void guarded(Runnable access, Runnable then, Runnable checked) {
                 Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel(), after = code.newLabel();
                 code.labelBinding(from);
-                code.aload(readSeg.get(id));
-                layout(width);
-                regionOffset(s, off, id);
-                segmentGet(width);
+                access.run();
                 code.labelBinding(to);
-                widen(width, signed);
-                st(d);
+                then.run();
                 code.labelBinding(after);
                 code.exceptionCatch(from, to, handler, CD_IOOBE);
                 outOfLine.add(() -> {
@@ -902,25 +916,14 @@ final class JitCompiler {
                     checked.run();
                     return;
                 }
-                // Proven or region-typed: the segment's own bounds check, out of bounds to the checked path
-                // (a store out of bounds or into a read-only region's UNMAPPED writes nothing first).
-                Label from = code.newLabel(), to = code.newLabel(), handler = code.newLabel(), after = code.newLabel();
-                code.labelBinding(from);
-                code.aload(writeSeg.get(id));
-                layout(width);
-                regionOffset(d, off, id);
-                pushValue.run();
-                narrow(width);
-                segmentSet(width);
-                code.labelBinding(to);
-                code.labelBinding(after);
-                code.exceptionCatch(from, to, handler, CD_IOOBE);
-                outOfLine.add(() -> {
-                    code.labelBinding(handler);
-                    code.pop();
-                    checked.run();
-                    code.goto_(after);
-                });
+                guarded(() -> {
+                    code.aload(writeSeg.get(id));
+                    layout(width);
+                    regionOffset(d, off, id);
+                    pushValue.run();
+                    narrow(width);
+                    segmentSet(width);
+                }, () -> { }, checked);
             }
 
             private void atomic(int pc, int op, int d, int s, int off, int imm) {

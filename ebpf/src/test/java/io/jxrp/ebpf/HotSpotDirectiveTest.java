@@ -25,12 +25,7 @@ class HotSpotDirectiveTest {
     }
 
     private static BpfProgram program() throws BpfLoadException {
-        byte[] code = new byte[8 * 3];
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(code).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (long slot : Asm.assemble("mov r0, r1\nadd r0, 1\nexit")) {
-            b.putLong(slot);
-        }
-        return BpfProgram.fromBytes("directive", code, List.of());
+        return BpfProgram.create("directive", Asm.assemble("mov r0, r1\nadd r0, 1\nexit"), List.of());
     }
 
     private static int occurrences(String text, String what) {
