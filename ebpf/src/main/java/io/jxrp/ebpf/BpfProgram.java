@@ -23,6 +23,8 @@ public final class BpfProgram {
     final long[] wide;
     /** The interpreter's pre-decoded instructions ({@link Interpreter#decode}). */
     final long[] code;
+    /** For the interpreter: instructions after each one to the end of its block ({@link Interpreter#tails}). */
+    final int[] tail;
     private volatile JitCompiler.Compiled compiled;
     /** Larger programs would overflow class-file limits anyway; they run in the interpreter. */
     private static final int MAX_JIT_SLOTS = 100_000;
@@ -57,6 +59,7 @@ public final class BpfProgram {
             }
         }
         code = Interpreter.decode(this);
+        tail = Interpreter.tails(this);
     }
 
     /**

@@ -6,12 +6,28 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Executes a verified program instruction by instruction: the reference semantics the JIT is tested
- * against. Instructions are pre-decoded into one int each ({@link BpfProgram#code}: the dispatch
- * key, registers and offset) and dispatched by one table switch; the instruction count lives in a
- * local (charged per block, checked at backward jumps and the final exit, as in the JIT); loads and
- * stores whose region the verifier named go straight to that region's segment after one compare,
- * the others through {@link BpfMachine}'s region lookup. Helpers, faults and checked accesses are
- * shared with the JIT through the machine.
+ * against. Instructions are pre-decoded into one long each ({@link BpfProgram#code}: the dispatch
+ * key, registers, offset and immediate) and dispatched by one table switch; loads and stores whose
+ * region the verifier named go straight to that region's segment after one compare, the others
+ * through {@link BpfMachine}'s region lookup. Helpers, faults and checked accesses are shared with
+ * the JIT through the machine.
+ *
+ * <p>The instruction count is the JIT's (each basic block charged when entered, the count checked
+ * at backward jumps and the final exit) but kept without a per-instruction step: a straight run of
+ * instructions is charged when control leaves it. One local, {@code lim}, is the count left plus
+ * the pc where the current run started, so the count left after the instruction at pc is
+ * {@code lim - pc - 1}; a taken jump by {@code off} moves the run's start and adds {@code off}; the
+ * second slot of an lddw, which is no instruction, adds one. A local call also charges, ahead, the
+ * rest of its block (as the block's entry did) and its return gives that back; a fault charges the
+ * rest of the faulting instruction's block ({@link BpfProgram#tail}). So at every point where the
+ * count is checked or seen it equals the per-block count.
+ *
+ * <p>What each dispatch costs is what C2 makes of {@link #run}: jump cases only say where they go
+ * ({@code next}) and one place after the switch applies it, since C2 otherwise computes a jump's
+ * {@code pc + off} and count ahead of the switch for every instruction; pairs of an instruction and
+ * the conditional jump after it run in one dispatch ({@link #FUSED_MOV64_K}). {@link #run} must
+ * stay under HotSpot's 8,000 bytes of bytecode ({@code HugeMethodLimit}), beyond which it is never
+ * compiled; {@code InterpreterDecodeTest} checks it.
  */
 final class Interpreter {
     private Interpreter() {}
@@ -23,8 +39,37 @@ final class Interpreter {
     static final int DIRECT_MEM = 0x20, DIRECT_MEMSX = 0xa0;
 
     /**
-     * Each instruction as one word: opcode (memory modes remapped) | dst << 8 | src << 12 | off << 16
-     * in the low half, the immediate in the high half.
+     * Pairs run in one dispatch: an instruction of these kinds followed by a 64-bit conditional jump
+     * (not jset) gets one of these keys (unused opcodes of the LD class) and runs the jump in its
+     * own case ({@link #jumpIfTaken}). The jump keeps its own word: a jump to it runs it alone. In
+     * BPF-KV's node scans a third of all executed instructions are the first of such a pair (an
+     * error code set before a compare, a key loaded and compared, an index stepped and compared).
+     */
+    static final int FUSED_MOV64_K = 0x60, FUSED_MOV32_K = 0x68, FUSED_ADD64_K = 0x70, FUSED_LDX_DW = 0x78;
+
+    /**
+     * For the 64-bit conditional jumps that fuse: which outcomes of a signed compare of (dst, src)
+     * jump (bit 0: less, 1: equal, 2: greater) and, bit 3, whether the compare is unsigned (done
+     * signed with both sign bits flipped). Zero for every other key.
+     */
+    private static final int[] FUSABLE = new int[256];
+
+    static {
+        int lt = 1, eq = 2, gt = 4, unsigned = 8;
+        int[][] conditions = {
+            {JMP_JEQ, eq}, {JMP_JNE, lt | gt}, {JMP_JGT, gt | unsigned}, {JMP_JGE, gt | eq | unsigned},
+            {JMP_JLT, lt | unsigned}, {JMP_JLE, lt | eq | unsigned}, {JMP_JSGT, gt}, {JMP_JSGE, gt | eq},
+            {JMP_JSLT, lt}, {JMP_JSLE, lt | eq},
+        };
+        for (int[] c : conditions) {
+            FUSABLE[CLS_JMP | c[0] | SRC_K] = c[1];
+            FUSABLE[CLS_JMP | c[0] | SRC_X] = c[1];
+        }
+    }
+
+    /**
+     * Each instruction as one word: the dispatch key (the opcode, memory modes remapped, fused pairs'
+     * keys) | dst << 8 | src << 12 | off << 16 in the low half, the immediate in the high half.
      */
     static long[] decode(BpfProgram p) {
         int n = p.slots.length;
@@ -38,22 +83,64 @@ final class Interpreter {
             if (memory && cls[pc] != RangeAnalysis.CHECKED) {
                 key = (op & ~0xe0) | (mode(op) == MODE_MEM ? DIRECT_MEM : DIRECT_MEMSX);
             }
+            if (pc + 1 < n && FUSABLE[p.op[pc + 1]] != 0) {
+                key = switch (key) {
+                    case CLS_ALU64 | ALU_MOV | SRC_K -> FUSED_MOV64_K;
+                    case CLS_ALU | ALU_MOV | SRC_K -> FUSED_MOV32_K;
+                    case CLS_ALU64 | ALU_ADD | SRC_K -> FUSED_ADD64_K;
+                    case CLS_LDX | DIRECT_MEM | SIZE_DW -> FUSED_LDX_DW;
+                    default -> key;
+                };
+            }
             code[pc] = (key | p.dst[pc] << 8 | p.src[pc] << 12 | p.off[pc] << 16) & 0xffffffffL | (long) p.imm[pc] << 32;
         }
         return code;
     }
 
-    /** A taken jump by {@code off}: a backward one checks the count first. */
-    private static long taken(BpfMachine m, long rem, int pc, int off) {
-        if (off < 0 && rem < 0) {
-            throw m.budgetFault(rem, pc);
+    /**
+     * The fusable conditional jump in word {@code w} (see {@link #FUSABLE}): its offset if it jumps,
+     * else 0 (a taken jump by 0 goes where a jump not taken goes, and charges the same).
+     */
+    private static int jumpIfTaken(long w, long[] r) {
+        int j = (int) w;
+        int c = FUSABLE[j & 0xff];
+        long flip = (long) (c & 8) << 60; // the sign bit for an unsigned compare
+        long a = r[(j >>> 8) & 0xf] ^ flip;
+        long b = ((j & SRC_X) != 0 ? r[(j >>> 12) & 0xf] : w >> 32) ^ flip;
+        return (c >> (Long.compare(a, b) + 1) & 1) != 0 ? j >> 16 : 0;
+    }
+
+    /** For each instruction, how many follow it in its basic block (the verifier's blocks, {@code blockCost}). */
+    static int[] tails(BpfProgram p) {
+        int n = p.slots.length;
+        int[] cost = p.analysis.blockCost();
+        int[] tail = new int[n];
+        int left = 0;
+        for (int pc = 0; pc < n; pc++) {
+            if (cost[pc] != 0) {
+                left = cost[pc];
+            }
+            tail[pc] = --left;
+            if (p.op[pc] == LDDW) {
+                pc++;
+            }
         }
-        return rem;
+        return tail;
+    }
+
+    /**
+     * A taken jump from pc by {@code off}: the run up to pc is charged (a backward jump checks the
+     * count) and the next run starts at the target; returns the new {@code lim}.
+     */
+    private static long taken(BpfMachine m, long lim, int pc, int off) {
+        if (off < 0 && lim <= pc) {
+            throw m.budgetFault(lim - pc - 1, pc);
+        }
+        return lim + off;
     }
 
     static long run(BpfMachine m, BpfProgram p, long r1, long r2) {
         final long[] code = p.code;
-        final int[] cost = p.analysis.blockCost();
         final int[] regionOf = p.analysis.facts().accessRegion();
         final long[] wide = p.wide;
         final MemorySegment[] readable = m.readable, writable = m.writable;
@@ -66,15 +153,15 @@ final class Interpreter {
         r[1] = r1;
         r[2] = r2;
         r[10] = Addresses.STACK_TOP;
-        int depth = 0;
+        int frames = 0; // saved registers in use, 11 per frame below the current one
         int pc = 0;
-        long rem = m.remaining;
+        long lim = m.remaining; // the count left + the pc where this run of instructions started (see above)
         try {
             while (true) {
-                rem -= cost[pc];
                 long word = code[pc];
                 int insn = (int) word;
                 int d = (insn >>> 8) & 0xf, s = (insn >>> 12) & 0xf, off = insn >> 16, imm = (int) (word >> 32);
+                int next = 0; // where a jump goes, relative to pc + 1: taken jumps are applied after the switch
                 switch (insn & 0xff) {
                 // ---- ALU64 ----
                 case CLS_ALU64 | ALU_ADD | SRC_K -> r[d] += imm;
@@ -131,10 +218,31 @@ final class Interpreter {
                 case CLS_ALU | ALU_ARSH | SRC_X -> r[d] = u32((int) r[d] >> (int) r[s]);
                 case CLS_ALU | ALU_END | SRC_K -> r[d] = toLe(r[d], imm);
                 case CLS_ALU | ALU_END | SRC_X -> r[d] = bswap(r[d], imm);
+                // ---- an instruction and the conditional jump after it ----
+                case FUSED_MOV64_K -> {
+                    r[d] = imm;
+                    next = jumpIfTaken(code[++pc], r);
+                }
+                case FUSED_MOV32_K -> {
+                    r[d] = u32(imm);
+                    next = jumpIfTaken(code[++pc], r);
+                }
+                case FUSED_ADD64_K -> {
+                    r[d] += imm;
+                    next = jumpIfTaken(code[++pc], r);
+                }
+                case FUSED_LDX_DW -> {
+                    int id = regionOf[pc];
+                    MemorySegment seg = readable[id];
+                    long o = r[s] + off - ((long) id << 32);
+                    r[d] = (o | (seg.byteSize() - 8 - o)) >= 0 ? seg.get(BpfMachine.U64, o) : m.load64(r[s] + off, pc);
+                    next = jumpIfTaken(code[++pc], r);
+                }
                 // ---- loads and stores ----
                 case LDDW -> {
                     r[d] = wide[pc];
                     pc++;
+                    lim++; // a slot, not an instruction
                 }
                 case CLS_LDX | DIRECT_MEM | SIZE_B -> {
                     int id = regionOf[pc];
@@ -285,290 +393,64 @@ final class Interpreter {
                     }
                 }
                 // ---- jumps ----
-                case JA -> {
-                    rem = taken(m, rem, pc, off);
-                    pc += off;
-                }
-                case GOTOL -> {
-                    rem = taken(m, rem, pc, imm);
-                    pc += imm;
-                }
-                case CLS_JMP | JMP_JEQ | SRC_K -> {
-                    if (r[d] == imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JEQ | SRC_K -> {
-                    if ((int) r[d] == imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JEQ | SRC_X -> {
-                    if (r[d] == r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JEQ | SRC_X -> {
-                    if ((int) r[d] == (int) r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JGT | SRC_K -> {
-                    if (Long.compareUnsigned(r[d], imm) > 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JGT | SRC_K -> {
-                    if (Integer.compareUnsigned((int) r[d], imm) > 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JGT | SRC_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) > 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JGT | SRC_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JGE | SRC_K -> {
-                    if (Long.compareUnsigned(r[d], imm) >= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JGE | SRC_K -> {
-                    if (Integer.compareUnsigned((int) r[d], imm) >= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JGE | SRC_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) >= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JGE | SRC_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSET | SRC_K -> {
-                    if ((r[d] & imm) != 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSET | SRC_K -> {
-                    if (((int) r[d] & imm) != 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSET | SRC_X -> {
-                    if ((r[d] & r[s]) != 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSET | SRC_X -> {
-                    if (((int) r[d] & (int) r[s]) != 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JNE | SRC_K -> {
-                    if (r[d] != imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JNE | SRC_K -> {
-                    if ((int) r[d] != imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JNE | SRC_X -> {
-                    if (r[d] != r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JNE | SRC_X -> {
-                    if ((int) r[d] != (int) r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSGT | SRC_K -> {
-                    if (r[d] > imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSGT | SRC_K -> {
-                    if ((int) r[d] > imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSGT | SRC_X -> {
-                    if (r[d] > r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSGT | SRC_X -> {
-                    if ((int) r[d] > (int) r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSGE | SRC_K -> {
-                    if (r[d] >= imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSGE | SRC_K -> {
-                    if ((int) r[d] >= imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSGE | SRC_X -> {
-                    if (r[d] >= r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSGE | SRC_X -> {
-                    if ((int) r[d] >= (int) r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JLT | SRC_K -> {
-                    if (Long.compareUnsigned(r[d], imm) < 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JLT | SRC_K -> {
-                    if (Integer.compareUnsigned((int) r[d], imm) < 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JLT | SRC_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) < 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JLT | SRC_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JLE | SRC_K -> {
-                    if (Long.compareUnsigned(r[d], imm) <= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JLE | SRC_K -> {
-                    if (Integer.compareUnsigned((int) r[d], imm) <= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JLE | SRC_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) <= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JLE | SRC_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSLT | SRC_K -> {
-                    if (r[d] < imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSLT | SRC_K -> {
-                    if ((int) r[d] < imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSLT | SRC_X -> {
-                    if (r[d] < r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSLT | SRC_X -> {
-                    if ((int) r[d] < (int) r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSLE | SRC_K -> {
-                    if (r[d] <= imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSLE | SRC_K -> {
-                    if ((int) r[d] <= imm) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP | JMP_JSLE | SRC_X -> {
-                    if (r[d] <= r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
-                case CLS_JMP32 | JMP_JSLE | SRC_X -> {
-                    if ((int) r[d] <= (int) r[s]) {
-                        rem = taken(m, rem, pc, off);
-                        pc += off;
-                    }
-                }
+                case JA -> next = off;
+                case GOTOL -> next = imm;
+                case CLS_JMP | JMP_JEQ | SRC_K -> next = r[d] == imm ? off : 0;
+                case CLS_JMP32 | JMP_JEQ | SRC_K -> next = (int) r[d] == imm ? off : 0;
+                case CLS_JMP | JMP_JEQ | SRC_X -> next = r[d] == r[s] ? off : 0;
+                case CLS_JMP32 | JMP_JEQ | SRC_X -> next = (int) r[d] == (int) r[s] ? off : 0;
+                case CLS_JMP | JMP_JGT | SRC_K -> next = Long.compareUnsigned(r[d], imm) > 0 ? off : 0;
+                case CLS_JMP32 | JMP_JGT | SRC_K -> next = Integer.compareUnsigned((int) r[d], imm) > 0 ? off : 0;
+                case CLS_JMP | JMP_JGT | SRC_X -> next = Long.compareUnsigned(r[d], r[s]) > 0 ? off : 0;
+                case CLS_JMP32 | JMP_JGT | SRC_X -> next = Integer.compareUnsigned((int) r[d], (int) r[s]) > 0 ? off : 0;
+                case CLS_JMP | JMP_JGE | SRC_K -> next = Long.compareUnsigned(r[d], imm) >= 0 ? off : 0;
+                case CLS_JMP32 | JMP_JGE | SRC_K -> next = Integer.compareUnsigned((int) r[d], imm) >= 0 ? off : 0;
+                case CLS_JMP | JMP_JGE | SRC_X -> next = Long.compareUnsigned(r[d], r[s]) >= 0 ? off : 0;
+                case CLS_JMP32 | JMP_JGE | SRC_X -> next = Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0 ? off : 0;
+                case CLS_JMP | JMP_JSET | SRC_K -> next = (r[d] & imm) != 0 ? off : 0;
+                case CLS_JMP32 | JMP_JSET | SRC_K -> next = ((int) r[d] & imm) != 0 ? off : 0;
+                case CLS_JMP | JMP_JSET | SRC_X -> next = (r[d] & r[s]) != 0 ? off : 0;
+                case CLS_JMP32 | JMP_JSET | SRC_X -> next = ((int) r[d] & (int) r[s]) != 0 ? off : 0;
+                case CLS_JMP | JMP_JNE | SRC_K -> next = r[d] != imm ? off : 0;
+                case CLS_JMP32 | JMP_JNE | SRC_K -> next = (int) r[d] != imm ? off : 0;
+                case CLS_JMP | JMP_JNE | SRC_X -> next = r[d] != r[s] ? off : 0;
+                case CLS_JMP32 | JMP_JNE | SRC_X -> next = (int) r[d] != (int) r[s] ? off : 0;
+                case CLS_JMP | JMP_JSGT | SRC_K -> next = r[d] > imm ? off : 0;
+                case CLS_JMP32 | JMP_JSGT | SRC_K -> next = (int) r[d] > imm ? off : 0;
+                case CLS_JMP | JMP_JSGT | SRC_X -> next = r[d] > r[s] ? off : 0;
+                case CLS_JMP32 | JMP_JSGT | SRC_X -> next = (int) r[d] > (int) r[s] ? off : 0;
+                case CLS_JMP | JMP_JSGE | SRC_K -> next = r[d] >= imm ? off : 0;
+                case CLS_JMP32 | JMP_JSGE | SRC_K -> next = (int) r[d] >= imm ? off : 0;
+                case CLS_JMP | JMP_JSGE | SRC_X -> next = r[d] >= r[s] ? off : 0;
+                case CLS_JMP32 | JMP_JSGE | SRC_X -> next = (int) r[d] >= (int) r[s] ? off : 0;
+                case CLS_JMP | JMP_JLT | SRC_K -> next = Long.compareUnsigned(r[d], imm) < 0 ? off : 0;
+                case CLS_JMP32 | JMP_JLT | SRC_K -> next = Integer.compareUnsigned((int) r[d], imm) < 0 ? off : 0;
+                case CLS_JMP | JMP_JLT | SRC_X -> next = Long.compareUnsigned(r[d], r[s]) < 0 ? off : 0;
+                case CLS_JMP32 | JMP_JLT | SRC_X -> next = Integer.compareUnsigned((int) r[d], (int) r[s]) < 0 ? off : 0;
+                case CLS_JMP | JMP_JLE | SRC_K -> next = Long.compareUnsigned(r[d], imm) <= 0 ? off : 0;
+                case CLS_JMP32 | JMP_JLE | SRC_K -> next = Integer.compareUnsigned((int) r[d], imm) <= 0 ? off : 0;
+                case CLS_JMP | JMP_JLE | SRC_X -> next = Long.compareUnsigned(r[d], r[s]) <= 0 ? off : 0;
+                case CLS_JMP32 | JMP_JLE | SRC_X -> next = Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0 ? off : 0;
+                case CLS_JMP | JMP_JSLT | SRC_K -> next = r[d] < imm ? off : 0;
+                case CLS_JMP32 | JMP_JSLT | SRC_K -> next = (int) r[d] < imm ? off : 0;
+                case CLS_JMP | JMP_JSLT | SRC_X -> next = r[d] < r[s] ? off : 0;
+                case CLS_JMP32 | JMP_JSLT | SRC_X -> next = (int) r[d] < (int) r[s] ? off : 0;
+                case CLS_JMP | JMP_JSLE | SRC_K -> next = r[d] <= imm ? off : 0;
+                case CLS_JMP32 | JMP_JSLE | SRC_K -> next = (int) r[d] <= imm ? off : 0;
+                case CLS_JMP | JMP_JSLE | SRC_X -> next = r[d] <= r[s] ? off : 0;
+                case CLS_JMP32 | JMP_JSLE | SRC_X -> next = (int) r[d] <= (int) r[s] ? off : 0;
                 case CALL -> {
                     if (s == CALL_LOCAL) {
-                        if (depth + 1 >= Verifier.MAX_FRAMES) {
+                        if (frames + 11 >= Verifier.MAX_FRAMES * 11) {
                             throw m.fault(BpfFault.Kind.CALL_DEPTH, pc, "more than " + Verifier.MAX_FRAMES + " frames");
                         }
-                        int base = depth * 11;
-                        System.arraycopy(r, 1, saved, base, 10);
-                        saved[base + 10] = pc;
-                        depth++;
+                        System.arraycopy(r, 1, saved, frames, 10);
+                        saved[frames + 10] = pc;
+                        frames += 11;
                         r[0] = 0;
                         r[6] = r[7] = r[8] = r[9] = 0;
                         r[10] -= Verifier.FRAME_BYTES;
+                        lim += imm - p.tail[pc]; // the rest of the caller's block, charged on entry
                         pc += imm;
                     } else {
                         r[0] = m.callHelper(imm, r[1], r[2], r[3], r[4], r[5], pc);
@@ -576,25 +458,30 @@ final class Interpreter {
                 }
                 case CALLX -> r[0] = m.callHelper(r[d], r[1], r[2], r[3], r[4], r[5], pc);
                 case EXIT -> {
-                    if (depth == 0) {
-                        if (rem < 0) {
-                            throw m.budgetFault(rem, pc);
+                    if (frames == 0) {
+                        if (lim <= pc) {
+                            throw m.budgetFault(lim - pc - 1, pc);
                         }
-                        m.remaining = rem;
+                        m.remaining = lim - pc - 1;
                         return r[0];
                     }
-                    depth--;
-                    int base = depth * 11;
-                    System.arraycopy(saved, base, r, 1, 10);
-                    pc = (int) saved[base + 10];
+                    frames -= 11;
+                    System.arraycopy(saved, frames, r, 1, 10);
+                    int call = (int) saved[frames + 10];
+                    lim += call - pc + p.tail[call]; // back after the call, its block's rest given back
+                    pc = call;
                 }
                 default -> throw new IllegalStateException("unverified opcode 0x" + Integer.toHexString(insn & 0xff) + " at " + pc);
+                }
+                if (next != 0) { // one place for every jump: C2 would otherwise compute pc + off and lim + off ahead of the switch for all
+                    lim = taken(m, lim, pc, next);
+                    pc += next;
                 }
                 pc++;
             }
         } catch (BpfFault fault) {
             if (fault.kind() != BpfFault.Kind.BUDGET) {
-                m.remaining = rem; // the count up to the fault, as the JIT leaves it
+                m.remaining = lim - pc - 1 - p.tail[pc]; // the count up to the fault, its block charged, as the JIT leaves it
             }
             throw fault;
         }

@@ -80,6 +80,61 @@ abstract class FaultContract extends VmTestSupport {
         assertEquals(1 + 2 * 10 + 1, m.lastInstructionCount());
     }
 
+    /**
+     * The count at a fault is per basic block: the faulting instruction's block is charged whole, and
+     * so is the caller's block around a local call (lddw, two slots, one instruction).
+     */
+    @Test
+    void faultInACalleeLeavesThePerBlockCount() {
+        BpfMachine m = machine();
+        String asm = """
+                lddw r2, 0x1122334455667788
+                mov r0, 0
+                call local fn
+                lddw r3, 5
+                add r0, r3
+                exit
+                fn:
+                mov r0, 1
+                ldxdw r0, [r1+100]
+                mov r0, 2
+                exit""";
+        BpfProgram p = program(asm);
+        m.bind(Region.DATA, MemorySegment.ofArray(new byte[16]));
+        assertEquals(BpfFault.Kind.MEMORY, assertThrows(BpfFault.class, () -> m.run(p, m.address(Region.DATA))).kind());
+        assertEquals(6 + 4, m.lastInstructionCount());
+        // the load in bounds: each instruction once, the same count
+        m.bind(Region.DATA, MemorySegment.ofArray(new byte[128]));
+        assertEquals(2 + 5, m.run(p, m.address(Region.DATA)));
+        assertEquals(6 + 4, m.lastInstructionCount());
+    }
+
+    /** A loop in a callee runs out of budget with the caller's block (charged at its entry) counted. */
+    @Test
+    void budgetInACalleeCountsTheCallersBlock() {
+        String asm = """
+                mov r0, 0
+                call local fn
+                mov r1, 1
+                mov r1, 2
+                exit
+                fn:
+                mov r0, 0
+                loop:
+                add r0, 1
+                jlt r0, 3, loop
+                exit""";
+        // caller block 5 (charged at its entry, before the call), callee entry 1, each round 2: the
+        // second backward jump is checked at 5 + 1 + 2 * 2 = 10 (7 executed by then)
+        BpfMachine m = new BpfMachine(mode(), 9);
+        BpfFault f = assertThrows(BpfFault.class, () -> m.run(program(asm), 0));
+        assertEquals(BpfFault.Kind.BUDGET, f.kind());
+        assertEquals(7, f.pc());
+        m.setInstructionBudget(13); // 5 + 1 + 3 * 2 + 1
+        assertEquals(3, m.run(program(asm), 0));
+        assertEquals(13, m.lastInstructionCount());
+    }
+
     @Test
     void machineIsReusableAfterAFault() {
         BpfMachine m = machine();

@@ -146,15 +146,33 @@ abstract class InstructionContract extends VmTestSupport {
     })
     void conditionalJumps(String op, String a, String b, boolean taken) {
         long expected = taken ? 1 : 2;
-        String body = "lddw r1, " + Asm.num(a) + "\nlddw r2, " + Asm.num(b) + "\n" + op + " r1, r2, yes\nmov r0, 2\nexit\nyes:\nmov r0, 1\nexit";
-        assertEquals(expected, run(body), "register form");
         long bv = Asm.num(b);
         boolean fitsImm = bv == (int) bv || (op.endsWith("32") && (bv >>> 32) == 0);
-        if (fitsImm) {
-            String imm = "lddw r1, " + Asm.num(a) + "\n" + op + " r1, " + (int) bv + ", yes\nmov r0, 2\nexit\nyes:\nmov r0, 1\nexit";
-            assertEquals(expected, run(imm), "immediate form");
+        for (String[] form : JUMP_PREDECESSORS) {
+            String load = "lddw r1, " + Asm.num(a) + "\n" + form[0];
+            String tail = ", yes\nmov r0, 2\nexit\nyes:\nmov r0, 1\nexit";
+            assertEquals(expected, run("lddw r2, " + Asm.num(b) + "\n" + load + op + " r1, r2" + tail), "register form after " + form[1]);
+            if (fitsImm) {
+                assertEquals(expected, run(load + op + " r1, " + (int) bv + tail), "immediate form after " + form[1]);
+            }
         }
     }
+
+    /**
+     * What may come right before a conditional jump (after r1 is loaded), each run with every jump:
+     * the interpreter runs some of these pairs in one dispatch, including where the first writes the
+     * register the jump compares, and where the jump is also a jump target (entered alone).
+     */
+    private static final String[][] JUMP_PREDECESSORS = {
+        {"", "lddw"},
+        {"mov r3, -7\n", "mov64 imm"},
+        {"mov32 r3, -7\n", "mov32 imm"},
+        {"add r3, 1\n", "add64 imm"},
+        {"add r1, 0\n", "add64 imm to the compared register"},
+        {"stxdw [r10-8], r1\nmov r1, 0\nldxdw r1, [r10-8]\n", "a stack load of the compared register"},
+        {"stxdw [r10-8], r1\nldxdw r3, [r10-8]\n", "a stack load of another register"},
+        {"ja +1\nmov r1, 0\n", "a jump over a mov to the jump (the pair's second half entered alone)"},
+    };
 
     @Test
     void immediateComparisonsSignExtend() {
