@@ -48,6 +48,12 @@ final class Interpreter {
     static final int FUSED_MOV64_K = 0x60, FUSED_MOV32_K = 0x68, FUSED_ADD64_K = 0x70, FUSED_LDX_DW = 0x78;
 
     /**
+     * Triples: a mov of an immediate before a {@link #FUSED_LDX_DW} pair (in BPF-KV's unrolled scan,
+     * the slot number set before each key is loaded and compared).
+     */
+    static final int FUSED_MOV64_K_LDX_DW = 0x40, FUSED_MOV32_K_LDX_DW = 0x48;
+
+    /**
      * For the 64-bit conditional jumps that fuse: which outcomes of a signed compare of (dst, src)
      * jump (bit 0: less, 1: equal, 2: greater) and, bit 3, whether the compare is unsigned (done
      * signed with both sign bits flipped). Zero for every other key.
@@ -75,7 +81,7 @@ final class Interpreter {
         int n = p.slots.length;
         long[] code = new long[n];
         byte[] cls = p.analysis.facts().accessClass();
-        for (int pc = 0; pc < n; pc++) {
+        for (int pc = n - 1; pc >= 0; pc--) { // backwards: a triple looks at the next pair's key
             int op = p.op[pc];
             int c = cls(op);
             boolean memory = c == CLS_LDX || c == CLS_ST || (c == CLS_STX && mode(op) == MODE_MEM);
@@ -89,6 +95,12 @@ final class Interpreter {
                     case CLS_ALU | ALU_MOV | SRC_K -> FUSED_MOV32_K;
                     case CLS_ALU64 | ALU_ADD | SRC_K -> FUSED_ADD64_K;
                     case CLS_LDX | DIRECT_MEM | SIZE_DW -> FUSED_LDX_DW;
+                    default -> key;
+                };
+            } else if (pc + 1 < n && (code[pc + 1] & 0xff) == FUSED_LDX_DW) {
+                key = switch (key) {
+                    case CLS_ALU64 | ALU_MOV | SRC_K -> FUSED_MOV64_K_LDX_DW;
+                    case CLS_ALU | ALU_MOV | SRC_K -> FUSED_MOV32_K_LDX_DW;
                     default -> key;
                 };
             }
@@ -108,6 +120,13 @@ final class Interpreter {
         long a = r[(j >>> 8) & 0xf] ^ flip;
         long b = ((j & SRC_X) != 0 ? r[(j >>> 12) & 0xf] : w >> 32) ^ flip;
         return (c >> (Long.compare(a, b) + 1) & 1) != 0 ? j >> 16 : 0;
+    }
+
+    /** A direct 64-bit load from region {@code id} at {@code address}, through the checked path if out of bounds. */
+    private static long load64(BpfMachine m, MemorySegment[] readable, int id, long address, int pc) {
+        MemorySegment seg = readable[id];
+        long o = address - ((long) id << 32);
+        return (o | (seg.byteSize() - 8 - o)) >= 0 ? seg.get(BpfMachine.U64, o) : m.load64(address, pc);
     }
 
     /** For each instruction, how many follow it in its basic block (the verifier's blocks, {@code blockCost}). */
@@ -219,23 +238,45 @@ final class Interpreter {
                 case CLS_ALU | ALU_END | SRC_K -> r[d] = toLe(r[d], imm);
                 case CLS_ALU | ALU_END | SRC_X -> r[d] = bswap(r[d], imm);
                 // ---- an instruction and the conditional jump after it ----
+                // a jump not taken that leads to another pair of the same kind goes on with it here
                 case FUSED_MOV64_K -> {
-                    r[d] = imm;
-                    next = jumpIfTaken(code[++pc], r);
+                    while (true) {
+                        r[d] = imm;
+                        next = jumpIfTaken(code[++pc], r);
+                        long w = code[pc + 1];
+                        if (next != 0 || (w & 0xff) != FUSED_MOV64_K) {
+                            break;
+                        }
+                        pc++;
+                        d = ((int) w >>> 8) & 0xf;
+                        imm = (int) (w >> 32);
+                    }
                 }
                 case FUSED_MOV32_K -> {
-                    r[d] = u32(imm);
-                    next = jumpIfTaken(code[++pc], r);
+                    while (true) {
+                        r[d] = u32(imm);
+                        next = jumpIfTaken(code[++pc], r);
+                        long w = code[pc + 1];
+                        if (next != 0 || (w & 0xff) != FUSED_MOV32_K) {
+                            break;
+                        }
+                        pc++;
+                        d = ((int) w >>> 8) & 0xf;
+                        imm = (int) (w >> 32);
+                    }
                 }
                 case FUSED_ADD64_K -> {
                     r[d] += imm;
                     next = jumpIfTaken(code[++pc], r);
                 }
                 case FUSED_LDX_DW -> {
-                    int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
-                    long o = r[s] + off - ((long) id << 32);
-                    r[d] = (o | (seg.byteSize() - 8 - o)) >= 0 ? seg.get(BpfMachine.U64, o) : m.load64(r[s] + off, pc);
+                    r[d] = load64(m, readable, regionOf[pc], r[s] + off, pc);
+                    next = jumpIfTaken(code[++pc], r);
+                }
+                case FUSED_MOV64_K_LDX_DW, FUSED_MOV32_K_LDX_DW -> {
+                    r[d] = (insn & 0xff) == FUSED_MOV64_K_LDX_DW ? imm : u32(imm);
+                    int load = (int) code[++pc];
+                    r[(load >>> 8) & 0xf] = load64(m, readable, regionOf[pc], r[(load >>> 12) & 0xf] + (load >> 16), pc);
                     next = jumpIfTaken(code[++pc], r);
                 }
                 // ---- loads and stores ----

@@ -172,7 +172,27 @@ abstract class InstructionContract extends VmTestSupport {
         {"stxdw [r10-8], r1\nmov r1, 0\nldxdw r1, [r10-8]\n", "a stack load of the compared register"},
         {"stxdw [r10-8], r1\nldxdw r3, [r10-8]\n", "a stack load of another register"},
         {"ja +1\nmov r1, 0\n", "a jump over a mov to the jump (the pair's second half entered alone)"},
+        {"mov r3, -7\njeq r3, 0, +1\nmov r4, 1\n", "a mov64 and a jump not taken"},
+        {"mov32 r3, -7\njeq r3, 0, +1\nmov32 r4, 1\n", "a mov32 and a jump not taken"},
+        {"mov32 r3, -7\njne r3, 0, +1\nexit\nmov32 r4, 1\n", "a mov32 and a jump taken to a mov32"},
+        {"stxdw [r10-8], r1\nmov r1, 0\nmov r3, 9\nldxdw r1, [r10-8]\n", "a mov64, then a stack load of the compared register"},
+        {"stxdw [r10-8], r1\nmov r1, 0\nmov32 r3, 9\nldxdw r1, [r10-8]\n", "a mov32, then a stack load of the compared register"},
     };
+
+    /** Runs of "set a register, compare" pairs (run by the interpreter as one dispatch each, or as one for all). */
+    @Test
+    void pairsOfMovAndJumpInARow() {
+        assertEquals(6, run("mov r1, 0\nmov r3, 5\njeq r1, 7, +3\nmov r0, 6\njeq r1, 8, +1\nexit\nmov r0, 9\nexit"));
+        assertEquals(0xfffffffaL, run("mov r1, 0\nmov32 r3, 5\njeq r1, 7, +3\nmov32 r0, -6\njeq r1, 8, +1\nexit\nmov r0, 9\nexit"));
+        assertEquals(-6, run("mov r1, 0\nmov r0, 5\njeq r1, 7, +5\nmov r0, -6\njslt r1, -1, +3\nmov r2, 1\njeq r2, 2, +1\nexit\nmov r0, 9\nexit"));
+        // the second jump taken: the third pair not run
+        assertEquals(9, run("mov r1, 0\nmov32 r0, 5\njeq r1, 7, +4\nmov32 r0, 6\njeq r1, 0, +3\nmov32 r0, 7\njeq r1, 1, +0\nexit\nadd r0, 3\nexit"));
+        // the first jump taken, into the second pair's jump
+        assertEquals(5, run("mov r1, 0\nmov r0, 5\njeq r1, 0, +1\nmov r0, 6\njeq r1, 8, +1\nexit\nmov r0, 9\nexit"));
+        // a mov32 pair after a mov64 pair and the other way round
+        assertEquals(0xfffffffaL, run("mov r1, 0\nmov r0, 5\njeq r1, 7, +3\nmov32 r0, -6\njeq r1, 8, +1\nexit\nmov r0, 9\nexit"));
+        assertEquals(-6, run("mov r1, 0\nmov32 r0, 5\njeq r1, 7, +3\nmov r0, -6\njeq r1, 8, +1\nexit\nmov r0, 9\nexit"));
+    }
 
     @Test
     void immediateComparisonsSignExtend() {

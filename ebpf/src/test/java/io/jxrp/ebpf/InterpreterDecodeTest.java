@@ -32,6 +32,13 @@ class InterpreterDecodeTest {
     }
 
     @Test
+    void aMovBeforeAFusedLoadIsATriple() {
+        assertEquals(Interpreter.FUSED_MOV64_K_LDX_DW, key("stdw [r10-8], 1\nmov r4, 3\nldxdw r3, [r10-8]\njne r3, 1, +0\nexit", 1));
+        assertEquals(Interpreter.FUSED_MOV32_K_LDX_DW, key("stdw [r10-8], 1\nmov32 r4, 3\nldxdw r3, [r10-8]\njne r3, 1, +0\nexit", 1));
+        assertEquals(Interpreter.FUSED_LDX_DW, key("stdw [r10-8], 1\nmov32 r4, 3\nldxdw r3, [r10-8]\njne r3, 1, +0\nexit", 2));
+    }
+
+    @Test
     void otherPairsAreNot() {
         assertEquals(Opcodes.CLS_ALU64 | Opcodes.ALU_MOV | Opcodes.SRC_K, key("mov r3, -7\njset r1, 5, +0\nexit", 0));
         assertEquals(Opcodes.CLS_ALU64 | Opcodes.ALU_MOV | Opcodes.SRC_K, key("mov r3, -7\njeq32 r1, 5, +0\nexit", 0));
