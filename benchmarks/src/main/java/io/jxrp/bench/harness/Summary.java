@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Repetitions folded into one figure per point, and the ratios a run is about, each with its 95%
@@ -21,6 +22,8 @@ final class Summary {
     static final double TARGET_CEILING_FRACTION = 0.80;
     static final double TARGET_VS_PREAD = 2.5;
     static final double TARGET_ENGINE_NANOS_PER_HOP = 1000;
+    /** Issue 14's: an eBPF function's lookups within 5% of the Java function's in reactor CPU per hop. */
+    static final double TARGET_CPU_VS_JAVA = 1.05;
 
     /**
      * One point over its repetitions.
@@ -135,9 +138,30 @@ final class Summary {
         return limitsByDevice.getOrDefault(DeviceLimit.deviceOf(p), Map.of());
     }
 
+    /**
+     * Reactor CPU (user + kernel) per hop over the Java function's at the same point (mode, layers,
+     * threads, in flight, cache, offered rate), paired by repetition as {@link #vsPread} is; NONE for
+     * the Java function itself, for pread, and without a Java point or a reactor CPU figure.
+     */
+    Ratio cpuVsJava(Aggregated a) {
+        MatrixPoint p = a.point();
+        if (!p.mode().engine() || p.function().equals(FunctionChoice.JAVA)) {
+            return Ratio.NONE;
+        }
+        MatrixPoint java = new MatrixPoint(p.mode(), FunctionChoice.JAVA, p.layers(), p.threads(), p.inflight(),
+                p.cacheLevels(), p.targetRate());
+        return points.stream().filter(b -> b.point().equals(java)).findFirst()
+                .map(b -> ratio(a, b, PointResult::engineCpuNanosPerHop)).orElse(Ratio.NONE);
+    }
+
     static Ratio ratio(Aggregated a, Aggregated b) {
-        double[] x = a.throughputs();
-        double[] y = b.throughputs();
+        return ratio(a, b, PointResult::throughput);
+    }
+
+    /** {@code figure} of {@code a} over that of {@code b}: paired when both have the same repetitions, else unpaired. */
+    static Ratio ratio(Aggregated a, Aggregated b, ToDoubleFunction<PointResult> figure) {
+        double[] x = a.repetitions().stream().mapToDouble(figure).toArray();
+        double[] y = b.repetitions().stream().mapToDouble(figure).toArray();
         if (Arrays.stream(x).anyMatch(v -> !(v > 0)) || Arrays.stream(y).anyMatch(v -> !(v > 0))) {
             return Ratio.NONE;
         }
@@ -221,10 +245,12 @@ final class Summary {
      * @param engineNanosPerHop  reactor user time per hop at the best point (the verdict's figure)
      * @param cheapest           the point with the lowest reactor user time per hop, and
      * @param dearest            the highest (often 1 in flight: every hop pays a sleep and a wake-up)
+     * @param cpuVsJava          reactor CPU per hop at the best point over the Java function's at the same
+     *                           point (NONE for the Java function)
      */
     record Headline(Aggregated best, Ratio vsCeilingAtDepth, double vsBestCeiling, Ratio bestVsPread,
                     int bestVsPreadThreads, double engineNanosPerHop, Aggregated cheapest, Aggregated dearest,
-                    double reactorCpuNanosPerHop, Aggregated closestToCeiling, Ratio closestFraction) {
+                    double reactorCpuNanosPerHop, Aggregated closestToCeiling, Ratio closestFraction, Ratio cpuVsJava) {
     }
 
     List<Headline> headlines() {
@@ -263,7 +289,7 @@ final class Summary {
             double bestCeiling = bestCeiling(best.point());
             out.add(new Headline(best, vsCeiling(best), best.throughput() / bestCeiling, bestVsPread, bestThreads,
                     best.representative().engineUserNanosPerHop(), cheapest, dearest, best.representative().engineCpuNanosPerHop(),
-                    closest, closestFraction));
+                    closest, closestFraction, cpuVsJava(best)));
         }
         return out;
     }
@@ -272,16 +298,16 @@ final class Summary {
     String table() {
         StringBuilder out = new StringBuilder();
         out.append("| point | lookups/s | reps | spread | mean us | floor us | p50 us | p99 us | p99.9 us | CPU us/lookup | hops/lookup "
-                + "| engine ns/hop user / all | vs pread [95% CI] | vs device [95% CI] |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| engine ns/hop user / all | CPU/hop vs java [95% CI] | vs pread [95% CI] | vs device [95% CI] |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Aggregated a : points) {
             PointResult r = a.representative();
-            out.append(String.format(Locale.ROOT, "| %s | %.0f%s | %d | %s | %.1f | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %.0f%s | %d | %s | %.1f | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |%n",
                     a.point().label(), a.throughput(), a.missedRate() ? " (missed)" : "", a.repetitions().size(), spread(a),
                     r.meanMicros(), fmt(latencyFloorMicros(a.point()), "%.1f"), r.percentileMicros(50), r.percentileMicros(99),
                     r.percentileMicros(99.9), r.cpuMicrosPerLookup(), fmt(r.hopsPerLookup(), "%.2f"),
                     fmt(r.engineUserNanosPerHop(), "%.0f") + " / " + fmt(r.engineCpuNanosPerHop(), "%.0f"),
-                    vsPread(a).format(), vsCeiling(a).formatPercent()));
+                    cpuVsJava(a).format(), vsPread(a).format(), vsCeiling(a).formatPercent()));
         }
         return out.toString();
     }
@@ -341,6 +367,11 @@ final class Summary {
                             : h.engineNanosPerHop() < TARGET_ENGINE_NANOS_PER_HOP ? "met" : "NOT met",
                     Double.isFinite(h.reactorCpuNanosPerHop()) ? String.format(Locale.ROOT, "%.0f ns", h.reactorCpuNanosPerHop()) : "n/a",
                     userPerHop(h.cheapest()), userPerHop(h.dearest())));
+            if (h.cpuVsJava().known()) {
+                out.append(String.format(Locale.ROOT, "  - reactor CPU per hop against the Java function at the same point "
+                                + "(T%d I%d): %s (target <= %.2fx: %s)%n", p.threads(), p.inflight(), h.cpuVsJava().format(),
+                        TARGET_CPU_VS_JAVA, verdictAtMost(h.cpuVsJava(), TARGET_CPU_VS_JAVA)));
+            }
             if (p.mode() == BenchMode.SPDK) {
                 out.append(spdkLine(p));
             }
@@ -395,6 +426,17 @@ final class Summary {
         return r.low() >= target ? "met" : r.high() < target ? "NOT met" : "unclear (the interval spans it)";
     }
 
+    /** {@link #verdict} for a ratio that must stay at or below {@code target}. */
+    private static String verdictAtMost(Ratio r, double target) {
+        if (!r.known()) {
+            return "not measured";
+        }
+        if (!r.hasInterval()) {
+            return r.value() <= target ? "met (one repetition)" : "NOT met (one repetition)";
+        }
+        return r.high() <= target ? "met" : r.low() > target ? "NOT met" : "unclear (the interval spans it)";
+    }
+
     static String percent(double f) {
         return Double.isFinite(f) ? String.format(Locale.ROOT, "%.0f%%", 100 * f) : "-";
     }
@@ -422,6 +464,10 @@ final class Summary {
             row.put("vs_uring", vsUring.value());
             row.put("vs_uring_low", vsUring.low());
             row.put("vs_uring_high", vsUring.high());
+            Ratio cpuVsJava = cpuVsJava(a);
+            row.put("cpu_vs_java", cpuVsJava.value());
+            row.put("cpu_vs_java_low", cpuVsJava.low());
+            row.put("cpu_vs_java_high", cpuVsJava.high());
             row.put("device_ceiling", ceiling(a.point()));
             Ratio vsDevice = vsCeiling(a);
             row.put("vs_device", vsDevice.value());

@@ -25,6 +25,12 @@ class SummaryTest {
                 p.mode().engine() ? 5 : Double.NaN, p.mode().engine() ? userNanosPerHop : Double.NaN, p.mode().engine() ? 2000 : Double.NaN);
     }
 
+    private static PointResult withCpu(MatrixPoint p, int rep, double cpuNanosPerHop) {
+        PointResult r = result(p, rep, 8000);
+        return new PointResult(p, rep, rep, r.backend(), r.requests(), 0, 0, r.seconds(), r.latency(), r.cpuMicrosPerLookup(),
+                r.hopsPerLookup(), r.engineUserNanosPerHop(), cpuNanosPerHop);
+    }
+
     private static MatrixPoint engine(int threads, int inflight) {
         return new MatrixPoint(BenchMode.URING, "java", 4, threads, inflight, 0, 0);
     }
@@ -109,6 +115,46 @@ class SummaryTest {
         Summary steady = new Summary(List.of(result(p, 0, 1000), result(p, 1, 1050)), List.of(), 0.1);
         assertTrue(steady.unstablePoints().isEmpty());
         assertEquals(1000, steady.points().getFirst().throughput(), 1e-6, "lower median of two");
+    }
+
+    @Test
+    void anEbpfFunctionIsHeldToTheJavaFunctionInReactorCpuPerHopAtTheSamePoint() {
+        MatrixPoint java = engine(1, 128);
+        MatrixPoint jit = new MatrixPoint(BenchMode.URING, "bpf-jit", 4, 1, 128, 0, 0);
+        MatrixPoint interp = new MatrixPoint(BenchMode.URING, "bpf-interp", 4, 1, 128, 0, 0);
+        MatrixPoint lonely = new MatrixPoint(BenchMode.URING, "bpf-jit", 4, 2, 128, 0, 0); // no Java point at T2
+        double[] javaCpu = {2800, 2900, 2850};
+        double[] jitCpu = {2860, 2950, 2900}; // about 1.02x, round by round
+        double[] interpCpu = {4200, 4400, 4300};
+        List<PointResult> results = new java.util.ArrayList<>();
+        for (int rep = 0; rep < 3; rep++) {
+            results.add(withCpu(java, rep, javaCpu[rep]));
+            results.add(withCpu(jit, rep, jitCpu[rep]));
+            results.add(withCpu(interp, rep, interpCpu[rep]));
+            results.add(withCpu(lonely, rep, 3000));
+        }
+        Summary s = new Summary(results, List.of(), 0.1);
+        Ratio j = s.cpuVsJava(s.points().get(1));
+        double expected = Math.exp((Math.log(2860 / 2800.0) + Math.log(2950 / 2900.0) + Math.log(2900 / 2850.0)) / 3);
+        assertEquals(expected, j.value(), 1e-9);
+        assertTrue(j.hasInterval() && j.low() < expected && j.high() < Summary.TARGET_CPU_VS_JAVA, j.toString());
+        Ratio i = s.cpuVsJava(s.points().get(2));
+        assertTrue(i.low() > 1.4 && i.high() < 1.6, i.toString());
+        assertFalse(s.cpuVsJava(s.points().get(0)).known(), "the Java function is the reference, not held to itself");
+        assertFalse(s.cpuVsJava(s.points().get(3)).known(), "no Java point with the same threads");
+        assertTrue(s.table().contains("| " + j.format() + " | - | - |"), s.table());
+        String text = s.headlineText();
+        assertTrue(text.contains("against the Java function at the same point (T1 I128): " + j.format() + " (target <= 1.05x: met)"), text);
+        assertTrue(text.contains(i.format() + " (target <= 1.05x: NOT met)"), text);
+        assertEquals(2, text.split("against the Java function", -1).length - 1, "one line per eBPF group whose best point has a Java point: " + text);
+        Map<String, Object> row = s.rows().get(1);
+        assertEquals(j.low(), (Double) row.get("cpu_vs_java_low"), 1e-12);
+        assertTrue(Double.isNaN((Double) s.rows().get(0).get("cpu_vs_java")));
+
+        // a spread that straddles the target is neither met nor missed
+        Summary wide = new Summary(List.of(withCpu(java, 0, 2800), withCpu(jit, 0, 2700), withCpu(java, 1, 2800),
+                withCpu(jit, 1, 3200)), List.of(), 0.1);
+        assertTrue(wide.headlineText().contains("unclear (the interval spans it)"), wide.headlineText());
     }
 
     @Test
