@@ -128,9 +128,9 @@ final class Interpreter {
      * sends an access outside it to the checked path (as in the JIT), instead of a compare of ours in
      * front of the JDK's (3% less time per internal-node hop; the other widths keep the compare).
      */
-    private static long load64(BpfMachine m, MemorySegment[] readable, int id, long address, int pc) {
+    private static long load64(BpfMachine m, Object[] readable, int id, long address, int pc) {
         try {
-            return readable[id].get(BpfMachine.U64, address - ((long) id << 32));
+            return ((MemorySegment) readable[id]).get(BpfMachine.U64, address - ((long) id << 32));
         } catch (IndexOutOfBoundsException e) {
             return m.load64(address, pc); // the region lookup: completes the access (another region) or faults
         }
@@ -169,7 +169,7 @@ final class Interpreter {
         final long[] code = p.code;
         final int[] regionOf = p.analysis.facts().accessRegion();
         final long[] wide = p.wide;
-        final MemorySegment[] readable = m.readable, writable = m.writable;
+        final Object[] readable = m.readable, writable = m.writable;
         final long[] r = m.regs;
         if (r.length != 16) {
             throw new IllegalStateException("register file of " + r.length); // tells the compiler 4-bit indexes are in bounds
@@ -296,44 +296,44 @@ final class Interpreter {
                 }
                 case CLS_LDX | DIRECT_MEM | SIZE_B -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
+                    MemorySegment seg = (MemorySegment) readable[id];
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 1 - o)) >= 0 ? seg.get(BpfMachine.U8, o) & 0xffL : m.load8(r[s] + off, pc);
                 }
                 case CLS_LDX | DIRECT_MEM | SIZE_H -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
+                    MemorySegment seg = (MemorySegment) readable[id];
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 2 - o)) >= 0 ? seg.get(BpfMachine.U16, o) & 0xffffL : m.load16(r[s] + off, pc);
                 }
                 case CLS_LDX | DIRECT_MEM | SIZE_W -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
+                    MemorySegment seg = (MemorySegment) readable[id];
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 4 - o)) >= 0 ? seg.get(BpfMachine.U32, o) & 0xffffffffL : m.load32(r[s] + off, pc);
                 }
                 case CLS_LDX | DIRECT_MEM | SIZE_DW -> r[d] = load64(m, readable, regionOf[pc], r[s] + off, pc);
                 case CLS_LDX | DIRECT_MEMSX | SIZE_B -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
+                    MemorySegment seg = (MemorySegment) readable[id];
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 1 - o)) >= 0 ? seg.get(BpfMachine.U8, o) : m.load8s(r[s] + off, pc);
                 }
                 case CLS_LDX | DIRECT_MEMSX | SIZE_H -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
+                    MemorySegment seg = (MemorySegment) readable[id];
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 2 - o)) >= 0 ? seg.get(BpfMachine.U16, o) : m.load16s(r[s] + off, pc);
                 }
                 case CLS_LDX | DIRECT_MEMSX | SIZE_W -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = readable[id];
+                    MemorySegment seg = (MemorySegment) readable[id];
                     long o = r[s] + off - ((long) id << 32);
                     r[d] = (o | (seg.byteSize() - 4 - o)) >= 0 ? seg.get(BpfMachine.U32, o) : m.load32s(r[s] + off, pc);
                 }
                 case CLS_ST | DIRECT_MEM | SIZE_B -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 1 - o)) >= 0) {
                         seg.set(BpfMachine.U8, o, (byte) imm);
@@ -343,7 +343,7 @@ final class Interpreter {
                 }
                 case CLS_ST | DIRECT_MEM | SIZE_H -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 2 - o)) >= 0) {
                         seg.set(BpfMachine.U16, o, (short) imm);
@@ -353,7 +353,7 @@ final class Interpreter {
                 }
                 case CLS_ST | DIRECT_MEM | SIZE_W -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 4 - o)) >= 0) {
                         seg.set(BpfMachine.U32, o, imm);
@@ -363,7 +363,7 @@ final class Interpreter {
                 }
                 case CLS_ST | DIRECT_MEM | SIZE_DW -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 8 - o)) >= 0) {
                         seg.set(BpfMachine.U64, o, (long) imm);
@@ -373,7 +373,7 @@ final class Interpreter {
                 }
                 case CLS_STX | DIRECT_MEM | SIZE_B -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 1 - o)) >= 0) {
                         seg.set(BpfMachine.U8, o, (byte) r[s]);
@@ -383,7 +383,7 @@ final class Interpreter {
                 }
                 case CLS_STX | DIRECT_MEM | SIZE_H -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 2 - o)) >= 0) {
                         seg.set(BpfMachine.U16, o, (short) r[s]);
@@ -393,7 +393,7 @@ final class Interpreter {
                 }
                 case CLS_STX | DIRECT_MEM | SIZE_W -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 4 - o)) >= 0) {
                         seg.set(BpfMachine.U32, o, (int) r[s]);
@@ -403,7 +403,7 @@ final class Interpreter {
                 }
                 case CLS_STX | DIRECT_MEM | SIZE_DW -> {
                     int id = regionOf[pc];
-                    MemorySegment seg = writable[id];
+                    MemorySegment seg = (MemorySegment) writable[id];
                     long o = r[d] + off - ((long) id << 32);
                     if ((o | (seg.byteSize() - 8 - o)) >= 0) {
                         seg.set(BpfMachine.U64, o, r[s]);

@@ -53,7 +53,7 @@ final class JitCompiler {
     private static final ClassDesc CD_ENTRY = ClassDesc.of("io.jxrp.ebpf.JitCompiler$Entry");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
-    private static final ClassDesc CD_SEGMENTS = CD_SEGMENT.arrayType();
+    private static final ClassDesc CD_OBJECTS = CD_Object.arrayType();
     private static final ClassDesc CD_IOOBE = ClassDesc.of("java.lang.IndexOutOfBoundsException");
     private static final ClassDesc CD_FAULT = ClassDesc.of("io.jxrp.ebpf.BpfFault");
     private static final ClassDesc[] CD_LAYOUT = {null, ClassDesc.of("java.lang.foreign.ValueLayout$OfByte"),
@@ -529,9 +529,10 @@ final class JitCompiler {
                         int slot = nextLocal++;
                         segs.put(id, slot);
                         code.aload(0);
-                        code.getfield(CD_MACHINE, store ? "writable" : "readable", CD_SEGMENTS);
+                        code.getfield(CD_MACHINE, store ? "writable" : "readable", CD_OBJECTS);
                         code.loadConstant(id);
                         code.aaload();
+                        code.checkcast(CD_SEGMENT);
                         code.astore(slot);
                     }
                 }
