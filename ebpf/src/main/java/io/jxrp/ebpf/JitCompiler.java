@@ -94,6 +94,7 @@ final class JitCompiler {
         HotSpotDirective.ensureAdded();
         ClassDesc self = ClassDesc.of(CLASS_NAME);
         int[] starts = p.analysis.functionStarts();
+        boolean[] framePrivate = framePrivate(p, starts);
         // Stack maps may need our own classes' hierarchy: resolve them through this module's loader too,
         // so translation works when jxrp is loaded by a non-system class loader.
         ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -121,7 +122,7 @@ final class JitCompiler {
             for (int f = 0; f < starts.length; f++) {
                 int start = starts[f];
                 int end = reachableEnd(p, start, p.analysis.functionEnd(f, p.slots.length));
-                FunctionGen gen = new FunctionGen(p, self, f, starts);
+                FunctionGen gen = new FunctionGen(p, self, f, starts, framePrivate);
                 // One method with frame slots in locals, else one method without, else chunks.
                 boolean promote = fitsOneMethod(classFile, self, gen, start, end, true);
                 List<int[]> chunks = promote || fitsOneMethod(classFile, self, gen, start, end, false)
@@ -216,7 +217,8 @@ final class JitCompiler {
      * The frame slots of one function that may live in JVM locals: every access to their bytes in
      * the function is {@code r10 + off} with the same offset and width (inside the frame, proven, no
      * atomics). Anything else that could see the frame (an access through another pointer, a
-     * checked access, a call) is a sync point where the locals are written back and reloaded, so the
+     * checked access, a call to a function that may see the caller's frame: {@link #framePrivate}) is a
+     * sync point where the locals are written back and reloaded, so the
      * memory stays what the interpreter would have. Offset to width, in offset order.
      */
     static java.util.SortedMap<Integer, Integer> promotableSlots(BpfProgram p, int start, int end) {
@@ -272,6 +274,56 @@ final class JitCompiler {
         return slots;
     }
 
+    /**
+     * Per function: whether a call to it can neither read nor write its caller's frame, so a caller
+     * keeps its promoted frame slots in locals across the call (no write-back before, no reload
+     * after). True when the function and everything it calls touch the stack only as {@code r10 + off}
+     * (proven: their own frame, where the verifier confines such accesses), and make no checked access,
+     * atomic access or helper call (any of which could reach the caller's frame through a pointer).
+     */
+    static boolean[] framePrivate(BpfProgram p, int[] starts) {
+        RangeAnalysis.Facts facts = p.analysis.facts();
+        boolean[] own = new boolean[starts.length];
+        List<List<Integer>> callees = new ArrayList<>();
+        for (int f = 0; f < starts.length; f++) {
+            int end = reachableEnd(p, starts[f], p.analysis.functionEnd(f, p.slots.length));
+            boolean ok = true;
+            List<Integer> calls = new ArrayList<>();
+            for (int pc = starts[f]; pc < end && ok; pc++) {
+                int op = p.op[pc];
+                int c = cls(op);
+                if (c == CLS_LDX || c == CLS_ST || c == CLS_STX) {
+                    int base = c == CLS_LDX ? p.src[pc] : p.dst[pc];
+                    byte k = facts.accessClass()[pc];
+                    boolean atomic = c == CLS_STX && mode(op) != MODE_MEM;
+                    boolean stack = facts.accessRegion()[pc] == Addresses.STACK_ID;
+                    ok = k != RangeAnalysis.CHECKED && !atomic
+                            && (!stack || (base == 10 && k == RangeAnalysis.PROVEN && p.off[pc] + widthBytes(op) <= 0));
+                } else if (op == CALL && p.src[pc] == CALL_LOCAL) {
+                    calls.add(java.util.Arrays.binarySearch(starts, pc + 1 + p.imm[pc]));
+                } else if (op == CALL || op == CALLX) {
+                    ok = false; // a helper
+                }
+                if (op == LDDW) {
+                    pc++;
+                }
+            }
+            own[f] = ok;
+            callees.add(calls);
+        }
+        boolean[] safe = own.clone();
+        for (boolean changed = true; changed; ) { // the verifier rejects recursion: this settles
+            changed = false;
+            for (int f = 0; f < starts.length; f++) {
+                if (safe[f] && callees.get(f).stream().anyMatch(g -> g < 0 || !safe[g])) {
+                    safe[f] = false;
+                    changed = true;
+                }
+            }
+        }
+        return safe;
+    }
+
     private static int insnEstimate(BpfProgram p, int pc) {
         int c = cls(p.op[pc]);
         return c == CLS_LDX || c == CLS_ST || c == CLS_STX ? PER_ACCESS : PER_INSN;
@@ -298,12 +350,15 @@ final class JitCompiler {
         private final ClassDesc self;
         private final int function;
         private final int[] starts;
+        /** {@link #framePrivate} of every function. */
+        private final boolean[] framePrivate;
 
-        FunctionGen(BpfProgram p, ClassDesc self, int function, int[] starts) {
+        FunctionGen(BpfProgram p, ClassDesc self, int function, int[] starts, boolean[] framePrivate) {
             this.p = p;
             this.self = self;
             this.function = function;
             this.starts = starts;
+            this.framePrivate = framePrivate;
         }
 
         /** Whole function in one method: registers live in locals, exit returns r0. */
@@ -1254,10 +1309,14 @@ final class JitCompiler {
                         return;
                     }
                     case CALL -> {
+                        boolean sync = true;
                         if (s == CALL_LOCAL) {
                             int callee = java.util.Arrays.binarySearch(starts, pc + 1 + imm);
+                            sync = !framePrivate[callee]; // else the promoted slots stay in locals across it
                             saveCount();
-                            writeBack();
+                            if (sync) {
+                                writeBack();
+                            }
                             code.aload(0);
                             for (int r = 1; r <= 5; r++) {
                                 ld(r);
@@ -1278,7 +1337,9 @@ final class JitCompiler {
                             helper(pc, () -> code.loadConstant((long) imm));
                         }
                         st(0);
-                        reload();
+                        if (sync) {
+                            reload();
+                        }
                         return;
                     }
                     case CALLX -> {

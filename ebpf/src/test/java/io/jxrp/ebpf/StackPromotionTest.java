@@ -2,6 +2,7 @@ package io.jxrp.ebpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,102 @@ class StackPromotionTest {
                 ldxdw r0, [r1+0]
                 stdw [r1+0], 11
                 exit""");
+    }
+
+    /** {@link JitCompiler#framePrivate} of each function of {@code asm}, after checking that both modes agree on it. */
+    private static boolean[] framePrivate(String asm) throws BpfLoadException {
+        agree(asm);
+        BpfProgram p = BpfProgram.create("promoted", Asm.assemble(asm), List.of());
+        return JitCompiler.framePrivate(p, p.analysis.functionStarts());
+    }
+
+    @Test
+    void aCalleeThatKeepsToItsOwnFrameLeavesTheCallersSlotsInLocals() throws BpfLoadException {
+        boolean[] priv = framePrivate("""
+                stdw [r10-8], 9
+                mov r1, 4
+                call local f
+                ldxdw r2, [r10-8]
+                lsh r0, 8
+                add r0, r2
+                stxdw [r10-8], r0
+                mov r1, 5
+                call local f
+                ldxdw r2, [r10-8]
+                lsh r0, 16
+                add r0, r2
+                exit
+                f:
+                ldxdw r0, [r10-8]
+                add r0, r1
+                stxdw [r10-8], r0
+                stdw [r10-16], 1
+                exit""");
+        assertTrue(priv[1], "f touches only its own frame");
+    }
+
+    @Test
+    void aCalleeGivenAPointerIntoTheCallersFrameOrAHelperIsNotPrivate() throws BpfLoadException {
+        assertFalse(framePrivate("""
+                stdw [r10-16], 9
+                mov r1, r10
+                add r1, -16
+                call local f
+                ldxdw r2, [r10-16]
+                add r0, r2
+                exit
+                f:
+                ldxdw r0, [r1+0]
+                exit""")[1], "reads the caller's slot through r1");
+        assertFalse(framePrivate("""
+                lddw r1, 0x0000000041414141
+                stxdw [r10-8], r1
+                mov r1, r10
+                add r1, -8
+                call local f
+                ldxdw r2, [r10-8]
+                add r0, r2
+                exit
+                f:
+                mov r2, 8
+                call 6
+                exit""")[1], "hands r1 to a helper");
+        assertFalse(framePrivate("""
+                stdw [r10-8], 7
+                call local f
+                ldxdw r2, [r10-8]
+                add r0, r2
+                exit
+                f:
+                lddw r3, %s
+                ldxdw r0, [r3+0]
+                stdw [r3+0], 3
+                exit""".formatted(MAIN_SLOT))[1], "a forged address (a checked access) reaches the caller's slot");
+    }
+
+    @Test
+    void aCalleeWhoseOwnCalleeWritesTheCallersFrameIsNotPrivate() throws BpfLoadException {
+        boolean[] priv = framePrivate("""
+                stdw [r10-8], 9
+                mov r1, r10
+                add r1, -8
+                call local f
+                ldxdw r2, [r10-8]
+                lsh r2, 8
+                add r0, r2
+                exit
+                f:
+                stdw [r10-8], 1
+                call local g
+                ldxdw r1, [r10-8]
+                add r0, r1
+                exit
+                g:
+                stdw [r1+0], 5
+                mov r0, 2
+                exit""");
+        assertFalse(priv[1], "f itself keeps to its frame, but g writes through the pointer f passes on");
+        assertFalse(priv[2]);
     }
 
     @Test
