@@ -146,7 +146,8 @@ abstract class BpfKvContractTest {
                         + (held ? ": one engine request" : ": absent, answered without one"));
                 assertEquals(pread.get(key).map(KeyValue::valueText), byEngine, "seed " + seed + " key " + key);
                 long end = key + random.nextInt(300);
-                boolean holdsSome = end > Math.max(key, 0) && key < db.layout().keyCount();
+                // keys are unsigned: a negative begin is a key of 2^63 or more, so [key, end) is empty then
+                boolean holdsSome = !KeyRange.of(key, end).clip(db.layout().keyCount()).isEmpty();
                 requests = engine.stats().engineRequests();
                 List<String> rangeByEngine = engine.range(key, end).map(KeyValue::toString).toList();
                 assertTrue(!holdsSome || engine.stats().engineRequests() > requests, "seed " + seed + " range from " + key
