@@ -50,8 +50,9 @@ public final class BpfMachine {
      * arrays are {@code Object[]}: a store into an array of an interface type is type-checked through the
      * class's secondary supers on every {@link #bind} (the host binds a new block every run), a store
      * into {@code Object[]} is not, and each read's cast costs nothing extra (the access after it
-     * needed the same class check). A program that only returns took 2-3 ns less per run in the JIT and
-     * 5-6 ns less in the interpreter through {@code FunctionRunner} (min of batches, pinned).
+     * needed the same class check). A program that only returns took 21.4-23.2 ns a run in the JIT and
+     * 28.4-30.7 in the interpreter through {@code FunctionRunner} before, 19.4-20.6 and 22.2-26.7 after
+     * (fastest batches, pinned, three rounds).
      */
     Object[] readable = new Object[Addresses.FIRST_MAP_ID + 8];
     Object[] writable = new Object[Addresses.FIRST_MAP_ID + 8];
