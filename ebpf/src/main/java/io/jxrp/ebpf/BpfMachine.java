@@ -155,11 +155,32 @@ public final class BpfMachine {
         zeroStack();
         remaining = budget;
         try {
-            return mode == ExecutionMode.JIT ? program.jit().entry().run(this, r1, r2, Addresses.STACK_TOP)
+            return mode == ExecutionMode.JIT ? jitEntry(program).run(this, r1, r2, Addresses.STACK_TOP)
                     : Interpreter.run(this, program, r1, r2);
         } finally {
             lastInstructions = budget - Math.max(remaining, 0);
         }
+    }
+
+    /**
+     * The program's translation for this run: the sized one ({@link JitCompiler.Compiled#needs}) when
+     * the bound context, data and scratch have at least the bytes it cuts them to, else the one without.
+     */
+    private JitCompiler.Entry jitEntry(BpfProgram program) {
+        JitCompiler.Compiled c = program.jit();
+        long[] needs = c.needs();
+        if (needs != null && (boundBytes(CONTEXT_ID) < needs[CONTEXT_ID] || boundBytes(DATA_ID) < needs[DATA_ID]
+                || boundBytes(SCRATCH_ID) < needs[SCRATCH_ID])) {
+            return program.jitUnsized().entry();
+        }
+        return c.entry();
+    }
+
+    /** The host regions' ids as constants C2 folds (an enum's instance field is not one). */
+    private static final int CONTEXT_ID = Region.CONTEXT.id, DATA_ID = Region.DATA.id, SCRATCH_ID = Region.SCRATCH.id;
+
+    private long boundBytes(int id) {
+        return ((MemorySegment) readable[id]).byteSize();
     }
 
     private void install(BpfProgram program) {

@@ -26,6 +26,8 @@ public final class BpfProgram {
     /** For the interpreter: instructions after each one to the end of its block ({@link Interpreter#tails}). */
     final int[] tail;
     private volatile JitCompiler.Compiled compiled;
+    /** The translation without sized segments, for hosts that bind less than the proofs assume; made when first needed. */
+    private volatile JitCompiler.Compiled unsized;
     /** Larger programs would overflow class-file limits anyway; they run in the interpreter. */
     private static final int MAX_JIT_SLOTS = 100_000;
 
@@ -141,7 +143,11 @@ public final class BpfProgram {
     /** A listing of the whole program. */
     public String disassemble() { return Disassembler.listing(slots); }
 
-    /** Translates the program for {@link ExecutionMode#JIT} now rather than on its first JIT run. */
+    /**
+     * Translates the program for {@link ExecutionMode#JIT} now rather than on its first JIT run. (A
+     * host that binds a context, data or scratch smaller than the program's proven loads reach gets a
+     * second translation on its first such run: see the ebpf README, Sized segments.)
+     */
     public void compile() {
         jit();
     }
@@ -152,11 +158,35 @@ public final class BpfProgram {
             synchronized (this) {
                 c = compiled;
                 if (c == null) {
-                    compiled = c = compileOrInterpret();
+                    compiled = c = compileOrInterpret(true);
                 }
             }
         }
         return c;
+    }
+
+    /** Whether {@link #jitUnsized()} had to translate the program a second time. */
+    boolean translatedUnsized() {
+        return unsized != null;
+    }
+
+    /** {@link #jit()}, or where that one is sized ({@link JitCompiler.Compiled#needs}) the translation without. */
+    JitCompiler.Compiled jitUnsized() {
+        JitCompiler.Compiled c = jit();
+        if (c.needs() == null) {
+            return c;
+        }
+        JitCompiler.Compiled u = unsized;
+        if (u == null) {
+            synchronized (this) {
+                u = unsized;
+                if (u == null) {
+                    LoggerHolder.LOG.debug("{}: a bound region is smaller than its proofs assume: translating it without sized segments", name);
+                    unsized = u = compileOrInterpret(false);
+                }
+            }
+        }
+        return u;
     }
 
     /**
@@ -164,12 +194,12 @@ public final class BpfProgram {
      * program with hundreds of thousands of instructions) still runs, in the interpreter, with
      * identical results.
      */
-    private JitCompiler.Compiled compileOrInterpret() {
+    private JitCompiler.Compiled compileOrInterpret(boolean sized) {
         try {
             if (slots.length > MAX_JIT_SLOTS) {
                 throw new IllegalStateException(slots.length + " slots exceed the JIT limit of " + MAX_JIT_SLOTS);
             }
-            return JitCompiler.compile(this);
+            return JitCompiler.compile(this, sized);
         } catch (RuntimeException e) {
             LoggerHolder.LOG.warn("{}: JIT translation failed, running it in the interpreter: {}", name, e.toString());
             return new JitCompiler.Compiled((machine, r1, r2, r10) -> Interpreter.run(machine, this, r1, r2), new byte[0]);

@@ -25,7 +25,11 @@ import java.util.Map;
  * segment access, and an exception handler sends an access outside the segment to the checked path,
  * which completes it or faults exactly as the interpreter does. (For a region-typed access that is
  * how the program's own out-of-bounds access faults: a compare of ours before the JDK's would only
- * repeat it.) The instruction count lives in a local, is charged per basic block and checked at
+ * repeat it.) A proven load from the context, data or scratch goes further ({@link #sizedLoad}): it
+ * reads the region's segment cut to what such loads reach, at an offset whose range the verifier found
+ * is handed to C2 through {@code Objects.checkIndex}, so the JDK's check folds away; the machine runs
+ * this sized translation only where the host bound that much, and a second one without otherwise
+ * ({@link Compiled#needs}). The instruction count lives in a local, is charged per basic block and checked at
  * backward jumps and the final exit. A function whose bytecode could exceed {@link #CHUNK_BUDGET} is
  * split into chunk methods over contiguous block ranges that pass registers through a per-frame
  * array and return the next pc to a small dispatcher, so no method passes HotSpot's 8000-byte
@@ -40,13 +44,25 @@ final class JitCompiler {
         long run(BpfMachine machine, long r1, long r2, long r10);
     }
 
-    /** A translated program; {@code classBytes} kept for inspection by tests and tools. */
-    record Compiled(Entry entry, byte[] classBytes) {}
+    /**
+     * A translated program; {@code classBytes} kept for inspection by tests and tools. {@code needs}:
+     * null, or per host region id (context 1, data 2, scratch 3) the bytes its bound segment must have
+     * at least for this translation to run: its proven loads from the region ({@link #sizedLoad})
+     * read a segment cut to that length, the end of the furthest of them. {@link BpfMachine} runs the
+     * translation without ({@code sized} false) for a host that binds less.
+     */
+    record Compiled(Entry entry, byte[] classBytes, long[] needs) {
+        Compiled(Entry entry, byte[] classBytes) {
+            this(entry, classBytes, null);
+        }
+    }
 
     /** Upper bound on the estimated bytecode of one generated method (HotSpot's limit is 8000). */
     static final int CHUNK_BUDGET = 6000;
     /** Conservative bytecode bounds: per instruction, per memory access (with its slow path), per block, per jump. */
     private static final int PER_INSN = 26, PER_ACCESS = 90, PER_BLOCK = 24, PER_EXIT_JUMP = 110;
+    /** What a load on a sized segment adds ({@code Body.provenOffset}: the range check and its constants). */
+    private static final int PER_SIZED = 12;
 
     private static final ClassDesc CD_MACHINE = ClassDesc.of("io.jxrp.ebpf.BpfMachine");
     private static final ClassDesc CD_INTERP = ClassDesc.of("io.jxrp.ebpf.Interpreter");
@@ -54,6 +70,7 @@ final class JitCompiler {
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final ClassDesc CD_OBJECTS = CD_Object.arrayType();
+    private static final ClassDesc CD_OBJECTS_UTIL = ClassDesc.of("java.util.Objects");
     private static final ClassDesc CD_IOOBE = ClassDesc.of("java.lang.IndexOutOfBoundsException");
     private static final ClassDesc CD_FAULT = ClassDesc.of("io.jxrp.ebpf.BpfFault");
     private static final ClassDesc[] CD_LAYOUT = {null, ClassDesc.of("java.lang.foreign.ValueLayout$OfByte"),
@@ -91,7 +108,13 @@ final class JitCompiler {
     static final String CLASS_NAME = "io.jxrp.ebpf.JitProgram";
 
     static Compiled compile(BpfProgram p) {
+        return compile(p, true);
+    }
+
+    /** {@code sized}: whether proven loads from host regions go through segments cut to what they reach ({@link Compiled#needs}). */
+    static Compiled compile(BpfProgram p, boolean sized) {
         HotSpotDirective.ensureAdded();
+        long[] needs = sized ? needs(p) : null;
         ClassDesc self = ClassDesc.of(CLASS_NAME);
         int[] starts = p.analysis.functionStarts();
         boolean[] framePrivate = framePrivate(p, starts);
@@ -122,11 +145,11 @@ final class JitCompiler {
             for (int f = 0; f < starts.length; f++) {
                 int start = starts[f];
                 int end = reachableEnd(p, start, p.analysis.functionEnd(f, p.slots.length));
-                FunctionGen gen = new FunctionGen(p, self, f, starts, framePrivate);
+                FunctionGen gen = new FunctionGen(p, self, f, starts, framePrivate, needs);
                 // One method with frame slots in locals, else one method without, else chunks.
                 boolean promote = fitsOneMethod(classFile, self, gen, start, end, true);
                 List<int[]> chunks = promote || fitsOneMethod(classFile, self, gen, start, end, false)
-                        ? List.of(new int[] {start, end}) : partition(p, start, end);
+                        ? List.of(new int[] {start, end}) : partition(p, start, end, needs != null);
                 if (chunks.size() == 1) {
                     cb.withMethodBody("f" + f, MTD_FUNCTION, ClassFile.ACC_STATIC, code -> gen.direct(code, start, end, promote));
                 } else {
@@ -142,7 +165,7 @@ final class JitCompiler {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             Entry entry = (Entry) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
-            return new Compiled(entry, bytes);
+            return new Compiled(entry, bytes, needs);
         } catch (Throwable e) {
             throw new IllegalStateException("JIT translation of " + p.name + " failed: " + e, e);
         }
@@ -186,16 +209,16 @@ final class JitCompiler {
     }
 
     /** Cuts [start, end) at block boundaries into ranges whose estimated bytecode fits {@link #CHUNK_BUDGET}. */
-    static List<int[]> partition(BpfProgram p, int start, int end) {
+    static List<int[]> partition(BpfProgram p, int start, int end, boolean sized) {
         int[] cost = p.analysis.blockCost();
         List<int[]> chunks = new ArrayList<>();
         int chunkStart = start;
         int estimate = 200; // prologue, register spills, entry switch
         for (int pc = start; pc < end; pc++) {
-            int add = insnEstimate(p, pc);
+            int add = insnEstimate(p, pc, sized);
             if (cost[pc] != 0) {
                 add += PER_BLOCK;
-                if (estimate + blockEstimate(p, pc, end) > CHUNK_BUDGET && pc > chunkStart) {
+                if (estimate + blockEstimate(p, pc, end, sized) > CHUNK_BUDGET && pc > chunkStart) {
                     chunks.add(new int[] {chunkStart, pc});
                     chunkStart = pc;
                     estimate = 200;
@@ -324,16 +347,54 @@ final class JitCompiler {
         return safe;
     }
 
-    private static int insnEstimate(BpfProgram p, int pc) {
+    private static int insnEstimate(BpfProgram p, int pc, boolean sized) {
         int c = cls(p.op[pc]);
-        return c == CLS_LDX || c == CLS_ST || c == CLS_STX ? PER_ACCESS : PER_INSN;
+        return c == CLS_LDX || c == CLS_ST || c == CLS_STX ? PER_ACCESS + (sized && sizedLoad(p, pc) ? PER_SIZED : 0) : PER_INSN;
     }
 
-    private static int blockEstimate(BpfProgram p, int leader, int end) {
+    /**
+     * Whether the load at {@code pc} is proven inside the context, data or scratch, whose size the
+     * proofs assume: in a sized translation it reads the region's segment cut to the end of the
+     * furthest such load ({@link Compiled#needs}), at an offset whose range C2 is told
+     * ({@code Body.provenOffset}), so the JDK's bounds check of the load folds away. (Maps and the
+     * stack keep their paths.)
+     */
+    static boolean sizedLoad(BpfProgram p, int pc) {
+        RangeAnalysis.Facts facts = p.analysis.facts();
+        if (!facts.complete() || cls(p.op[pc]) != CLS_LDX || facts.accessClass()[pc] != RangeAnalysis.PROVEN) {
+            return false;
+        }
+        int id = facts.accessRegion()[pc];
+        if (id < Region.CONTEXT.id || id > Region.SCRATCH.id) {
+            return false;
+        }
+        // What C2 is told and then relies on, checked here rather than taken from the class: every
+        // offset the range admits, plus the load's own offset and width, lies inside the cut segment.
+        long lo = facts.baseLo()[pc], hi = facts.baseHi()[pc], bytes = facts.regionBytes()[id];
+        return bytes > 0 && -bytes <= lo && lo <= hi && hi <= bytes // no overflow below
+                && lo + p.off[pc] >= 0 && hi + p.off[pc] + widthBytes(p.op[pc]) <= bytes;
+    }
+
+    /** What a sized translation needs of the host's bindings ({@link Compiled#needs}); null if nothing. */
+    static long[] needs(BpfProgram p) {
+        RangeAnalysis.Facts facts = p.analysis.facts();
+        long[] needs = new long[Region.SCRATCH.id + 1];
+        boolean any = false;
+        for (int pc = 0; pc < p.slots.length; pc++) {
+            if (sizedLoad(p, pc) && !(pc > 0 && p.op[pc - 1] == LDDW)) {
+                int id = facts.accessRegion()[pc];
+                needs[id] = Math.max(needs[id], facts.baseHi()[pc] + p.off[pc] + widthBytes(p.op[pc]));
+                any = true;
+            }
+        }
+        return any ? needs : null;
+    }
+
+    private static int blockEstimate(BpfProgram p, int leader, int end, boolean sized) {
         int[] cost = p.analysis.blockCost();
         int estimate = PER_BLOCK;
         for (int pc = leader; pc < end && (pc == leader || cost[pc] == 0); pc++) {
-            estimate += insnEstimate(p, pc);
+            estimate += insnEstimate(p, pc, sized);
             if (Verifier.jumpTarget(p.slots[pc], pc) != Integer.MIN_VALUE) {
                 estimate += PER_EXIT_JUMP;
             }
@@ -352,13 +413,16 @@ final class JitCompiler {
         private final int[] starts;
         /** {@link #framePrivate} of every function. */
         private final boolean[] framePrivate;
+        /** A sized translation's {@link Compiled#needs}; null for one without. */
+        private final long[] needs;
 
-        FunctionGen(BpfProgram p, ClassDesc self, int function, int[] starts, boolean[] framePrivate) {
+        FunctionGen(BpfProgram p, ClassDesc self, int function, int[] starts, boolean[] framePrivate, long[] needs) {
             this.p = p;
             this.self = self;
             this.function = function;
             this.starts = starts;
             this.framePrivate = framePrivate;
+            this.needs = needs;
         }
 
         /** Whole function in one method: registers live in locals, exit returns r0. */
@@ -452,6 +516,8 @@ final class JitCompiler {
             private int nextLocal;
             /** Region id to the local holding its readable / writable segment. */
             private final Map<Integer, Integer> readSeg = new HashMap<>(), writeSeg = new HashMap<>();
+            /** Region id to the local holding its readable segment cut to the size the proofs assume. */
+            private final Map<Integer, Integer> sizedSeg = new HashMap<>();
             /** Code emitted after the body: slow paths, exception handlers, budget faults. */
             private final List<Runnable> outOfLine = new ArrayList<>();
             /** Frame slots kept in locals ({@link #promotableSlots}): frame offset to width, and to local. */
@@ -588,6 +654,17 @@ final class JitCompiler {
                         code.loadConstant(id);
                         code.aaload();
                         code.checkcast(CD_SEGMENT);
+                        code.astore(slot);
+                    }
+                    if (!store && sizedLoad(pc) && !sizedSeg.containsKey(id)) {
+                        // The machine runs this translation only if the bound segment has these bytes at
+                        // least: the cut cannot fail, and C2 sees the new segment's length as a constant.
+                        int slot = nextLocal++;
+                        sizedSeg.put(id, slot);
+                        code.aload(readSeg.get(id));
+                        code.lconst_0();
+                        code.loadConstant(needs[id]);
+                        code.invokeinterface(CD_SEGMENT, "asSlice", MethodTypeDesc.of(CD_SEGMENT, CD_long, CD_long));
                         code.astore(slot);
                     }
                 }
@@ -804,6 +881,31 @@ final class JitCompiler {
                 code.ladd();
             }
 
+            private boolean sizedLoad(int pc) {
+                return needs != null && JitCompiler.sizedLoad(p, pc);
+            }
+
+            /**
+             * The offset of a proven load at {@code base + off} with its range made known to C2: the
+             * base's offset into the region goes through {@code Objects.checkIndex} against the range
+             * the verifier found for it (an intrinsic whose result C2 types with that range, and the
+             * checks of one base value merge into one), so the JDK's check of the load itself, against
+             * the sized segment's constant length, folds away. A base outside that range (a host that
+             * broke the calling convention) fails the check, and the exception handler around the load
+             * takes the checked path, which completes or faults exactly as the interpreter does.
+             */
+            private void provenOffset(int pc, int base, int off, int id) {
+                RangeAnalysis.Facts facts = p.analysis.facts();
+                long lo = facts.baseLo()[pc], hi = facts.baseHi()[pc];
+                ld(base);
+                code.loadConstant(-((long) id << 32) - lo);
+                code.ladd();
+                code.loadConstant(hi - lo + 1);
+                code.invokestatic(CD_OBJECTS_UTIL, "checkIndex", MTD_JJJ);
+                code.loadConstant(lo + off);
+                code.ladd();
+            }
+
             /** Converts what {@code MemorySegment.get} pushed for {@code width} bytes into a register value. */
             private void widen(int width, boolean signed) {
                 switch (width) {
@@ -907,10 +1009,15 @@ final class JitCompiler {
                     checked.run();
                     return;
                 }
+                boolean sizedLoad = sizedLoad(pc);
                 guarded(() -> {
-                    code.aload(readSeg.get(id));
+                    code.aload((sizedLoad ? sizedSeg : readSeg).get(id));
                     layout(width);
-                    regionOffset(s, off, id);
+                    if (sizedLoad) {
+                        provenOffset(pc, s, off, id);
+                    } else {
+                        regionOffset(s, off, id);
+                    }
                     segmentGet(width);
                 }, () -> {
                     widen(width, signed);

@@ -43,8 +43,13 @@ final class RangeAnalysis {
      * @param accessRegion per pc: the region id the access reaches (see {@link Addresses}), 0 for checked
      * @param stackZeroFrom the lowest stack-region offset a fast path can touch: the machine zeroes the
      *        stack from there up before a run, and the rest only if a checked access goes below it
+     * @param baseLo per pc of a {@link #PROVEN} access outside the stack: the lowest offset into its
+     *        region the base register held on any path (the access's own offset not added)
+     * @param baseHi per pc, likewise the highest
+     * @param regionBytes per region id: the size the proofs of loads assume (0 where none is assumed)
      */
-    record Facts(byte[] accessClass, int[] accessRegion, int stackZeroFrom, boolean complete) {
+    record Facts(byte[] accessClass, int[] accessRegion, int stackZeroFrom, boolean complete, long[] baseLo,
+            long[] baseHi, long[] regionBytes) {
         int count(byte kind) {
             int c = 0;
             for (byte b : accessClass) {
@@ -467,6 +472,8 @@ final class RangeAnalysis {
         final int n;
         final byte[] cls;
         final int[] region;
+        /** Per pc: the base register's offsets into the accessed region, joined over every visit. */
+        final long[] baseLo, baseHi;
         /** Per function: the deepest (most negative) frame offset a proven r10-based access touches. */
         final int[] stackLow;
         long work;
@@ -490,6 +497,8 @@ final class RangeAnalysis {
             this.n = s.length;
             this.cls = new byte[n];
             this.region = new int[n];
+            this.baseLo = new long[n];
+            this.baseHi = new long[n];
             this.workLimit = paths > 1 ? Math.max(PATH_MIN_WORK, PATH_WORK_PER_SLOT * n) : Math.max(MIN_WORK, WORK_PER_SLOT * n);
             this.calleeArgs = new Val[cfg.functionStarts().length][];
             this.stackLow = new int[cfg.functionStarts().length];
@@ -550,7 +559,11 @@ final class RangeAnalysis {
                     }
                 }
             }
-            return new Facts(c, r, zeroFrom, complete);
+            long[] bytes = new long[Addresses.FIRST_MAP_ID + maps.size()];
+            for (int id = Region.CONTEXT.id; id < bytes.length; id++) {
+                bytes[id] = id == Addresses.STACK_ID ? 0 : Math.max(0, assumedSize(id, false));
+            }
+            return new Facts(c, r, zeroFrom, complete, complete ? baseLo : new long[n], complete ? baseHi : new long[n], bytes);
         }
 
         /** Per function: the deepest frame it can run in (0 for the main function), -1 when unreachable. */
@@ -1089,6 +1102,9 @@ final class RangeAnalysis {
                     }
                 } else {
                     long size = assumedSize(id, store);
+                    boolean first = cls[pc] == UNVISITED;
+                    baseLo[pc] = first ? base.smin : Math.min(baseLo[pc], base.smin);
+                    baseHi[pc] = first ? base.smax : Math.max(baseHi[pc], base.smax);
                     if (size < 0) {
                         c = CHECKED; // read-only map written: the checked path faults
                     } else {

@@ -122,6 +122,12 @@ class ProvenAccessDifferentialTest {
 
     /** Everything a run leaves behind: r0 or the fault, the count, and the memory it could touch. */
     private static String outcome(ExecutionMode mode, BpfProgram p, BpfMap map, byte[] data, byte[] scratch, long seed) {
+        return outcome(mode, p, map, data, scratch, seed, 0);
+    }
+
+    /** {@code dataPointer}: what the context's data field holds; 0 for the calling convention's value. */
+    private static String outcome(ExecutionMode mode, BpfProgram p, BpfMap map, byte[] data, byte[] scratch, long seed,
+            long dataPointer) {
         BpfMachine m = new BpfMachine(mode, 20_000);
         MemorySegment ctx = Arena.ofAuto().allocate(ProgramType.XRP_CONTEXT_BYTES, 8);
         MemorySegment d = Arena.ofAuto().allocate(data.length, 8);
@@ -132,7 +138,7 @@ class ProvenAccessDifferentialTest {
         m.bind(Region.CONTEXT, ctx);
         m.bind(Region.DATA, d);
         m.bind(Region.SCRATCH, s);
-        ctx.set(BpfMachine.U64, 0, m.address(Region.DATA));
+        ctx.set(BpfMachine.U64, 0, dataPointer != 0 ? dataPointer : m.address(Region.DATA));
         ctx.set(BpfMachine.U64, 272, m.address(Region.SCRATCH));
         String result;
         try {
@@ -180,6 +186,40 @@ class ProvenAccessDifferentialTest {
                 + checked + " checked; " + faults + " runs fault");
         assertTrue(proven > 0 && regionOnly > 0 && checked > 0, "the programs mix every kind of access");
         assertTrue(faults > 0 && faults < PROGRAMS, "some runs fault, most do not: " + faults);
+    }
+
+    /**
+     * A host that breaks the calling convention: the context's data field points elsewhere in the
+     * data, into the scratch, or past the data's end. Loads the verifier proved from the data pointer
+     * then miss the range the JIT handed to C2 for them (a sized translation's range check fails) and
+     * take the checked path: results as in the interpreter of a GENERIC program, which assumes nothing.
+     */
+    @Test
+    void aHostThatMovesTheDataPointerGetsTheSameResults() throws BpfLoadException {
+        long seed = Seeds.seed("ProvenAccessDifferentialTest.aHostThatMovesTheDataPointerGetsTheSameResults");
+        Random random = new Random(seed);
+        long data = 2L << 32, scratch = 3L << 32;
+        long[] pointers = {data + 8, data + 256, data + 504, data + 512, scratch, scratch + 64, data - 8};
+        int moved = 0;
+        for (int i = 0; i < 100; i++) {
+            String asm = generate(random, 10 + random.nextInt(40));
+            BpfMap map = BpfMap.create(MapType.ARRAY, "values", 4, 32, 3);
+            long[] slots = Asm.assemble(asm);
+            BpfProgram xrp = BpfProgram.create("xrp" + i, slots, List.of(map), ProgramType.XRP);
+            BpfProgram generic = BpfProgram.create("generic" + i, slots, List.of(map), ProgramType.GENERIC);
+            byte[] d = new byte[512];
+            byte[] s = new byte[4096];
+            random.nextBytes(d);
+            random.nextBytes(s);
+            long runSeed = random.nextLong();
+            long pointer = pointers[random.nextInt(pointers.length)];
+            String reference = outcome(ExecutionMode.INTERPRETER, generic, map, d, s, runSeed, pointer);
+            String context = "seed " + seed + " program " + i + " (data pointer 0x" + Long.toHexString(pointer) + "):\n" + asm;
+            assertEquals(reference, outcome(ExecutionMode.INTERPRETER, xrp, map, d, s, runSeed, pointer), "interpreter, " + context);
+            assertEquals(reference, outcome(ExecutionMode.JIT, xrp, map, d, s, runSeed, pointer), "JIT, " + context);
+            moved += JitCompiler.compile(xrp).needs() != null ? 1 : 0;
+        }
+        assertTrue(moved > 50, "most programs have sized loads: " + moved);
     }
 
     /**
