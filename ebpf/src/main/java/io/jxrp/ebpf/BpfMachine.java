@@ -61,14 +61,18 @@ public final class BpfMachine {
     private BpfProgram installed;
     final MemorySegment stack;
     /**
-     * Stack offsets from here up were zeroed for this run; below, down to the installed program's
-     * frames, they still hold what an earlier run left until a checked access reaches them (fast
-     * paths never go below: see {@link RangeAnalysis.Facts#stackZeroFrom()}).
+     * Stack offsets from here up were zeroed for this run (but for the JIT's main-function slots kept
+     * in locals, which are written back before anything else can read them); below, down to the
+     * installed program's frames, they still hold what an earlier run left until a checked access
+     * reaches them (fast paths never go below: see {@link RangeAnalysis.Facts#stackZeroFrom()}).
      */
     private int stackZeroedFrom;
     /** For the installed program: where its fast paths' stack starts, and the slices zeroed before a run and lazily. */
     private int stackZeroFrom;
     private MemorySegment stackZeroSlice, stackLazySlice;
+    /** The translation whose {@link JitCompiler.Compiled#zeroFrom} range {@code jitZeroSlice} is. */
+    private JitCompiler.Compiled zeroSliceOf;
+    private MemorySegment jitZeroSlice;
     private long random = 0x9E3779B97F4A7C15L;
     /** Interpreter state, kept here so runs do not allocate: r0..r10 in 16 longs, so a 4-bit register number is in bounds. */
     final long[] regs = new long[16];
@@ -152,11 +156,15 @@ public final class BpfMachine {
     /** Like {@link #run(BpfProgram, long)} with r2 set too (memory length, in the conformance-suite convention). */
     public long run(BpfProgram program, long r1, long r2) {
         install(program);
-        zeroStack();
         remaining = budget;
         try {
-            return mode == ExecutionMode.JIT ? jitEntry(program).run(this, r1, r2, Addresses.STACK_TOP)
-                    : Interpreter.run(this, program, r1, r2);
+            if (mode == ExecutionMode.JIT) {
+                JitCompiler.Compiled c = translation(program);
+                zeroStack(c);
+                return c.entry().run(this, r1, r2, Addresses.STACK_TOP);
+            }
+            zeroStack();
+            return Interpreter.run(this, program, r1, r2);
         } finally {
             lastInstructions = budget - Math.max(remaining, 0);
         }
@@ -166,14 +174,14 @@ public final class BpfMachine {
      * The program's translation for this run: the sized one ({@link JitCompiler.Compiled#needs}) when
      * the bound context, data and scratch have at least the bytes it cuts them to, else the one without.
      */
-    private JitCompiler.Entry jitEntry(BpfProgram program) {
+    private JitCompiler.Compiled translation(BpfProgram program) {
         JitCompiler.Compiled c = program.jit();
         long[] needs = c.needs();
         if (needs != null && (boundBytes(CONTEXT_ID) < needs[CONTEXT_ID] || boundBytes(DATA_ID) < needs[DATA_ID]
                 || boundBytes(SCRATCH_ID) < needs[SCRATCH_ID])) {
-            return program.jitUnsized().entry();
+            return program.jitUnsized();
         }
-        return c.entry();
+        return c;
     }
 
     /** The host regions' ids as constants C2 folds (an enum's instance field is not one). */
@@ -201,8 +209,8 @@ public final class BpfMachine {
             readable[Addresses.FIRST_MAP_ID + i] = maps[i].values;
             writable[Addresses.FIRST_MAP_ID + i] = maps[i].readOnlyForPrograms() ? UNMAPPED : maps[i].values;
         }
-        int framesFrom = Addresses.STACK_BYTES - program.analysis.maxFrames() * Verifier.FRAME_BYTES;
-        stackZeroFrom = Math.max(framesFrom, program.analysis.facts().stackZeroFrom() & ~7);
+        int framesFrom = program.framesFrom();
+        stackZeroFrom = program.stackZeroFrom();
         stackZeroSlice = stack.asSlice(stackZeroFrom);
         stackLazySlice = stack.asSlice(framesFrom, stackZeroFrom - framesFrom);
         installed = program;
@@ -220,6 +228,21 @@ public final class BpfMachine {
         int from = stackZeroFrom;
         stackZeroSlice.fill((byte) 0);
         stackZeroedFrom = from;
+    }
+
+    /**
+     * {@link #zeroStack()} for a run of translation {@code c}: only {@code [c.zeroFrom, c.zeroTo)} of
+     * the bytes from {@link #stackZeroFrom} up, the others being frame slots of the main function
+     * that the translation keeps in JVM locals, which start at 0 and reach memory (written back)
+     * before anything can read them there. Nothing at all for BPF-KV's {@code xrp/get}.
+     */
+    private void zeroStack(JitCompiler.Compiled c) {
+        if (c != zeroSliceOf) {
+            jitZeroSlice = stack.asSlice(c.zeroFrom(), c.zeroTo() - c.zeroFrom());
+            zeroSliceOf = c;
+        }
+        jitZeroSlice.fill((byte) 0);
+        stackZeroedFrom = stackZeroFrom;
     }
 
     /** A checked access reached stack offset {@code offset}: zero the rest of the frames first if needed. */

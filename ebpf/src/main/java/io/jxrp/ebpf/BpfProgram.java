@@ -202,8 +202,23 @@ public final class BpfProgram {
             return JitCompiler.compile(this, sized);
         } catch (RuntimeException e) {
             LoggerHolder.LOG.warn("{}: JIT translation failed, running it in the interpreter: {}", name, e.toString());
-            return new JitCompiler.Compiled((machine, r1, r2, r10) -> Interpreter.run(machine, this, r1, r2), new byte[0]);
+            return JitCompiler.Compiled.interpreted((machine, r1, r2, r10) -> Interpreter.run(machine, this, r1, r2), this);
         }
+    }
+
+    /** Where this program's frames start in the stack region: {@code maxFrames} frames below its top. */
+    int framesFrom() {
+        return Addresses.STACK_BYTES - analysis.maxFrames() * Verifier.FRAME_BYTES;
+    }
+
+    /**
+     * The lowest stack offset a run's fast paths can touch ({@link RangeAnalysis.Facts#stackZeroFrom()},
+     * 8-aligned, inside the frames): the machine zeroes the stack from here up before a run (the JIT
+     * leaves out what {@link JitCompiler.Compiled#zeroFrom} says it does not need) and below only when
+     * a checked access goes there.
+     */
+    int stackZeroFrom() {
+        return Math.max(framesFrom(), analysis.facts().stackZeroFrom() & ~7);
     }
 
     private static final class LoggerHolder {

@@ -49,11 +49,13 @@ final class JitCompiler {
      * null, or per host region id (context 1, data 2, scratch 3) the bytes its bound segment must have
      * at least for this translation to run: its proven loads from the region ({@link #sizedLoad})
      * read a segment cut to that length, the end of the furthest of them. {@link BpfMachine} runs the
-     * translation without ({@code sized} false) for a host that binds less.
+     * translation without ({@code sized} false) for a host that binds less. {@code [zeroFrom, zeroTo)}:
+     * the stack bytes the machine zeroes before a run ({@link #stackToZero}).
      */
-    record Compiled(Entry entry, byte[] classBytes, long[] needs) {
-        Compiled(Entry entry, byte[] classBytes) {
-            this(entry, classBytes, null);
+    record Compiled(Entry entry, byte[] classBytes, long[] needs, int zeroFrom, int zeroTo) {
+        /** Stands in for a program the JIT cannot translate: the interpreter runs it, on a stack zeroed as for it. */
+        static Compiled interpreted(Entry entry, BpfProgram p) {
+            return new Compiled(entry, new byte[0], null, p.stackZeroFrom(), Addresses.STACK_BYTES);
         }
     }
 
@@ -118,6 +120,7 @@ final class JitCompiler {
         ClassDesc self = ClassDesc.of(CLASS_NAME);
         int[] starts = p.analysis.functionStarts();
         boolean[] framePrivate = framePrivate(p, starts);
+        List<java.util.SortedMap<Integer, Integer>> mainSlots = new ArrayList<>(List.of(java.util.Collections.emptySortedMap()));
         // Stack maps may need our own classes' hierarchy: resolve them through this module's loader too,
         // so translation works when jxrp is loaded by a non-system class loader.
         ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -150,6 +153,9 @@ final class JitCompiler {
                 boolean promote = fitsOneMethod(classFile, self, gen, start, end, true);
                 List<int[]> chunks = promote || fitsOneMethod(classFile, self, gen, start, end, false)
                         ? List.of(new int[] {start, end}) : partition(p, start, end, needs != null);
+                if (f == 0 && chunks.size() == 1 && promote) {
+                    mainSlots.set(0, promotableSlots(p, start, end)); // what Body.promote keeps in locals
+                }
                 if (chunks.size() == 1) {
                     cb.withMethodBody("f" + f, MTD_FUNCTION, ClassFile.ACC_STATIC, code -> gen.direct(code, start, end, promote));
                 } else {
@@ -165,10 +171,40 @@ final class JitCompiler {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             Entry entry = (Entry) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
-            return new Compiled(entry, bytes, needs);
+            int[] zero = stackToZero(p, mainSlots.get(0));
+            return new Compiled(entry, bytes, needs, zero[0], zero[1]);
         } catch (Throwable e) {
             throw new IllegalStateException("JIT translation of " + p.name + " failed: " + e, e);
         }
+    }
+
+    /**
+     * The stack bytes a run of a translation needs zeroed, {@code {from, to}}: of those from
+     * {@link BpfProgram#stackZeroFrom()} up, all but the main function's slots kept in JVM locals
+     * ({@code mainSlots}, frame offset to width). Such a slot is 0 in its local when the run starts and
+     * is written to the frame at every point where something other than its own {@code r10 + off}
+     * accesses could read the frame (a checked access, a helper, a call that may see the frame), so
+     * its bytes in memory are never read before that. Lower bytes are zeroed when a checked access
+     * first reaches them, as in the interpreter. {@code from == to} where nothing is left.
+     */
+    static int[] stackToZero(BpfProgram p, java.util.SortedMap<Integer, Integer> mainSlots) {
+        int from = p.stackZeroFrom(), top = Addresses.STACK_BYTES;
+        boolean[] inLocal = new boolean[top - from];
+        for (var e : mainSlots.entrySet()) {
+            for (int b = top + e.getKey(); b < top + e.getKey() + e.getValue(); b++) {
+                if (b >= from) {
+                    inLocal[b - from] = true;
+                }
+            }
+        }
+        int lo = top, hi = top;
+        for (int b = from; b < top; b++) {
+            if (!inLocal[b - from]) {
+                lo = Math.min(lo, b);
+                hi = b + 1;
+            }
+        }
+        return lo < hi ? new int[] {lo, hi} : new int[] {top, top};
     }
 
     /** HotSpot compiles no method with more bytecode than this ({@code -XX:HugeMethodLimit}). */
