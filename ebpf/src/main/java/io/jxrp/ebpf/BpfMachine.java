@@ -234,7 +234,7 @@ public final class BpfMachine {
      * {@link #zeroStack()} for a run of translation {@code c}: only {@code [c.zeroFrom, c.zeroTo)} of
      * the bytes from {@link #stackZeroFrom} up, the others being frame slots of the main function
      * that the translation keeps in JVM locals, which start at 0 and reach memory (written back)
-     * before anything can read them there. Nothing at all for BPF-KV's {@code xrp/get}.
+     * before anything can read them there. For BPF-KV's {@code xrp/get}: 4 bytes of 64.
      */
     private void zeroStack(JitCompiler.Compiled c) {
         if (c != zeroSliceOf) {
