@@ -50,7 +50,10 @@ final class Interpreter {
 
     /**
      * Triples: a mov of an immediate before a {@link #FUSED_LDX_DW} pair (in BPF-KV's unrolled scan,
-     * the slot number set before each key is loaded and compared).
+     * the slot number set before each key is loaded and compared). A triple whose jump is not taken
+     * goes on, in its case, with the {@link #FUSED_MOV32_K} pairs after it (the key's other compares,
+     * each with its error code set) and then with the next triple of the same key: the scan of a
+     * node's 31 keys is one dispatch instead of 62 (about 8% less time per hop, min of batches, pinned).
      */
     static final int FUSED_MOV64_K_LDX_DW = 0x40, FUSED_MOV32_K_LDX_DW = 0x48;
 
@@ -283,10 +286,32 @@ final class Interpreter {
                     next = jumpIfTaken(code[++pc], r);
                 }
                 case FUSED_MOV64_K_LDX_DW, FUSED_MOV32_K_LDX_DW -> {
-                    r[d] = (insn & 0xff) == FUSED_MOV64_K_LDX_DW ? imm : u32(imm);
-                    int load = (int) code[++pc];
-                    r[(load >>> 8) & 0xf] = load64(m, readable, regionOf[pc], r[(load >>> 12) & 0xf] + (load >> 16), pc);
-                    next = jumpIfTaken(code[++pc], r);
+                    triples:
+                    while (true) {
+                        r[d] = (insn & 0xff) == FUSED_MOV64_K_LDX_DW ? imm : u32(imm);
+                        int load = (int) code[++pc];
+                        r[(load >>> 8) & 0xf] = load64(m, readable, regionOf[pc], r[(load >>> 12) & 0xf] + (load >> 16), pc);
+                        next = jumpIfTaken(code[++pc], r);
+                        if (next != 0) {
+                            break;
+                        }
+                        long w = code[pc + 1];
+                        while ((w & 0xff) == FUSED_MOV32_K) { // the compares after the load, each with its error code set
+                            pc++;
+                            r[((int) w >>> 8) & 0xf] = u32((int) (w >> 32));
+                            next = jumpIfTaken(code[++pc], r);
+                            if (next != 0) {
+                                break triples;
+                            }
+                            w = code[pc + 1];
+                        }
+                        if ((w & 0xff) != (insn & 0xff)) {
+                            break;
+                        }
+                        pc++;
+                        d = ((int) w >>> 8) & 0xf;
+                        imm = (int) (w >> 32);
+                    }
                 }
                 // ---- loads and stores ----
                 case LDDW -> {
