@@ -52,7 +52,7 @@ final class Interpreter {
      * Triples: a mov of an immediate before a {@link #FUSED_LDX_DW} pair (in BPF-KV's unrolled scan,
      * the slot number set before each key is loaded and compared). A triple whose jump is not taken
      * goes on, in its case, with the {@link #FUSED_MOV32_K} pairs after it (the key's other compares,
-     * each with its error code set) and then with the next triple of the same key: the scan of a
+     * each with its error code set) and then with the next triple of the same kind: the scan of a
      * node's 31 keys is one dispatch instead of 62 (about 8% less time per hop, min of batches, pinned).
      */
     static final int FUSED_MOV64_K_LDX_DW = 0x40, FUSED_MOV32_K_LDX_DW = 0x48;
